@@ -1,0 +1,65 @@
+/*
+ * The event queue of a world.
+ *
+ * Events are ordered by (time, sequence number); the sequence number is
+ * assigned at insertion from a per-queue counter, so events with equal
+ * times fire in insertion order and the order never depends on an
+ * address.  The caller owns the storage of each event (it is embedded in
+ * the object that needs a timer): inserting allocates nothing.
+ *
+ * Invariants:
+ *   ev_slot == EVQ_IDLE  <=>  the event is not queued.
+ *   evq_cancel() of a queued event removes it; the event never fires.
+ */
+#ifndef _KNIT_SIM_CORE_EVQ_H_
+#define _KNIT_SIM_CORE_EVQ_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EVQ_IDLE	UINT32_MAX
+
+struct evq_event;
+typedef void (*evq_fn_t)(struct evq_event *, void *arg);
+
+struct evq_event {
+	uint64_t	 ev_time;	/* virtual ns when it fires */
+	uint64_t	 ev_seq;	/* tie breaker, set by evq_insert */
+	uint32_t	 ev_slot;	/* position in the heap or EVQ_IDLE */
+	evq_fn_t	 ev_fn;
+	void		*ev_arg;
+};
+
+struct evq_entry;			/* private to evq.c */
+
+struct evq {
+	struct evq_entry *eq_heap;
+	uint32_t	 eq_len;
+	uint32_t	 eq_cap;
+	uint64_t	 eq_nextseq;
+	uint64_t	 eq_fired;	/* statistics */
+};
+
+void	evq_init(struct evq *);
+void	evq_fini(struct evq *);
+void	evq_event_init(struct evq_event *, evq_fn_t, void *arg);
+static inline bool
+evq_queued(const struct evq_event *ev)
+{
+	return ev->ev_slot != EVQ_IDLE;
+}
+/* Queue ev at time `when'; a queued event is moved (new sequence). */
+void	evq_insert(struct evq *, struct evq_event *, uint64_t when);
+/* Remove ev if queued; returns whether it was. */
+bool	evq_cancel(struct evq *, struct evq_event *);
+/* Earliest event or NULL; does not remove it. */
+struct evq_event *evq_peek(const struct evq *);
+/* Remove and return the earliest event, or NULL when empty. */
+struct evq_event *evq_pop(struct evq *);
+static inline uint32_t
+evq_len(const struct evq *eq)
+{
+	return eq->eq_len;
+}
+
+#endif /* !_KNIT_SIM_CORE_EVQ_H_ */

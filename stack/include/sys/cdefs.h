@@ -1,0 +1,44 @@
+/*
+ * Compiler helpers shared by the stack and the platforms under it.
+ */
+#ifndef _KNIT_SYS_CDEFS_H_
+#define _KNIT_SYS_CDEFS_H_
+
+#define __unused		__attribute__((__unused__))
+#define __used			__attribute__((__used__))
+#define __dead			__attribute__((__noreturn__))
+#define __packed		__attribute__((__packed__))
+#define __aligned(x)		__attribute__((__aligned__(x)))
+#define __section(x)		__attribute__((__section__(x)))
+#define __printflike(f, a)	__attribute__((__format__(__printf__, f, a)))
+#define __predict_true(e)	__builtin_expect(!!(e), 1)
+#define __predict_false(e)	__builtin_expect(!!(e), 0)
+#define __arraycount(a)		(sizeof(a) / sizeof((a)[0]))
+#define __BIT(n)		((uint64_t)1 << (n))
+#define __STRING(x)		#x
+#define __CONCAT(a, b)		a##b
+#define __XCONCAT(a, b)		__CONCAT(a, b)
+#define __CTASSERT(e)		_Static_assert(e, #e)
+
+#ifndef offsetof
+#define offsetof(t, m)		__builtin_offsetof(t, m)
+#endif
+#define container_of(p, t, m)	((t *)((char *)(p) - offsetof(t, m)))
+
+/*
+ * Linker sets.  An entry is a pointer placed in section "knit_<set>";
+ * the linker provides __start_knit_<set> and __stop_knit_<set>.  Walk
+ * them with __link_set_foreach.  Entry order follows link order, so
+ * consumers that need a stable order sort by name (never by address).
+ */
+#define __link_set_add(set, sym)					\
+	static const void *const __link_set_##set##_##sym		\
+	    __section("knit_" #set) __used = &(sym)
+#define __link_set_decl(set, type)					\
+	extern type *const __start_knit_##set[] __attribute__((__weak__)); \
+	extern type *const __stop_knit_##set[] __attribute__((__weak__))
+#define __link_set_start(set)	(__start_knit_##set)
+#define __link_set_end(set)	(__stop_knit_##set)
+#define __link_set_count(set)	((size_t)(__stop_knit_##set - __start_knit_##set))
+
+#endif /* !_KNIT_SYS_CDEFS_H_ */
