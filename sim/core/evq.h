@@ -56,6 +56,8 @@ bool	evq_cancel(struct evq *, struct evq_event *);
 struct evq_event *evq_peek(const struct evq *);
 /* Remove and return the earliest event, or NULL when empty. */
 struct evq_event *evq_pop(struct evq *);
+/* Whether the heap and back-pointer invariants hold; O(n), for tests. */
+bool	evq_check(const struct evq *);
 static inline uint32_t
 evq_len(const struct evq *eq)
 {
