@@ -4,21 +4,57 @@
 #ifndef _KNIT_SYS_CDEFS_H_
 #define _KNIT_SYS_CDEFS_H_
 
+/*
+ * Each helper is guarded: libc's <sys/cdefs.h> defines some of the
+ * same names (__CONCAT, __STRING) with the same meaning.
+ */
+#include <features.h>
+
+#ifndef __unused
 #define __unused		__attribute__((__unused__))
+#endif
+#ifndef __used
 #define __used			__attribute__((__used__))
+#endif
+#ifndef __dead
 #define __dead			__attribute__((__noreturn__))
+#endif
+#ifndef __packed
 #define __packed		__attribute__((__packed__))
+#endif
+#ifndef __aligned
 #define __aligned(x)		__attribute__((__aligned__(x)))
+#endif
+#ifndef __section
 #define __section(x)		__attribute__((__section__(x)))
+#endif
+#ifndef __printflike
 #define __printflike(f, a)	__attribute__((__format__(__printf__, f, a)))
+#endif
+#ifndef __predict_true
 #define __predict_true(e)	__builtin_expect(!!(e), 1)
+#endif
+#ifndef __predict_false
 #define __predict_false(e)	__builtin_expect(!!(e), 0)
+#endif
+#ifndef __arraycount
 #define __arraycount(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef __BIT
 #define __BIT(n)		((uint64_t)1 << (n))
+#endif
+#ifndef __STRING
 #define __STRING(x)		#x
+#endif
+#ifndef __CONCAT
 #define __CONCAT(a, b)		a##b
+#endif
+#ifndef __XCONCAT
 #define __XCONCAT(a, b)		__CONCAT(a, b)
+#endif
+#ifndef __CTASSERT
 #define __CTASSERT(e)		_Static_assert(e, #e)
+#endif
 
 #ifndef offsetof
 #define offsetof(t, m)		__builtin_offsetof(t, m)

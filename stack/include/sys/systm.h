@@ -47,9 +47,8 @@ void	vkprintf(const char *, va_list);
 uint64_t	getnanouptime(void);
 #define time_uptime	((time_t)(getnanouptime() / 1000000000ULL))
 
-/* Number of CPUs of the current host. */
-extern int	ncpu_get(void);
-#define ncpu	ncpu_get()
+/* Number of CPUs of the current host (NetBSD's ncpu). */
+int	ncpu_get(void);
 
 /*
  * A scheduling point with no other effect: lets the platform switch to
