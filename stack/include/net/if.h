@@ -1,0 +1,226 @@
+/*
+ * Network interfaces (ifnet) and their addresses (ifaddr).
+ *
+ * Every host has its own interface list (VNET), lo0 first (index 1).
+ * Interfaces are attached by drivers (lo, vnic) and keep their index for
+ * their lifetime; indexes are never reused within a host, so the order
+ * of the list is the order of attachment and never depends on an address.
+ *
+ * Locking: the interface list and every interface's address list are
+ * protected by the host's ifnet lock (if_lock_enter/if_lock_exit, an
+ * adaptive rwlock): writers are ioctls, attach and detach; readers are
+ * the lookups below, which return a referenced ifaddr (ifaref) when
+ * the caller will keep it.  ifaddrs are reference counted; ifafree
+ * releases the storage (and its sockaddrs) on the last reference.
+ * An ifnet is freed by its driver after if_detach.
+ *
+ * softnet_lock is the NetBSD 5 big network lock: protocol input
+ * (ipintr, ip6intr), timers (ARP/ND) and the protocol user requests
+ * run with it held.  It is an adaptive mutex: holders may block.
+ */
+#ifndef _KNIT_NET_IF_H_
+#define _KNIT_NET_IF_H_
+
+#include "sys/systm.h"
+#include "sys/queue.h"
+#include "sys/mutex.h"
+#include "sys/rwlock.h"
+#include "sys/vnet.h"
+#include "sys/mbuf.h"
+
+struct sockaddr;
+struct rtentry;
+struct rt_addrinfo;
+struct ifnet;
+struct lwp;
+
+#define IFNAMSIZ	16
+
+/* if_flags (NetBSD values) */
+#define IFF_UP		0x0001	/* administratively up */
+#define IFF_BROADCAST	0x0002
+#define IFF_DEBUG	0x0004
+#define IFF_LOOPBACK	0x0008
+#define IFF_POINTOPOINT	0x0010
+#define IFF_NOTRAILERS	0x0020
+#define IFF_RUNNING	0x0040	/* resources allocated (driver) */
+#define IFF_NOARP	0x0080
+#define IFF_PROMISC	0x0100
+#define IFF_ALLMULTI	0x0200
+#define IFF_OACTIVE	0x0400	/* transmission in progress */
+#define IFF_SIMPLEX	0x0800
+#define IFF_MULTICAST	0x8000
+/* flags the user may change with SIOCSIFFLAGS */
+#define IFF_CANTCHANGE	(IFF_BROADCAST | IFF_POINTOPOINT | IFF_RUNNING | \
+	IFF_OACTIVE | IFF_SIMPLEX | IFF_MULTICAST | IFF_LOOPBACK)
+
+/* if_type (IANA ifType values) */
+#define IFT_OTHER	0x01
+#define IFT_ETHER	0x06
+#define IFT_LOOP	0x18
+
+/* ifa_flags */
+#define IFA_ROUTE	0x01	/* the connected route is installed */
+
+/*
+ * An address of an interface.  The sockaddrs are owned by the ifaddr
+ * (allocated with it, freed with it).  ifa_dstaddr is the peer of a
+ * point-to-point interface, else the broadcast address (or NULL).
+ */
+struct ifaddr {
+	struct sockaddr	*ifa_addr;
+	struct sockaddr	*ifa_dstaddr;
+	struct sockaddr	*ifa_netmask;
+	struct ifnet	*ifa_ifp;
+	TAILQ_ENTRY(ifaddr) ifa_list;	/* on ifp->if_addrlist */
+	/* called by the routing table for routes using this address */
+	void		(*ifa_rtrequest)(int, struct rtentry *,
+			    const struct rt_addrinfo *);
+	void		(*ifa_free)(struct ifaddr *); /* last reference gone */
+	u_int		 ifa_flags;
+	u_int		 ifa_refcnt;	/* atomic */
+	int		 ifa_metric;
+	int		 ifa_seqno;	/* bumped when the address changes */
+};
+#define ifa_broadaddr	ifa_dstaddr
+
+TAILQ_HEAD(ifaddrhead, ifaddr);
+
+/*
+ * The send queue: drivers dequeue from if_start.  The lock is a spin
+ * mutex at IPL_NET because the transmit-complete interrupt takes it.
+ */
+struct ifqueue {
+	kmutex_t	 ifq_lock;
+	struct mbufq	 ifq_q;
+};
+
+struct if_data {
+	uint64_t	ifi_ipackets;
+	uint64_t	ifi_ierrors;
+	uint64_t	ifi_opackets;
+	uint64_t	ifi_oerrors;
+	uint64_t	ifi_collisions;
+	uint64_t	ifi_ibytes;
+	uint64_t	ifi_obytes;
+	uint64_t	ifi_imcasts;
+	uint64_t	ifi_omcasts;
+	uint64_t	ifi_iqdrops;	/* input queue full */
+	uint64_t	ifi_oqdrops;	/* send queue full */
+	uint64_t	ifi_noproto;	/* unknown protocol */
+};
+
+struct ifnet {
+	char		 if_xname[IFNAMSIZ];	/* "lo0", "vnic0" */
+	void		*if_softc;		/* the driver's */
+	TAILQ_ENTRY(ifnet) if_list;		/* on the host's ifnet list */
+	struct ifaddrhead if_addrlist;		/* under the ifnet lock */
+	u_short		 if_index;		/* 1, 2, ... never reused */
+	u_char		 if_type;		/* IFT_* */
+	u_char		 if_addrlen;		/* link address length */
+	u_char		 if_hdrlen;		/* link header length */
+	int		 if_flags;		/* IFF_* */
+	u_int		 if_mtu;
+	int		 if_metric;
+	uint8_t		 if_lladdr[8];		/* link address (MAC) */
+	struct if_data	 if_data;		/* counters */
+	struct ifqueue	 if_snd;		/* send queue */
+	/* link-level output: frames and queues the packet */
+	int		(*if_output)(struct ifnet *, struct mbuf *,
+			    const struct sockaddr *, struct rtentry *);
+	/* the driver starts transmission of if_snd */
+	void		(*if_start)(struct ifnet *);
+	/* a received frame enters the link layer (ether_input, ...) */
+	void		(*if_input)(struct ifnet *, struct mbuf *);
+	/* driver ioctls (SIOCSIFFLAGS, SIOCSIFMTU, ...) */
+	int		(*if_ioctl)(struct ifnet *, u_long, void *);
+	/* driver up/down when IFF_UP changes (may be NULL) */
+	int		(*if_init)(struct ifnet *);
+	void		(*if_stop)(struct ifnet *, int disable);
+	/* link-layer private state (ARP/ND per interface, ...) */
+	void		*if_afdata[4];
+	int		 if_detaching;		/* set by if_detach */
+};
+#define if_ipackets	if_data.ifi_ipackets
+#define if_ierrors	if_data.ifi_ierrors
+#define if_opackets	if_data.ifi_opackets
+#define if_oerrors	if_data.ifi_oerrors
+#define if_ibytes	if_data.ifi_ibytes
+#define if_obytes	if_data.ifi_obytes
+#define if_iqdrops	if_data.ifi_iqdrops
+#define if_oqdrops	if_data.ifi_oqdrops
+#define if_noproto	if_data.ifi_noproto
+#define if_imcasts	if_data.ifi_imcasts
+#define if_omcasts	if_data.ifi_omcasts
+#define if_collisions	if_data.ifi_collisions
+
+/* if_afdata slots */
+#define IF_AFDATA_ARP	0
+#define IF_AFDATA_ND6	1
+#define IF_AFDATA_IN6	2
+
+TAILQ_HEAD(ifnethead, ifnet);
+
+/* Per-host state. */
+VNET_DECLARE(struct ifnethead, ifnet_list);
+#define V_ifnet_list	VNET(ifnet_list)
+VNET_DECLARE(struct ifnet *, loif);		/* lo0 */
+#define V_loif		VNET(loif)
+VNET_DECLARE(kmutex_t *, softnet_lock);
+#define softnet_lock	VNET(softnet_lock)
+
+#define IFNET_FOREACH(ifp)	TAILQ_FOREACH(ifp, &V_ifnet_list, if_list)
+#define IFADDR_FOREACH(ifa, ifp) TAILQ_FOREACH(ifa, &(ifp)->if_addrlist, ifa_list)
+
+void	if_lock_enter(krw_t);
+void	if_lock_exit(void);
+bool	if_lock_held(void);
+
+/* Attach: assigns if_index, initialises if_snd and the address list. */
+void	if_attach(struct ifnet *);
+/*
+ * Detach: brings the interface down, removes every address (and so the
+ * connected and local routes), deletes every route whose rt_ifp is ifp,
+ * purges the send queue and unlinks it.  The driver frees it afterwards.
+ */
+void	if_detach(struct ifnet *);
+struct ifnet *if_byindex(u_int);
+struct ifnet *ifunit(const char *name);
+
+/* Up/down (as SIOCSIFFLAGS does): calls if_init / if_stop. */
+int	if_up(struct ifnet *);
+void	if_down(struct ifnet *);
+/* True when output may proceed: IFF_UP and IFF_RUNNING. */
+static inline bool
+if_is_up_running(const struct ifnet *ifp)
+{
+	return (ifp->if_flags & (IFF_UP | IFF_RUNNING)) ==
+	    (IFF_UP | IFF_RUNNING);
+}
+
+/* Queue m on if_snd and call if_start; ENOBUFS (m freed) when full. */
+int	if_transmit(struct ifnet *, struct mbuf *);
+
+/* Address list. */
+void	ifa_insert(struct ifnet *, struct ifaddr *);	/* takes a ref */
+void	ifa_remove(struct ifnet *, struct ifaddr *);	/* drops it */
+void	ifaref(struct ifaddr *);
+void	ifafree(struct ifaddr *);
+
+/*
+ * Lookups (the routing table uses them for rt_getifa).  Each returns
+ * an ifaddr without taking a reference; the caller holds softnet_lock
+ * or the ifnet lock, or takes a reference before dropping them.
+ */
+struct ifaddr *ifa_ifwithaddr(const struct sockaddr *);
+struct ifaddr *ifa_ifwithdstaddr(const struct sockaddr *);
+struct ifaddr *ifa_ifwithnet(const struct sockaddr *);
+struct ifaddr *ifa_ifwithladdr(const struct sockaddr *);
+struct ifaddr *ifa_ifwithroute(int flags, const struct sockaddr *dst,
+	    const struct sockaddr *gateway);
+struct ifaddr *ifaof_ifpforaddr(const struct sockaddr *, struct ifnet *);
+
+/* Interface ioctls (SIOC*), entered from sys_ioctl on a socket. */
+int	ifioctl(u_long cmd, void *data, struct lwp *);
+
+#endif /* !_KNIT_NET_IF_H_ */
