@@ -7,6 +7,7 @@
  */
 #include "sys/mbuf.h"
 #include "sys/pool.h"
+#include "sys/intr.h"
 #include "sys/vnet.h"
 
 VNET_DEFINE_STATIC(struct pool, mbuf_pool);
