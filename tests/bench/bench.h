@@ -1,0 +1,74 @@
+/*
+ * Helpers for benchmark programs (tests/bench/bench_*.c) only.
+ *
+ * The wall clock is allowed here and nowhere in a world: a benchmark
+ * measures the simulator from outside.  Every figure is the median over
+ * several runs, printed as
+ *     figure NAME MEDIAN UNIT RUNS
+ * which tools/bench collects.
+ */
+#ifndef _KNIT_TESTS_BENCH_BENCH_H_
+#define _KNIT_TESTS_BENCH_BENCH_H_
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Monotonic wall clock in ns. */
+static inline uint64_t
+bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline int
+bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of v[0..n-1] (sorts v in place); n > 0. */
+static inline double
+bench_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
+	return (n & 1) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static inline void
+bench_figure(const char *name, double median, const char *unit, int runs)
+{
+	printf("figure %s %.3f %s %d\n", name, median, unit, runs);
+	fflush(stdout);
+}
+
+/*
+ * Parse "--name=value" as an unsigned number into *val.  Returns 1 when
+ * arg is that option, 0 when it is another one; exits with a message
+ * naming the argument when the value is not a number.
+ */
+static inline int
+bench_opt_u64(const char *arg, const char *name, uint64_t *val)
+{
+	size_t len = strlen(name);
+	char *end;
+
+	if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, len) != 0 ||
+	    arg[2 + len] != '=')
+		return 0;
+	*val = strtoull(arg + 3 + len, &end, 0);
+	if (end == arg + 3 + len || *end != '\0') {
+		fprintf(stderr, "bad number in argument %s\n", arg);
+		exit(2);
+	}
+	return 1;
+}
+
+#endif /* !_KNIT_TESTS_BENCH_BENCH_H_ */
