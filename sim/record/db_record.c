@@ -1,0 +1,670 @@
+/*
+ * Recording a run: the runs row, then batched inserts through prepared
+ * statements inside transactions of up to DB_BATCH_ROWS rows.
+ *
+ * Invariants: the runs row is committed before db_run_begin returns, so
+ * every later row refers to a committed run; a batch is committed
+ * before the run's verdict changes, so a run that says pass/fail/
+ * aborted has all its rows; violations are committed at once (a crash
+ * right after a panic keeps it).  After the first error the run is
+ * "failed": further recording calls do nothing and db_run_end reports
+ * the error.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "record/db_int.h"
+#include "record/schedule.h"
+#include "sim.h"
+
+static const char *const stmt_sql[DBS_COUNT] = {
+	[DBS_EVENT] = "INSERT INTO events (run, seq, vtime, host, cpu, lwp, "
+	    "kind, object, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[DBS_PACKET] = "INSERT INTO packets (run, seq, vtime, host, nic, dir, "
+	    "proto, src, dst, len, summary, bytes, pkt_key, flow, route_dst, "
+	    "route_gw, dst_bin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	[DBS_ROUTE] = "INSERT INTO route_changes (run, seq, vtime, host, op, "
+	    "dst, gateway, flags, policy, plen, dst_lo, dst_hi) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[DBS_VIOLATION] = "INSERT INTO violations (run, kind, vtime, host, "
+	    "cpu, lwp, message, stack, stack2, signature) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[DBS_EDGE] = "INSERT INTO lock_edges (run, from_lock, to_lock, count, "
+	    "vtime, host, cpu, lwp, stack) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, "
+	    "?7, ?8) ON CONFLICT (run, from_lock, to_lock) DO UPDATE SET "
+	    "count = count + 1",
+	[DBS_SCHEDULE] = "INSERT OR REPLACE INTO schedules (run, choices, "
+	    "npoints) VALUES (?1, ?2, ?3)",
+};
+
+static int
+run_fail(struct db_run *r, const char *what)
+{
+	if (!r->r_failed) {
+		dbi_error(r->r_db, &r->r_err, what);
+		r->r_failed = 1;
+	}
+	if (r->r_in_tx) {
+		/* SQLite may already have rolled back (SQLITE_FULL). */
+		if (!sqlite3_get_autocommit(r->r_db->db_sql))
+			sqlite3_exec(r->r_db->db_sql, "ROLLBACK", NULL, NULL,
+			    NULL);
+		r->r_in_tx = 0;
+		r->r_rows = 0;
+	}
+	return -1;
+}
+
+static int
+run_commit(struct db_run *r)
+{
+	if (!r->r_in_tx)
+		return 0;
+	if (sqlite3_exec(r->r_db->db_sql, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return run_fail(r, "committing recorded rows");
+	r->r_in_tx = 0;
+	r->r_rows = 0;
+	return 0;
+}
+
+/*
+ * The statement for one more row, inside a batch.  NULL: the run is
+ * failed (or r is NULL); nothing must be recorded.
+ */
+static sqlite3_stmt *
+run_stmt(struct db_run *r, enum db_stmt which)
+{
+	struct db *db;
+
+	if (r == NULL)
+		return NULL;
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	if (r->r_failed)
+		return NULL;
+	db = r->r_db;
+	if (db->db_stmt[which] == NULL &&
+	    sqlite3_prepare_v3(db->db_sql, stmt_sql[which], -1,
+	    SQLITE_PREPARE_PERSISTENT, &db->db_stmt[which], NULL) !=
+	    SQLITE_OK) {
+		run_fail(r, "preparing an insert");
+		return NULL;
+	}
+	if (!r->r_in_tx) {
+		if (sqlite3_exec(db->db_sql, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			run_fail(r, "starting a batch");
+			return NULL;
+		}
+		r->r_in_tx = 1;
+	}
+	return db->db_stmt[which];
+}
+
+/* Step the bound statement; commit when the batch is full. */
+static int
+run_step(struct db_run *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return run_fail(r, "recording a row");
+	if (++r->r_rows >= DB_BATCH_ROWS)
+		return run_commit(r);
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int v)
+{
+	if (v >= 0)
+		sqlite3_bind_int(st, i, v);
+}
+
+static void
+hex64(char out[17], uint64_t v)
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)v);
+}
+
+/* 128 random bits as hex, from the OS (outside any world). */
+static void
+make_uid(char out[33])
+{
+	unsigned char b[16];
+	struct timespec ts;
+	uint64_t x;
+	int fd, i, ok = 0;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ok = read(fd, b, sizeof(b)) == (ssize_t)sizeof(b);
+		close(fd);
+	}
+	if (!ok) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+		    ((uint64_t)getpid() << 40);
+		for (i = 0; i < 16; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			b[i] = (unsigned char)(x >> 56);
+		}
+	}
+	for (i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+struct db_run *
+db_run_begin(struct db *db, const struct db_run_info *ri, struct db_err *err)
+{
+	struct db_run *r;
+	sqlite3_stmt *st;
+	char uid[33], when[32], host[256];
+	struct tm tm;
+	time_t now;
+
+	if (db == NULL || ri == NULL) {
+		dbi_seterr(err, DB_ERR_INVALID, "db_run_begin: no database");
+		return NULL;
+	}
+	if (db->db_readonly) {
+		dbi_seterr(err, DB_ERR_READONLY, "%s: opened read-only",
+		    db->db_file);
+		return NULL;
+	}
+	if (db->db_active != NULL) {
+		dbi_seterr(err, DB_ERR_INVALID, "%s: a run is already being "
+		    "recorded (one run at a time per connection)",
+		    db->db_file);
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		dbi_seterr(err, DB_ERR_IO, "out of memory");
+		return NULL;
+	}
+	r->r_db = db;
+	r->r_trace = ri->ri_trace;
+	r->r_wall_start = dbi_monotonic();
+	make_uid(uid);
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	if (sqlite3_prepare_v2(db->db_sql,
+	    "INSERT INTO runs (uid, scenario, scenario_hash, seed, strategy, "
+	    "params, knit_version, started_at, verdict, trace_level, campaign, "
+	    "shard, replay_of, pid, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, 'running', ?9, ?10, ?11, ?12, ?13, ?14)", -1, &st,
+	    NULL) != SQLITE_OK) {
+		dbi_error(db, err, "preparing the run");
+		free(r);
+		return NULL;
+	}
+	bind_text(st, 1, uid);
+	bind_text(st, 2, ri->ri_scenario);
+	bind_text(st, 3, ri->ri_scenario_hash);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ri->ri_seed);
+	bind_text(st, 5, ri->ri_strategy != NULL ? ri->ri_strategy :
+	    "default");
+	bind_text(st, 6, ri->ri_params);
+	bind_text(st, 7, ri->ri_knit_version != NULL ? ri->ri_knit_version :
+	    db_knit_version());
+	bind_text(st, 8, when);
+	bind_text(st, 9, db_trace_level_name(ri->ri_trace));
+	bind_text(st, 10, ri->ri_campaign);
+	bind_text(st, 11, ri->ri_shard);
+	if (ri->ri_replay_of > 0)
+		sqlite3_bind_int64(st, 12, ri->ri_replay_of);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)getpid());
+	bind_text(st, 14, host);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		dbi_error(db, err, "recording the start of a run");
+		sqlite3_finalize(st);
+		free(r);
+		return NULL;
+	}
+	sqlite3_finalize(st);
+	r->r_id = sqlite3_last_insert_rowid(db->db_sql);
+	db->db_active = r;
+	dbi_set_active(r);
+	return r;
+}
+
+int64_t
+db_run_id(const struct db_run *r)
+{
+	return r != NULL ? r->r_id : 0;
+}
+
+enum db_trace_level
+db_run_trace(const struct db_run *r)
+{
+	return r != NULL ? r->r_trace : DB_TRACE_OFF;
+}
+
+const struct db_err *
+db_run_error(const struct db_run *r)
+{
+	return r != NULL && r->r_failed ? &r->r_err : NULL;
+}
+
+int
+db_run_flush(struct db_run *r)
+{
+	if (r == NULL || r->r_failed)
+		return r == NULL ? 0 : -1;
+	return run_commit(r);
+}
+
+/* Commit the batch and write the final row; frees r. */
+static int
+run_finish(struct db_run *r, enum db_verdict v,
+    const struct db_run_result *res, const char *note, struct db_err *err)
+{
+	struct db *db = r->r_db;
+	sqlite3_stmt *st = NULL;
+	char hash[17];
+	int ok;
+
+	run_commit(r);
+	if (r->r_failed && v != DB_VERDICT_ABORTED)
+		v = DB_VERDICT_ERROR;
+	ok = sqlite3_prepare_v2(db->db_sql,
+	    "UPDATE runs SET verdict = ?2, wall_s = ?3, virtual_ns = ?4, "
+	    "events = ?5, trace_hash = ?6, note = coalesce(?7, note) "
+	    "WHERE id = ?1", -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int64(st, 1, r->r_id);
+		bind_text(st, 2, db_verdict_name(v));
+		sqlite3_bind_double(st, 3, dbi_monotonic() - r->r_wall_start);
+		if (res != NULL) {
+			sqlite3_bind_int64(st, 4,
+			    (sqlite3_int64)res->rr_virtual_ns);
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)res->rr_events);
+			hex64(hash, res->rr_trace_hash);
+			bind_text(st, 6, hash);
+		}
+		bind_text(st, 7, note != NULL ? note : r->r_failed ?
+		    r->r_err.de_msg : NULL);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+	}
+	if (!ok && !r->r_failed) {
+		dbi_error(db, &r->r_err, "recording the end of a run");
+		r->r_failed = 1;
+	}
+	sqlite3_finalize(st);
+	if (r->r_failed && err != NULL)
+		*err = r->r_err;
+	ok = !r->r_failed;
+	db->db_active = NULL;
+	dbi_set_active(NULL);
+	free(r);
+	return ok ? 0 : -1;
+}
+
+int
+db_run_end(struct db_run *r, const struct db_run_result *res,
+    struct db_err *err)
+{
+	if (r == NULL)
+		return dbi_seterr(err, DB_ERR_INVALID, "db_run_end: no run");
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	return run_finish(r, res != NULL ? res->rr_verdict : DB_VERDICT_ERROR,
+	    res, NULL, err);
+}
+
+int
+db_run_abort(struct db_run *r, const char *why)
+{
+	if (r == NULL)
+		return 0;
+	return run_finish(r, DB_VERDICT_ABORTED, NULL,
+	    why != NULL ? why : "aborted", NULL);
+}
+
+int
+db_schedule(struct db_run *r, const void *blob, size_t len, size_t npoints)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_SCHEDULE);
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	sqlite3_bind_int64(st, 1, r->r_id);
+	sqlite3_bind_blob64(st, 2, blob != NULL ? blob : "", len,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)npoints);
+	return run_step(r, st);
+}
+
+int
+db_schedule_save(struct db_run *r, const struct schedule *sd)
+{
+	uint8_t *blob;
+	size_t len;
+	int rv;
+
+	if (r == NULL)
+		return 0;
+	blob = schedule_encode(sd, &len);
+	if (blob == NULL)
+		return run_fail(r, "encoding the schedule");
+	rv = db_schedule(r, blob, len, sd->sd_len);
+	free(blob);
+	return rv;
+}
+
+int
+db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
+    int lwp, const char *kind, const char *object, const char *detail)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_EVENT);
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	sqlite3_bind_int64(st, 1, r->r_id);
+	sqlite3_bind_int64(st, 2, r->r_seq++);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)vtime);
+	bind_text(st, 4, host);
+	bind_id(st, 5, cpu);
+	bind_id(st, 6, lwp);
+	bind_text(st, 7, kind != NULL ? kind : "?");
+	bind_text(st, 8, object);
+	bind_text(st, 9, detail);
+	return run_step(r, st);
+}
+
+static uint64_t
+fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n-- > 0) {
+		h ^= *b++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t
+db_packet_key(const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t hl, rest;
+
+	if (p == NULL)
+		return 0;
+	/* Skip an Ethernet header carrying IPv4 or IPv6. */
+	if (n >= 34 && ((p[12] == 0x08 && p[13] == 0x00) ||
+	    (p[12] == 0x86 && p[13] == 0xdd)) && (p[14] >> 4 == 4 ||
+	    p[14] >> 4 == 6)) {
+		p += 14;
+		n -= 14;
+	}
+	if (n >= 20 && p[0] >> 4 == 4) {
+		hl = (size_t)(p[0] & 0xf) * 4;
+		if (hl < 20 || hl > n)
+			return 0;
+		h = fnv1a(h, p + 2, 4);		/* total length, id */
+		h = fnv1a(h, p + 9, 1);		/* protocol */
+		h = fnv1a(h, p + 12, 8);	/* addresses */
+		rest = n - hl < 8 ? n - hl : 8;
+		h = fnv1a(h, p + hl, rest);	/* ports / ICMP id */
+	} else if (n >= 40 && p[0] >> 4 == 6) {
+		h = fnv1a(h, p + 1, 7);		/* flow label, length, nh */
+		h = fnv1a(h, p + 8, 32);	/* addresses */
+		rest = n - 40 < 8 ? n - 40 : 8;
+		h = fnv1a(h, p + 40, rest);
+	} else
+		return 0;
+	return h != 0 ? h : 1;
+}
+
+int
+db_packet(struct db_run *r, const struct db_packet *pk)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_PACKET);
+	unsigned char dbin[16];
+	char flow[256], gw[64];
+	uint64_t key;
+	int dlen;
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	sqlite3_bind_int64(st, 1, r->r_id);
+	sqlite3_bind_int64(st, 2, r->r_seq++);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)pk->pk_vtime);
+	bind_text(st, 4, pk->pk_host);
+	bind_text(st, 5, pk->pk_nic);
+	bind_text(st, 6, pk->pk_dir);
+	bind_text(st, 7, pk->pk_proto);
+	bind_text(st, 8, pk->pk_src);
+	bind_text(st, 9, pk->pk_dst);
+	sqlite3_bind_int64(st, 10, pk->pk_len);
+	bind_text(st, 11, pk->pk_summary);
+	if (pk->pk_bytes != NULL)
+		sqlite3_bind_blob64(st, 12, pk->pk_bytes, pk->pk_nbytes,
+		    SQLITE_STATIC);
+	key = pk->pk_key != 0 ? pk->pk_key :
+	    db_packet_key(pk->pk_bytes, pk->pk_nbytes);
+	if (key != 0)
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)key);
+	if (pk->pk_flow != NULL)
+		bind_text(st, 14, pk->pk_flow);
+	else {
+		snprintf(flow, sizeof(flow), "%s %s > %s",
+		    pk->pk_proto != NULL ? pk->pk_proto : "?",
+		    pk->pk_src != NULL ? pk->pk_src : "?",
+		    pk->pk_dst != NULL ? pk->pk_dst : "?");
+		sqlite3_bind_text(st, 14, flow, -1, SQLITE_TRANSIENT);
+	}
+	bind_text(st, 15, pk->pk_route_dst);
+	if (pk->pk_route_gw != NULL)
+		sqlite3_bind_text(st, 16, dbi_addr_canon(pk->pk_route_gw, gw,
+		    sizeof(gw)), -1, SQLITE_TRANSIENT);
+	if (dbi_addr_parse(pk->pk_dst, dbin, &dlen) == 0)
+		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
+	return run_step(r, st);
+}
+
+int
+db_route_change(struct db_run *r, const struct db_route_change *rc)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_ROUTE);
+	unsigned char lo[16], hi[16];
+	char gw[64];
+	int len, plen;
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	sqlite3_bind_int64(st, 1, r->r_id);
+	sqlite3_bind_int64(st, 2, r->r_seq++);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)rc->rc_vtime);
+	bind_text(st, 4, rc->rc_host);
+	bind_text(st, 5, rc->rc_op != NULL ? rc->rc_op : "?");
+	bind_text(st, 6, rc->rc_dst);
+	if (rc->rc_gateway != NULL)
+		sqlite3_bind_text(st, 7, dbi_addr_canon(rc->rc_gateway, gw,
+		    sizeof(gw)), -1, SQLITE_TRANSIENT);
+	bind_text(st, 8, rc->rc_flags);
+	bind_text(st, 9, rc->rc_policy);
+	if (dbi_prefix_parse(rc->rc_dst, rc->rc_gateway, lo, hi, &len,
+	    &plen) == 0) {
+		sqlite3_bind_int(st, 10, plen);
+		sqlite3_bind_blob(st, 11, lo, len, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 12, hi, len, SQLITE_TRANSIENT);
+	}
+	return run_step(r, st);
+}
+
+int
+db_lock_edge(struct db_run *r, const char *from, const char *to,
+    uint64_t vtime, const char *host, int cpu, int lwp, const char *stack)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_EDGE);
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	sqlite3_bind_int64(st, 1, r->r_id);
+	bind_text(st, 2, from != NULL ? from : "?");
+	bind_text(st, 3, to != NULL ? to : "?");
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)vtime);
+	bind_text(st, 5, host);
+	bind_id(st, 6, cpu);
+	bind_id(st, 7, lwp);
+	bind_text(st, 8, stack);
+	return run_step(r, st);
+}
+
+/*
+ * Signature text: kind, then each stack's frames with addresses and
+ * offsets removed ("foo+0x1a [0x4005d0]" -> "foo"); without stacks the
+ * message with digits removed.  Hashed to 16 hex digits.
+ */
+static uint64_t
+sig_frames(uint64_t h, const char *s)
+{
+	const char *p = s, *w;
+	size_t n;
+
+	while (*p != '\0') {
+		/* One line: the first word that is a name is the function. */
+		n = 0;
+		w = NULL;
+		while (*p != '\0' && *p != '\n') {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			w = p;
+			while (*p != '\0' && *p != '\n' && *p != ' ' &&
+			    *p != '\t' && *p != '+' && *p != '(')
+				p++;
+			n = (size_t)(p - w);
+			if (n > 0 && *w != '#' && *w != '[' && *w != '<' &&
+			    !(*w >= '0' && *w <= '9'))
+				break;
+			n = 0;
+			while (*p != '\0' && *p != '\n' && *p != ' ' &&
+			    *p != '\t')
+				p++;
+		}
+		if (n > 0)
+			h = fnv1a(fnv1a(h, w, n), "\n", 1);
+		while (*p != '\0' && *p != '\n')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+	return h;
+}
+
+static void
+violation_signature(char out[40], const char *kind, const char *msg,
+    const char *stack, const char *stack2)
+{
+	uint64_t h = fnv1a(0xcbf29ce484222325ULL, kind, strlen(kind) + 1);
+	const char *p;
+
+	if (stack != NULL || stack2 != NULL) {
+		if (stack != NULL)
+			h = sig_frames(h, stack);
+		h = fnv1a(h, "|", 1);
+		if (stack2 != NULL)
+			h = sig_frames(h, stack2);
+	} else if (msg != NULL) {
+		for (p = msg; *p != '\0'; p++)
+			if (*p < '0' || *p > '9')
+				h = fnv1a(h, p, 1);
+	}
+	snprintf(out, 40, "%s:%016llx", kind, (unsigned long long)h);
+}
+
+int
+db_violation(struct db_run *r, const char *kind, uint64_t vtime,
+    const char *host, int cpu, int lwp, const char *message,
+    const char *stack, const char *stack2)
+{
+	sqlite3_stmt *st = run_stmt(r, DBS_VIOLATION);
+	char sig[40];
+
+	if (st == NULL)
+		return r == NULL ? 0 : -1;
+	if (kind == NULL)
+		kind = "unknown";
+	violation_signature(sig, kind, message, stack, stack2);
+	sqlite3_bind_int64(st, 1, r->r_id);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)vtime);
+	bind_text(st, 4, host);
+	bind_id(st, 5, cpu);
+	bind_id(st, 6, lwp);
+	bind_text(st, 7, message);
+	bind_text(st, 8, stack);
+	bind_text(st, 9, stack2);
+	bind_text(st, 10, sig);
+	if (run_step(r, st) != 0)
+		return -1;
+	/* A violation often precedes a crash: keep it. */
+	return run_commit(r);
+}
+
+static const char *const kind_names[] = {
+	[VIOL_PANIC] = "panic",
+	[VIOL_LOCK_MISUSE] = "lock_misuse",
+	[VIOL_DEADLOCK] = "deadlock",
+	[VIOL_LOCK_ORDER] = "lock_order",
+	[VIOL_DATA_RACE] = "data_race",
+	[VIOL_MEMORY] = "memory",
+	[VIOL_DIVERGENCE] = "divergence",
+	[VIOL_EXPECTATION] = "expectation",
+};
+
+const char *
+db_violation_kind_name(int kind)
+{
+	if (kind > 0 && (size_t)kind < sizeof(kind_names) /
+	    sizeof(kind_names[0]) && kind_names[kind] != NULL)
+		return kind_names[kind];
+	return "unknown";
+}
+
+int
+db_violation_add(struct db_run *r, const struct violation *v)
+{
+	const char *sep;
+	char *first = NULL;
+	int rv;
+
+	if (r == NULL || v == NULL)
+		return 0;
+	sep = v->v_stack != NULL ? strstr(v->v_stack, "\n--\n") : NULL;
+	if (sep != NULL) {
+		first = strndup(v->v_stack, (size_t)(sep - v->v_stack));
+		if (first == NULL)
+			return run_fail(r, "recording a violation (out of "
+			    "memory)");
+	}
+	rv = db_violation(r, db_violation_kind_name((int)v->v_kind),
+	    v->v_time, v->v_host, v->v_cpu, v->v_lwp, v->v_message,
+	    sep != NULL ? first : v->v_stack, sep != NULL ? sep + 4 : NULL);
+	free(first);
+	return rv;
+}
