@@ -1,0 +1,326 @@
+/*
+ * The NIC device model and the network object.
+ *
+ * The NIC is the "hardware" behind the stack's vnic driver: it
+ * implements dev/vnic.h.  Frames move between the driver's mbufs and
+ * model-owned buffers by copying (the model never holds an mbuf).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/vnic.h"
+#include "net/net_impl.h"
+
+#define NIC_RING_DEFAULT	256
+
+uint64_t
+net_digest(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct net *
+net_create_env(const struct net_env *env)
+{
+	struct net *n = calloc(1, sizeof(*n));
+
+	n->n_env = *env;
+	TAILQ_INIT(&n->n_nics);
+	TAILQ_INIT(&n->n_links);
+	TAILQ_INIT(&n->n_free);
+	return n;
+}
+
+static void
+frame_free(struct net_frame *f)
+{
+	free(f->nf_data);
+	free(f);
+}
+
+void
+net_destroy(struct net *n)
+{
+	struct net_nic *nic;
+	struct net_link *l;
+	struct net_frame *f;
+
+	if (n == NULL)
+		return;
+	net_pcap_close(n);
+	while ((nic = TAILQ_FIRST(&n->n_nics)) != NULL) {
+		TAILQ_REMOVE(&n->n_nics, nic, nn_list);
+		netn_destroy(nic);
+	}
+	while ((l = TAILQ_FIRST(&n->n_links)) != NULL) {
+		TAILQ_REMOVE(&n->n_links, l, nl_list);
+		netl_destroy(l);
+	}
+	while ((f = TAILQ_FIRST(&n->n_free)) != NULL) {
+		TAILQ_REMOVE(&n->n_free, f, nf_q);
+		frame_free(f);
+	}
+	free(n);
+}
+
+/*
+ * Frames in flight when the network is destroyed are still in the
+ * event queue; the world's queue dies with the world, so net_destroy
+ * must follow the last world_run.  Frames recycle through n_free: the
+ * first on the list is reused when large enough, else a new one.
+ */
+struct net_frame *
+netn_frame_get(struct net *n, size_t len)
+{
+	struct net_frame *f = TAILQ_FIRST(&n->n_free);
+
+	if (f != NULL && f->nf_cap >= len) {
+		TAILQ_REMOVE(&n->n_free, f, nf_q);
+	} else {
+		f = calloc(1, sizeof(*f));
+		f->nf_cap = len < 1536 ? 1536 : len;
+		f->nf_data = malloc(f->nf_cap);
+	}
+	f->nf_len = len;
+	f->nf_from = f->nf_to = NULL;
+	return f;
+}
+
+void
+netn_frame_put(struct net *n, struct net_frame *f)
+{
+	TAILQ_INSERT_HEAD(&n->n_free, f, nf_q);
+}
+
+struct net_nic *
+net_nic_create(struct net *n, struct host *h, const uint8_t *mac,
+    int irq_cpu, unsigned ring)
+{
+	struct net_nic *nic, *o;
+	char name[128];
+	int unit = 0, hidx = n->n_env.ne_host_index(h);
+
+	TAILQ_FOREACH(o, &n->n_nics, nn_list)
+		if (o->nn_host == h)
+			unit++;
+	nic = calloc(1, sizeof(*nic));
+	nic->nn_net = n;
+	nic->nn_host = h;
+	nic->nn_unit = unit;
+	nic->nn_index = n->n_nnics++;
+	nic->nn_irq_cpu = irq_cpu;
+	nic->nn_rxcap = ring ? ring : NIC_RING_DEFAULT;
+	nic->nn_pcap_id = -1;
+	TAILQ_INIT(&nic->nn_rxq);
+	if (mac != NULL) {
+		memcpy(nic->nn_mac, mac, 6);
+	} else {
+		/* locally administered, unique in the world */
+		nic->nn_mac[0] = 0x02;
+		nic->nn_mac[2] = (uint8_t)(hidx >> 8);
+		nic->nn_mac[3] = (uint8_t)hidx;
+		nic->nn_mac[4] = (uint8_t)(nic->nn_index >> 8);
+		nic->nn_mac[5] = (uint8_t)nic->nn_index;
+	}
+	snprintf(name, sizeof(name), "%s:vnic%d", n->n_env.ne_host_name(h),
+	    unit);
+	nic->nn_name = strdup(name);
+	TAILQ_INSERT_TAIL(&n->n_nics, nic, nn_list);
+	if (n->n_pcap != NULL && n->n_pcap_all)
+		netp_add_if(n, nic);
+	if (n->n_env.ne_attach != NULL)
+		n->n_env.ne_attach(n->n_env.ne_ctx, nic);
+	return nic;
+}
+
+void
+netn_destroy(struct net_nic *nic)
+{
+	struct net_frame *f;
+
+	while ((f = TAILQ_FIRST(&nic->nn_rxq)) != NULL) {
+		TAILQ_REMOVE(&nic->nn_rxq, f, nf_q);
+		frame_free(f);
+	}
+	if (nic->nn_txbuf != NULL)
+		frame_free(nic->nn_txbuf);
+	free(nic->nn_dep);
+	free(nic->nn_name);
+	free(nic);
+}
+
+int
+net_nic_unit(const struct net_nic *nic)
+{
+	return nic->nn_unit;
+}
+
+struct host *
+net_nic_host(const struct net_nic *nic)
+{
+	return nic->nn_host;
+}
+
+const char *
+net_nic_name(const struct net_nic *nic)
+{
+	return nic->nn_name;
+}
+
+struct net_nic *
+net_nic_lookup(struct net *n, const char *name)
+{
+	struct net_nic *nic;
+
+	TAILQ_FOREACH(nic, &n->n_nics, nn_list)
+		if (strcmp(nic->nn_name, name) == 0)
+			return nic;
+	return NULL;
+}
+
+/* A frame arrived at nic at time `now' (from the link). */
+void
+netn_receive(struct net_nic *nic, struct net_frame *f, uint64_t now)
+{
+	struct net *n = nic->nn_net;
+	uint64_t mix;
+
+	if (nic->nn_pcap_id >= 0)
+		netp_frame(n, nic, f, now, false);
+	mix = net_digest(f->nf_data, f->nf_len);
+	mix ^= (now * 0x9e3779b97f4a7c15ULL) + ((uint64_t)nic->nn_index << 48) +
+	    f->nf_len;
+	n->n_env.ne_trace_mix(n->n_env.ne_ctx, mix);
+	if (nic->nn_rxlen >= nic->nn_rxcap || nic->nn_intr == NULL) {
+		if (nic->nn_link != NULL)
+			nic->nn_link->nl_st.nls_rx_overrun++;
+		netn_frame_put(n, f);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&nic->nn_rxq, f, nf_q);
+	nic->nn_rxlen++;
+	if (!nic->nn_intr_pending) {
+		nic->nn_intr_pending = true;
+		n->n_env.ne_intr_raise(n->n_env.ne_ctx, nic->nn_host,
+		    nic->nn_irq_cpu, nic->nn_intr, nic->nn_intr_arg);
+	}
+}
+
+/* ---- dev/vnic.h: the device as the driver sees it ---- */
+
+void
+vnic_hw_macaddr(const struct vnic_hw *hw, uint8_t mac[VNIC_ADDRLEN])
+{
+	const struct net_nic *nic = (const struct net_nic *)hw;
+
+	memcpy(mac, nic->nn_mac, VNIC_ADDRLEN);
+}
+
+u_int
+vnic_hw_mtu(const struct vnic_hw *hw)
+{
+	const struct net_nic *nic = (const struct net_nic *)hw;
+
+	return nic->nn_link != NULL ? nic->nn_link->nl_p.nlp_mtu : 1500;
+}
+
+int
+vnic_hw_unit(const struct vnic_hw *hw)
+{
+	return ((const struct net_nic *)hw)->nn_unit;
+}
+
+bool
+vnic_hw_carrier(const struct vnic_hw *hw)
+{
+	const struct net_nic *nic = (const struct net_nic *)hw;
+
+	return nic->nn_link != NULL && nic->nn_link->nl_up;
+}
+
+void *
+vnic_hw_tx_buf(struct vnic_hw *hw, size_t len)
+{
+	struct net_nic *nic = (struct net_nic *)hw;
+
+	if (len < 14 || len > 9000 + 14 + 4)
+		return NULL;
+	if (nic->nn_txbuf == NULL)
+		nic->nn_txbuf = netn_frame_get(nic->nn_net, len);
+	else if (nic->nn_txbuf->nf_cap < len) {
+		netn_frame_put(nic->nn_net, nic->nn_txbuf);
+		nic->nn_txbuf = netn_frame_get(nic->nn_net, len);
+		if (nic->nn_txbuf->nf_cap < len) {
+			/* the free list head was small: take a new one */
+			netn_frame_put(nic->nn_net, nic->nn_txbuf);
+			nic->nn_txbuf = calloc(1, sizeof(struct net_frame));
+			nic->nn_txbuf->nf_cap = len;
+			nic->nn_txbuf->nf_data = malloc(len);
+		}
+	}
+	return nic->nn_txbuf->nf_data;
+}
+
+void
+vnic_hw_tx_commit(struct vnic_hw *hw, size_t len)
+{
+	struct net_nic *nic = (struct net_nic *)hw;
+	struct net *n = nic->nn_net;
+	struct net_frame *f = nic->nn_txbuf;
+	uint64_t now = n->n_env.ne_now(n->n_env.ne_ctx);
+
+	if (f == NULL || len > f->nf_cap)
+		return;
+	nic->nn_txbuf = NULL;
+	f->nf_len = len;
+	if (nic->nn_pcap_id >= 0)
+		netp_frame(n, nic, f, now, true);
+	netl_transmit(nic, f, now);
+}
+
+const void *
+vnic_hw_rx_peek(struct vnic_hw *hw, size_t *lenp)
+{
+	struct net_nic *nic = (struct net_nic *)hw;
+	struct net_frame *f = TAILQ_FIRST(&nic->nn_rxq);
+
+	if (f == NULL) {
+		*lenp = 0;
+		return NULL;
+	}
+	*lenp = f->nf_len;
+	return f->nf_data;
+}
+
+void
+vnic_hw_rx_pop(struct vnic_hw *hw)
+{
+	struct net_nic *nic = (struct net_nic *)hw;
+	struct net_frame *f = TAILQ_FIRST(&nic->nn_rxq);
+
+	if (f != NULL) {
+		TAILQ_REMOVE(&nic->nn_rxq, f, nf_q);
+		nic->nn_rxlen--;
+		netn_frame_put(nic->nn_net, f);
+	}
+	if (nic->nn_rxlen == 0)
+		nic->nn_intr_pending = false;
+}
+
+void
+vnic_hw_intr_establish(struct vnic_hw *hw, void (*handler)(void *), void *arg)
+{
+	struct net_nic *nic = (struct net_nic *)hw;
+
+	nic->nn_intr = handler;
+	nic->nn_intr_arg = arg;
+}
