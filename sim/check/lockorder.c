@@ -1,0 +1,866 @@
+/*
+ * Lock-order checker: classes, the dependency graph, cycle search,
+ * the softint rule, and the text form used between processes.
+ *
+ * Invariants:
+ *  - classes[] and edges[] only grow; ids are indexes and never change.
+ *  - edge_by_pair maps (from << 32 | to) + 1 to an edge id; every edge
+ *    is on its from-class's out list (c_out, e_next_out) exactly once.
+ *  - a cycle is reported at most once per set of classes (its canonical
+ *    signature), however many edges or runs close it again.
+ *  - nothing here iterates in an address-dependent order: outputs walk
+ *    classes[] and edges[] in creation order.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/lockorder.h"
+#include "check/u64map.h"
+
+#define LO_NONE		UINT32_MAX
+#define CLS_USED_SOFTINT	0x1	/* acquired by a softint handler */
+#define CLS_USED_ENABLED	0x2	/* held in thread ctx, softints on */
+
+struct lo_class_rec {
+	char		*c_name, *c_file;
+	int		 c_line;
+	uint32_t	 c_out;		/* first out edge or LO_NONE */
+	unsigned	 c_usage;	/* CLS_USED_* */
+	unsigned	 c_usage_written;
+	bool		 c_softint_reported;
+	char		*c_usage_text[2]; /* stacks of first usage, per bit */
+	struct check_stack c_usage_stack[2];
+	bool		 c_have_usage_stack[2];
+	/* cycle search scratch */
+	uint32_t	 c_seen;	/* search generation */
+	uint32_t	 c_via;		/* edge that reached this class */
+};
+
+struct lo_edge {
+	uint32_t	 e_from, e_to;
+	uint32_t	 e_next_out;
+	uint64_t	 e_run;
+	uint64_t	 e_count;
+	bool		 e_written;
+	bool		 e_have_stacks;
+	struct check_stack e_stack_from, e_stack_to;
+	char		*e_text_from, *e_text_to;	/* NULL: format stacks */
+};
+
+struct lo_held {
+	const void	*h_lock;
+	uint32_t	 h_cls;
+	unsigned	 h_flags;
+	bool		 h_have_stack;
+	struct check_stack h_stack;
+};
+
+struct lo_thread {
+	struct lo_held	*t_held;
+	uint32_t	 t_len, t_cap;
+};
+
+struct lockorder {
+	struct lo_class_rec *classes;
+	uint32_t	 nclasses, capclasses;
+	struct u64map	 class_by_key;	/* key hash -> class id */
+	struct lo_edge	*edges;
+	uint32_t	 nedges, capedges;
+	struct u64map	 edge_by_pair;
+	struct lo_thread *threads;
+	uint32_t	 nthreads;
+	struct lo_report *reports;
+	size_t		 nreports, capreports;
+	struct u64map	 reported;	/* signature hash -> 1 */
+	uint64_t	 run;
+	uint32_t	 search_gen;
+	bool		 softint_rule;
+	lo_report_fn_t	 report_fn;
+	void		*report_arg;
+};
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n)) == NULL)
+		abort();
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s != NULL ? s : "");
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+/* FNV-1a over a string, continuing from h. */
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return (h ^ 0xff) * UINT64_C(0x100000001b3);
+}
+
+static uint64_t
+class_key(const char *name, const char *file, int line)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h = hash_str(h, name);
+	h = hash_str(h, file);
+	h = (h ^ (uint64_t)(unsigned)line) * UINT64_C(0x100000001b3);
+	return h != 0 ? h : 1;
+}
+
+struct lockorder *
+lo_create(void)
+{
+	struct lockorder *lo = calloc(1, sizeof(*lo));
+
+	if (lo == NULL)
+		abort();
+	lo->softint_rule = true;
+	return lo;
+}
+
+void
+lo_destroy(struct lockorder *lo)
+{
+	if (lo == NULL)
+		return;
+	for (uint32_t i = 0; i < lo->nclasses; i++) {
+		free(lo->classes[i].c_name);
+		free(lo->classes[i].c_file);
+		free(lo->classes[i].c_usage_text[0]);
+		free(lo->classes[i].c_usage_text[1]);
+	}
+	for (uint32_t i = 0; i < lo->nedges; i++) {
+		free(lo->edges[i].e_text_from);
+		free(lo->edges[i].e_text_to);
+	}
+	for (uint32_t i = 0; i < lo->nthreads; i++)
+		free(lo->threads[i].t_held);
+	for (size_t i = 0; i < lo->nreports; i++) {
+		free(lo->reports[i].lr_signature);
+		free(lo->reports[i].lr_text);
+		free(lo->reports[i].lr_classes);
+	}
+	free(lo->classes);
+	free(lo->edges);
+	free(lo->threads);
+	free(lo->reports);
+	u64map_fini(&lo->class_by_key);
+	u64map_fini(&lo->edge_by_pair);
+	u64map_fini(&lo->reported);
+	free(lo);
+}
+
+void
+lo_set_report_fn(struct lockorder *lo, lo_report_fn_t fn, void *arg)
+{
+	lo->report_fn = fn;
+	lo->report_arg = arg;
+}
+
+void
+lo_set_run(struct lockorder *lo, uint64_t run)
+{
+	lo->run = run;
+}
+
+void
+lo_set_softint_rule(struct lockorder *lo, bool on)
+{
+	lo->softint_rule = on;
+}
+
+uint32_t
+lo_class(struct lockorder *lo, const char *name, const char *file, int line)
+{
+	struct lo_class_rec *c;
+	uint64_t key;
+	uint32_t *idp;
+
+	if (name == NULL)
+		name = "?";
+	if (file == NULL)
+		file = "?";
+	/* Probe past (astronomically unlikely) hash collisions. */
+	for (key = class_key(name, file, line);; key = key + 1 ? key + 1 : 1) {
+		if ((idp = u64map_find(&lo->class_by_key, key)) == NULL)
+			break;
+		c = &lo->classes[*idp];
+		if (c->c_line == line && strcmp(c->c_name, name) == 0 &&
+		    strcmp(c->c_file, file) == 0)
+			return *idp;
+	}
+	if (lo->nclasses == lo->capclasses) {
+		lo->capclasses = lo->capclasses ? lo->capclasses * 2 : 32;
+		lo->classes = xrealloc(lo->classes,
+		    lo->capclasses * sizeof(*lo->classes));
+	}
+	c = &lo->classes[lo->nclasses];
+	memset(c, 0, sizeof(*c));
+	c->c_name = xstrdup(name);
+	c->c_file = xstrdup(file);
+	c->c_line = line;
+	c->c_out = LO_NONE;
+	u64map_put(&lo->class_by_key, key, lo->nclasses);
+	return lo->nclasses++;
+}
+
+const char *
+lo_class_name(const struct lockorder *lo, uint32_t cls)
+{
+	return cls < lo->nclasses ? lo->classes[cls].c_name : "?";
+}
+
+/* "name (file:line)" with the file's directories dropped. */
+static void
+class_label(const struct lockorder *lo, uint32_t cls, char *buf, size_t len)
+{
+	const struct lo_class_rec *c = &lo->classes[cls];
+	const char *f = strrchr(c->c_file, '/');
+
+	snprintf(buf, len, "%s (%s:%d)", c->c_name,
+	    f != NULL ? f + 1 : c->c_file, c->c_line);
+}
+
+/* A growing string for report text. */
+struct sbuf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void sbuf_printf(struct sbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sbuf_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(sb->s + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (sb->len + (size_t)n < sb->cap) {
+			sb->len += (size_t)n;
+			return;
+		}
+		sb->cap = (sb->cap + (size_t)n + 1) * 2;
+		sb->s = xrealloc(sb->s, sb->cap);
+	}
+}
+
+static void
+sbuf_init(struct sbuf *sb)
+{
+	sb->cap = 256;
+	sb->len = 0;
+	sb->s = xrealloc(NULL, sb->cap);
+	sb->s[0] = '\0';
+}
+
+static char *
+stack_text(const struct check_stack *cs, bool have)
+{
+	char *buf;
+	size_t n;
+
+	if (!have || cs->cs_depth == 0)
+		return xstrdup("    (no stack)\n");
+	n = check_stack_format(cs, NULL, 0);
+	buf = xrealloc(NULL, n + 1);
+	check_stack_format(cs, buf, n + 1);
+	return buf;
+}
+
+static void
+edge_materialise_text(struct lo_edge *e)
+{
+	if (e->e_text_from == NULL)
+		e->e_text_from = stack_text(&e->e_stack_from, e->e_have_stacks);
+	if (e->e_text_to == NULL)
+		e->e_text_to = stack_text(&e->e_stack_to, e->e_have_stacks);
+}
+
+static void
+add_report(struct lockorder *lo, enum lo_report_kind kind, char *sig,
+    char *text, uint32_t *classes, uint32_t nclasses)
+{
+	struct lo_report *r;
+	uint64_t h = hash_str(UINT64_C(0xcbf29ce484222325), sig);
+
+	if (u64map_find(&lo->reported, h ? h : 1) != NULL) {
+		free(sig);
+		free(text);
+		free(classes);
+		return;
+	}
+	u64map_put(&lo->reported, h ? h : 1, 1);
+	if (lo->nreports == lo->capreports) {
+		lo->capreports = lo->capreports ? lo->capreports * 2 : 8;
+		lo->reports = xrealloc(lo->reports,
+		    lo->capreports * sizeof(*lo->reports));
+	}
+	r = &lo->reports[lo->nreports++];
+	r->lr_kind = kind;
+	r->lr_run = lo->run;
+	r->lr_signature = sig;
+	r->lr_text = text;
+	r->lr_classes = classes;
+	r->lr_nclasses = nclasses;
+	if (lo->report_fn != NULL)
+		lo->report_fn(lo->report_arg, r);
+}
+
+static int
+class_cmp(const struct lockorder *lo, uint32_t a, uint32_t b)
+{
+	const struct lo_class_rec *ca = &lo->classes[a], *cb = &lo->classes[b];
+	int d;
+
+	if ((d = strcmp(ca->c_name, cb->c_name)) != 0)
+		return d;
+	if ((d = strcmp(ca->c_file, cb->c_file)) != 0)
+		return d;
+	return (ca->c_line > cb->c_line) - (ca->c_line < cb->c_line);
+}
+
+/*
+ * Report the cycle made of edge ids cyc[0..n-1] (cyc[i].to ==
+ * cyc[i+1].from).  The rotation starting at the least class (by name,
+ * file, line) makes the signature independent of which edge closed it.
+ */
+static void
+report_cycle(struct lockorder *lo, const uint32_t *cyc, uint32_t n)
+{
+	struct sbuf sig, text;
+	uint32_t start = 0, *classes, *rot;
+	char label[600], label2[600];
+
+	for (uint32_t i = 1; i < n; i++)
+		if (class_cmp(lo, lo->edges[cyc[i]].e_from,
+		    lo->edges[cyc[start]].e_from) < 0)
+			start = i;
+	classes = xrealloc(NULL, n * sizeof(*classes));
+	rot = xrealloc(NULL, n * sizeof(*rot));
+	for (uint32_t i = 0; i < n; i++) {
+		rot[i] = cyc[(start + i) % n];
+		classes[i] = lo->edges[rot[i]].e_from;
+	}
+
+	sbuf_init(&sig);
+	sbuf_printf(&sig, "lock order:");
+	for (uint32_t i = 0; i < n; i++) {
+		class_label(lo, classes[i], label, sizeof(label));
+		sbuf_printf(&sig, " %s ->", label);
+	}
+	class_label(lo, classes[0], label, sizeof(label));
+	sbuf_printf(&sig, " %s", label);
+
+	sbuf_init(&text);
+	sbuf_printf(&text, "lock order inversion: a cycle of %u lock classes"
+	    " (a deadlock in some interleaving)\n  %s\n", n, sig.s + 12);
+	for (uint32_t i = 0; i < n; i++) {
+		struct lo_edge *e = &lo->edges[rot[i]];
+
+		edge_materialise_text(e);
+		class_label(lo, e->e_from, label, sizeof(label));
+		class_label(lo, e->e_to, label2, sizeof(label2));
+		sbuf_printf(&text, "edge %u: %s -> %s (first in run %" PRIu64
+		    ")\n  %s acquired at:\n%s  then %s acquired at:\n%s",
+		    i + 1, label, label2, e->e_run, label, e->e_text_from,
+		    label2, e->e_text_to);
+	}
+	free(rot);
+	add_report(lo, LO_REPORT_CYCLE, sig.s, text.s, classes, n);
+}
+
+/*
+ * Breadth-first search from `from' for `to' over the edges; on success
+ * fills path[] with the edge ids from `from' to `to' and returns their
+ * number, else 0.  BFS gives the shortest cycle, the easiest to read.
+ */
+static uint32_t
+find_path(struct lockorder *lo, uint32_t from, uint32_t to, uint32_t **pathp)
+{
+	uint32_t *queue, qh = 0, qt = 0, gen, c, n, *path;
+
+	gen = ++lo->search_gen;
+	queue = xrealloc(NULL, lo->nclasses * sizeof(*queue));
+	lo->classes[from].c_seen = gen;
+	lo->classes[from].c_via = LO_NONE;
+	queue[qt++] = from;
+	while (qh < qt) {
+		c = queue[qh++];
+		if (c == to)
+			break;
+		for (uint32_t e = lo->classes[c].c_out; e != LO_NONE;
+		    e = lo->edges[e].e_next_out) {
+			uint32_t t = lo->edges[e].e_to;
+
+			if (lo->classes[t].c_seen == gen)
+				continue;
+			lo->classes[t].c_seen = gen;
+			lo->classes[t].c_via = e;
+			queue[qt++] = t;
+		}
+	}
+	free(queue);
+	if (lo->classes[to].c_seen != gen)
+		return 0;
+	n = 0;
+	for (c = to; lo->classes[c].c_via != LO_NONE;
+	    c = lo->edges[lo->classes[c].c_via].e_from)
+		n++;
+	path = xrealloc(NULL, (n + 1) * sizeof(*path));
+	c = to;
+	for (uint32_t i = n; i > 0; i--) {
+		path[i - 1] = lo->classes[c].c_via;
+		c = lo->edges[path[i - 1]].e_from;
+	}
+	*pathp = path;
+	return n;
+}
+
+/*
+ * Add edge from -> to unless present; returns the edge id and sets
+ * *isnew.  A new edge is checked for closing a cycle.
+ */
+static uint32_t
+add_edge(struct lockorder *lo, uint32_t from, uint32_t to, bool *isnew)
+{
+	uint64_t key = ((uint64_t)from << 32 | to) + 1;
+	uint32_t *idp, id;
+	struct lo_edge *e;
+
+	if ((idp = u64map_find(&lo->edge_by_pair, key)) != NULL) {
+		lo->edges[*idp].e_count++;
+		*isnew = false;
+		return *idp;
+	}
+	if (lo->nedges == lo->capedges) {
+		lo->capedges = lo->capedges ? lo->capedges * 2 : 64;
+		lo->edges = xrealloc(lo->edges,
+		    lo->capedges * sizeof(*lo->edges));
+	}
+	id = lo->nedges++;
+	e = &lo->edges[id];
+	memset(e, 0, sizeof(*e));
+	e->e_from = from;
+	e->e_to = to;
+	e->e_run = lo->run;
+	e->e_count = 1;
+	e->e_next_out = lo->classes[from].c_out;
+	lo->classes[from].c_out = id;
+	u64map_put(&lo->edge_by_pair, key, id);
+	*isnew = true;
+	return id;
+}
+
+/* After filling in a new edge's stacks: does it close a cycle? */
+static void
+check_new_edge(struct lockorder *lo, uint32_t id)
+{
+	uint32_t n, *path, *cyc;
+
+	n = find_path(lo, lo->edges[id].e_to, lo->edges[id].e_from, &path);
+	if (n == 0)
+		return;
+	cyc = xrealloc(NULL, (n + 1) * sizeof(*cyc));
+	cyc[0] = id;
+	memcpy(cyc + 1, path, n * sizeof(*cyc));
+	free(path);
+	report_cycle(lo, cyc, n + 1);
+	free(cyc);
+}
+
+static void
+report_softint(struct lockorder *lo, uint32_t cls)
+{
+	struct lo_class_rec *c = &lo->classes[cls];
+	struct sbuf sig, text;
+	uint32_t *classes;
+	char label[600];
+
+	c->c_softint_reported = true;
+	for (int b = 0; b < 2; b++)
+		if (c->c_usage_text[b] == NULL)
+			c->c_usage_text[b] = stack_text(&c->c_usage_stack[b],
+			    c->c_have_usage_stack[b]);
+	class_label(lo, cls, label, sizeof(label));
+	sbuf_init(&sig);
+	sbuf_printf(&sig, "softint-unsafe lock: %s", label);
+	sbuf_init(&text);
+	sbuf_printf(&text, "softint-unsafe lock usage: %s is acquired in "
+	    "softint context and held in thread context with softints "
+	    "enabled; the softint can interrupt the holder on its CPU and "
+	    "wait for it forever\n  acquired in softint context at:\n%s"
+	    "  held with softints enabled at:\n%s", label,
+	    c->c_usage_text[0], c->c_usage_text[1]);
+	classes = xrealloc(NULL, sizeof(*classes));
+	classes[0] = cls;
+	add_report(lo, LO_REPORT_SOFTINT_UNSAFE, sig.s, text.s, classes, 1);
+}
+
+static void
+note_usage(struct lockorder *lo, uint32_t cls, unsigned usage,
+    const struct check_stack *stack, const char *text)
+{
+	struct lo_class_rec *c = &lo->classes[cls];
+
+	for (int b = 0; b < 2; b++) {
+		if (!(usage & (1u << b)) || (c->c_usage & (1u << b)))
+			continue;
+		c->c_usage |= 1u << b;
+		if (text != NULL)
+			c->c_usage_text[b] = xstrdup(text);
+		else if (stack != NULL) {
+			c->c_usage_stack[b] = *stack;
+			c->c_have_usage_stack[b] = true;
+		}
+	}
+	if (lo->softint_rule && !c->c_softint_reported &&
+	    (c->c_usage & (CLS_USED_SOFTINT | CLS_USED_ENABLED)) ==
+	    (CLS_USED_SOFTINT | CLS_USED_ENABLED))
+		report_softint(lo, cls);
+}
+
+static struct lo_thread *
+thread_get(struct lockorder *lo, uint32_t tid)
+{
+	if (tid >= lo->nthreads) {
+		uint32_t n = tid + 8;
+
+		lo->threads = xrealloc(lo->threads, n * sizeof(*lo->threads));
+		memset(lo->threads + lo->nthreads, 0,
+		    (n - lo->nthreads) * sizeof(*lo->threads));
+		lo->nthreads = n;
+	}
+	return &lo->threads[tid];
+}
+
+void
+lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
+    const void *lock, unsigned flags, const struct check_stack *stack)
+{
+	struct lo_thread *t = thread_get(lo, tid);
+	struct lo_held *h;
+	unsigned usage = 0;
+	bool isnew;
+
+	if (flags & LO_IN_SOFTINT)
+		usage |= CLS_USED_SOFTINT;
+	if (flags & LO_SOFTINT_ENABLED)
+		usage |= CLS_USED_ENABLED;
+	if ((usage & ~lo->classes[cls].c_usage) != 0)
+		note_usage(lo, cls, usage, stack, NULL);
+
+	if (!(flags & LO_TRY)) {
+		for (uint32_t i = 0; i < t->t_len; i++) {
+			uint32_t id;
+
+			h = &t->t_held[i];
+			if (h->h_cls == cls)
+				continue;
+			id = add_edge(lo, h->h_cls, cls, &isnew);
+			if (!isnew)
+				continue;
+			if (h->h_have_stack && stack != NULL) {
+				lo->edges[id].e_stack_from = h->h_stack;
+				lo->edges[id].e_stack_to = *stack;
+				lo->edges[id].e_have_stacks = true;
+			}
+			check_new_edge(lo, id);
+		}
+	}
+	if (t->t_len == t->t_cap) {
+		t->t_cap = t->t_cap ? t->t_cap * 2 : 8;
+		t->t_held = xrealloc(t->t_held, t->t_cap * sizeof(*t->t_held));
+	}
+	h = &t->t_held[t->t_len++];
+	h->h_lock = lock;
+	h->h_cls = cls;
+	h->h_flags = flags;
+	h->h_have_stack = stack != NULL;
+	if (stack != NULL)
+		h->h_stack = *stack;
+}
+
+void
+lo_release(struct lockorder *lo, uint32_t tid, const void *lock)
+{
+	struct lo_thread *t;
+
+	if (tid >= lo->nthreads)
+		return;
+	t = &lo->threads[tid];
+	/* Usually the innermost; search from the top. */
+	for (uint32_t i = t->t_len; i > 0; i--) {
+		if (t->t_held[i - 1].h_lock != lock)
+			continue;
+		memmove(&t->t_held[i - 1], &t->t_held[i],
+		    (t->t_len - i) * sizeof(*t->t_held));
+		t->t_len--;
+		return;
+	}
+}
+
+void
+lo_thread_exit(struct lockorder *lo, uint32_t tid)
+{
+	if (tid < lo->nthreads)
+		lo->threads[tid].t_len = 0;
+}
+
+uint32_t
+lo_held_count(const struct lockorder *lo, uint32_t tid)
+{
+	return tid < lo->nthreads ? lo->threads[tid].t_len : 0;
+}
+
+size_t
+lo_nreports(const struct lockorder *lo)
+{
+	return lo->nreports;
+}
+
+const struct lo_report *
+lo_report(const struct lockorder *lo, size_t i)
+{
+	return i < lo->nreports ? &lo->reports[i] : NULL;
+}
+
+size_t
+lo_nedges(const struct lockorder *lo)
+{
+	return lo->nedges;
+}
+
+size_t
+lo_nclasses(const struct lockorder *lo)
+{
+	return lo->nclasses;
+}
+
+void
+lo_foreach_edge(const struct lockorder *lo,
+    void (*fn)(void *, const struct lo_edge_info *), void *arg)
+{
+	struct lo_edge_info ei;
+
+	for (uint32_t i = 0; i < lo->nedges; i++) {
+		struct lo_edge *e = &lo->edges[i];
+		const struct lo_class_rec *f = &lo->classes[e->e_from];
+		const struct lo_class_rec *t = &lo->classes[e->e_to];
+
+		edge_materialise_text(e);
+		ei.ei_from_name = f->c_name;
+		ei.ei_from_file = f->c_file;
+		ei.ei_from_line = f->c_line;
+		ei.ei_to_name = t->c_name;
+		ei.ei_to_file = t->c_file;
+		ei.ei_to_line = t->c_line;
+		ei.ei_run = e->e_run;
+		ei.ei_count = e->e_count;
+		ei.ei_from_stack = e->e_text_from;
+		ei.ei_to_stack = e->e_text_to;
+		fn(arg, &ei);
+	}
+}
+
+/* Merge one edge given by class ids of dst and stack texts. */
+static bool
+merge_edge(struct lockorder *dst, uint32_t from, uint32_t to,
+    const char *tfrom, const char *tto)
+{
+	bool isnew;
+	uint32_t id = add_edge(dst, from, to, &isnew);
+
+	if (!isnew)
+		return false;
+	dst->edges[id].e_text_from = xstrdup(tfrom);
+	dst->edges[id].e_text_to = xstrdup(tto);
+	check_new_edge(dst, id);
+	return true;
+}
+
+size_t
+lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
+{
+	size_t before = dst->nreports;
+	uint64_t saved = dst->run;
+	uint32_t *map;
+
+	dst->run = run;
+	map = xrealloc(NULL, (src->nclasses + 1) * sizeof(*map));
+	for (uint32_t i = 0; i < src->nclasses; i++) {
+		const struct lo_class_rec *c = &src->classes[i];
+
+		map[i] = lo_class(dst, c->c_name, c->c_file, c->c_line);
+		for (int b = 0; b < 2; b++) {
+			char *t;
+
+			if (!(c->c_usage & (1u << b)))
+				continue;
+			t = c->c_usage_text[b] != NULL ?
+			    xstrdup(c->c_usage_text[b]) :
+			    stack_text(&c->c_usage_stack[b],
+			    c->c_have_usage_stack[b]);
+			note_usage(dst, map[i], 1u << b, NULL, t);
+			free(t);
+		}
+	}
+	for (uint32_t i = 0; i < src->nedges; i++) {
+		struct lo_edge *e = &src->edges[i];
+
+		/* Materialising the text caches it in src, hence the cast. */
+		edge_materialise_text((struct lo_edge *)e);
+		merge_edge(dst, map[e->e_from], map[e->e_to], e->e_text_from,
+		    e->e_text_to);
+	}
+	free(map);
+	dst->run = saved;
+	return dst->nreports - before;
+}
+
+/*
+ * Text form.  One record per line, fields separated by tabs, with
+ * backslash escapes for tab, newline and backslash:
+ *   U name file line usagebit stack
+ *   E fname ffile fline tname tfile tline fromstack tostack
+ *   .                       (end of one lo_write block)
+ */
+static void
+put_field(FILE *fp, const char *s)
+{
+	fputc('\t', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '\t')
+			fputs("\\t", fp);
+		else if (*s == '\n')
+			fputs("\\n", fp);
+		else if (*s == '\\')
+			fputs("\\\\", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+int
+lo_write(struct lockorder *lo, FILE *fp)
+{
+	for (uint32_t i = 0; i < lo->nclasses; i++) {
+		struct lo_class_rec *c = &lo->classes[i];
+
+		for (int b = 0; b < 2; b++) {
+			if (!(c->c_usage & ~c->c_usage_written & (1u << b)))
+				continue;
+			if (c->c_usage_text[b] == NULL)
+				c->c_usage_text[b] = stack_text(
+				    &c->c_usage_stack[b],
+				    c->c_have_usage_stack[b]);
+			fputc('U', fp);
+			put_field(fp, c->c_name);
+			put_field(fp, c->c_file);
+			fprintf(fp, "\t%d\t%d", c->c_line, 1 << b);
+			put_field(fp, c->c_usage_text[b]);
+			fputc('\n', fp);
+			c->c_usage_written |= 1u << b;
+		}
+	}
+	for (uint32_t i = 0; i < lo->nedges; i++) {
+		struct lo_edge *e = &lo->edges[i];
+		struct lo_class_rec *f = &lo->classes[e->e_from];
+		struct lo_class_rec *t = &lo->classes[e->e_to];
+
+		if (e->e_written)
+			continue;
+		e->e_written = true;
+		edge_materialise_text(e);
+		fputc('E', fp);
+		put_field(fp, f->c_name);
+		put_field(fp, f->c_file);
+		fprintf(fp, "\t%d", f->c_line);
+		put_field(fp, t->c_name);
+		put_field(fp, t->c_file);
+		fprintf(fp, "\t%d", t->c_line);
+		put_field(fp, e->e_text_from);
+		put_field(fp, e->e_text_to);
+		fputc('\n', fp);
+	}
+	fputs(".\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* Split a line in place into unescaped fields; returns the count. */
+static int
+split_fields(char *line, char **f, int max)
+{
+	int n = 0;
+	char *r = line, *w = line;
+
+	f[n++] = w;
+	for (; *r != '\0' && *r != '\n'; r++) {
+		if (*r == '\t') {
+			*w++ = '\0';
+			if (n == max)
+				return -1;
+			f[n++] = w;
+		} else if (*r == '\\' && r[1] != '\0') {
+			r++;
+			*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r;
+		} else
+			*w++ = *r;
+	}
+	*w = '\0';
+	return n;
+}
+
+int
+lo_read(struct lockorder *lo, FILE *fp, uint64_t run)
+{
+	char *line = NULL, *f[10];
+	size_t cap = 0, before = lo->nreports;
+	uint64_t saved = lo->run;
+	int n, rc = -1;
+
+	lo->run = run;
+	while (getline(&line, &cap, fp) > 0) {
+		if (strcmp(line, ".\n") == 0) {
+			rc = 0;
+			break;
+		}
+		n = split_fields(line, f, 10);
+		if (n == 6 && strcmp(f[0], "U") == 0) {
+			int bit = atoi(f[4]);
+			uint32_t c;
+
+			if (bit != 1 && bit != 2)
+				break;
+			c = lo_class(lo, f[1], f[2], atoi(f[3]));
+			note_usage(lo, c, (unsigned)bit, NULL, f[5]);
+		} else if (n == 9 && strcmp(f[0], "E") == 0) {
+			uint32_t a = lo_class(lo, f[1], f[2], atoi(f[3]));
+			uint32_t b = lo_class(lo, f[4], f[5], atoi(f[6]));
+
+			merge_edge(lo, a, b, f[7], f[8]);
+		} else
+			break;
+	}
+	free(line);
+	lo->run = saved;
+	return rc < 0 ? -1 : (int)(lo->nreports - before);
+}

@@ -1,0 +1,124 @@
+/*
+ * Lock-order checker (lockdep style).
+ *
+ * A lock class is an init site: (name, file, line) as mutex_init_named
+ * and rw_init_named record it.  Every time an LWP acquires a lock of class
+ * B while holding one of class A, the edge A -> B enters the dependency
+ * graph, remembered with the two acquisition stacks of its first
+ * occurrence.  A new edge that closes a cycle is a potential deadlock
+ * even if this run did not deadlock: some other interleaving can.
+ *
+ * One graph serves a run (lo_acquire/lo_release, fed by the kernel-API
+ * implementation), another a whole campaign: run graphs are merged into
+ * it in run order (lo_merge, or lo_write/lo_read across processes), so a
+ * cycle whose edges came from different runs is found too, and the result
+ * does not depend on how runs were spread over worker processes.
+ *
+ * Interrupt rule: a lock class acquired in softint context must never be
+ * held in thread context with softints enabled (IPL below IPL_SOFTNET):
+ * the softint could interrupt the holder on its CPU and wait for it.
+ *
+ * Same-class nesting (two sockets' locks, say) is not an ordering fact
+ * between classes and is ignored, as are edges into a trylock (a failed
+ * trylock cannot wait).
+ */
+#ifndef _KNIT_SIM_CHECK_LOCKORDER_H_
+#define _KNIT_SIM_CHECK_LOCKORDER_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "check/stack.h"
+
+struct lockorder;
+
+/* lo_acquire flags */
+#define LO_SHARED		0x01	/* reader hold of an rwlock */
+#define LO_TRY			0x02	/* acquired by a trylock */
+#define LO_SPIN			0x04	/* spin mutex */
+#define LO_IN_SOFTINT		0x08	/* the acquirer is a softint handler */
+#define LO_SOFTINT_ENABLED	0x10	/* thread context, IPL < IPL_SOFTNET */
+
+enum lo_report_kind {
+	LO_REPORT_CYCLE = 1,
+	LO_REPORT_SOFTINT_UNSAFE,
+};
+
+struct lo_report {
+	enum lo_report_kind lr_kind;
+	uint64_t	 lr_run;	/* run that completed the finding */
+	char		*lr_signature;	/* stable: class names and sites */
+	char		*lr_text;	/* the full report with stacks */
+	uint32_t	 lr_nclasses;
+	uint32_t	*lr_classes;	/* the cycle, canonical rotation */
+};
+
+/* Everything about one edge, for the run database (lock_edges). */
+struct lo_edge_info {
+	const char	*ei_from_name, *ei_from_file;
+	int		 ei_from_line;
+	const char	*ei_to_name, *ei_to_file;
+	int		 ei_to_line;
+	uint64_t	 ei_run;	/* first run that saw it */
+	uint64_t	 ei_count;	/* occurrences (this graph) */
+	const char	*ei_from_stack;	/* symbolised, multi-line */
+	const char	*ei_to_stack;
+};
+
+typedef void	(*lo_report_fn_t)(void *arg, const struct lo_report *);
+
+struct lockorder *lo_create(void);
+void		 lo_destroy(struct lockorder *);
+/* Called for each new report as it is made (after it is stored). */
+void		 lo_set_report_fn(struct lockorder *, lo_report_fn_t, void *);
+/* Tag edges and reports made from now on with this run number. */
+void		 lo_set_run(struct lockorder *, uint64_t run);
+/* The softint rule (on by default). */
+void		 lo_set_softint_rule(struct lockorder *, bool);
+
+/* Intern a class; the id is stable for this graph's lifetime. */
+uint32_t	 lo_class(struct lockorder *, const char *name,
+		    const char *file, int line);
+const char	*lo_class_name(const struct lockorder *, uint32_t cls);
+
+/*
+ * LWP tid acquired `lock' (of class cls).  `stack' may be NULL (no
+ * stack in reports).  Locks are released by address, in any order.
+ */
+void		 lo_acquire(struct lockorder *, uint32_t tid, uint32_t cls,
+		    const void *lock, unsigned flags,
+		    const struct check_stack *stack);
+void		 lo_release(struct lockorder *, uint32_t tid,
+		    const void *lock);
+/* Forget what tid holds (it exited or the run ended). */
+void		 lo_thread_exit(struct lockorder *, uint32_t tid);
+/* Number of locks tid holds. */
+uint32_t	 lo_held_count(const struct lockorder *, uint32_t tid);
+
+size_t		 lo_nreports(const struct lockorder *);
+const struct lo_report *lo_report(const struct lockorder *, size_t i);
+size_t		 lo_nedges(const struct lockorder *);
+size_t		 lo_nclasses(const struct lockorder *);
+/* Edges in the order they were first seen. */
+void		 lo_foreach_edge(const struct lockorder *,
+		    void (*fn)(void *, const struct lo_edge_info *), void *);
+
+/*
+ * Merge src's classes, edges and softint usage into dst (edges new to
+ * dst are tagged with `run'); cycles this closes in dst are reported by
+ * dst.  Returns the number of new reports.
+ */
+size_t		 lo_merge(struct lockorder *dst, const struct lockorder *src,
+		    uint64_t run);
+/*
+ * A text form of a graph (symbolised stacks, no addresses) for worker
+ * processes: lo_write emits the edges and class usage added since the
+ * previous lo_write (all of them the first time); lo_read merges such
+ * text into a graph as lo_merge does.  lo_read returns -1 on malformed
+ * input, else the number of new reports.
+ */
+int		 lo_write(struct lockorder *, FILE *);
+int		 lo_read(struct lockorder *, FILE *, uint64_t run);
+
+#endif /* !_KNIT_SIM_CHECK_LOCKORDER_H_ */
