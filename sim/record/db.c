@@ -321,8 +321,9 @@ reopen:
 	free(uri);
 	uri = NULL;
 	if (!db->db_readonly) {
-		sqlite3_exec(db->db_sql, "PRAGMA cache_size = -65536", NULL,
-		    NULL, NULL);
+		/* Fewer, larger checkpoints while a trace streams in. */
+		sqlite3_exec(db->db_sql, "PRAGMA cache_size = -65536; "
+		    "PRAGMA wal_autocheckpoint = 16384", NULL, NULL, NULL);
 		db_repair_abandoned(db);
 	}
 	return db;

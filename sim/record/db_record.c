@@ -22,8 +22,9 @@
 #include "sim.h"
 
 static const char *const stmt_sql[DBS_COUNT] = {
-	[DBS_EVENT] = "INSERT INTO events (run, seq, vtime, host, cpu, lwp, "
-	    "kind, object, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[DBS_EVENT] = "INSERT INTO events (id, run, seq, vtime, host, cpu, "
+	    "lwp, kind, object, detail) VALUES (?1 << 36 | ?2, ?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9)",
 	[DBS_PACKET] = "INSERT INTO packets (run, seq, vtime, host, nic, dir, "
 	    "proto, src, dst, len, summary, bytes, pkt_key, flow, route_dst, "
 	    "route_gw, dst_bin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -113,8 +114,8 @@ run_step(struct db_run *r, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
+	/* Every parameter is bound on every row: no clear_bindings. */
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return run_fail(r, "recording a row");
 	if (++r->r_rows >= DB_BATCH_ROWS)
@@ -122,18 +123,21 @@ run_step(struct db_run *r, sqlite3_stmt *st)
 	return 0;
 }
 
+/* NULL binds NULL. */
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+/* A CPU or LWP number; negative means none (NULL). */
 static void
 bind_id(sqlite3_stmt *st, int i, int v)
 {
 	if (v >= 0)
 		sqlite3_bind_int(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 static void
@@ -464,10 +468,14 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 	if (pk->pk_bytes != NULL)
 		sqlite3_bind_blob64(st, 12, pk->pk_bytes, pk->pk_nbytes,
 		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
 	key = pk->pk_key != 0 ? pk->pk_key :
 	    db_packet_key(pk->pk_bytes, pk->pk_nbytes);
 	if (key != 0)
 		sqlite3_bind_int64(st, 13, (sqlite3_int64)key);
+	else
+		sqlite3_bind_null(st, 13);
 	if (pk->pk_flow != NULL)
 		bind_text(st, 14, pk->pk_flow);
 	else {
@@ -481,8 +489,12 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 	if (pk->pk_route_gw != NULL)
 		sqlite3_bind_text(st, 16, dbi_addr_canon(pk->pk_route_gw, gw,
 		    sizeof(gw)), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 16);
 	if (dbi_addr_parse(pk->pk_dst, dbin, &dlen) == 0)
 		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 17);
 	return run_step(r, st);
 }
 
@@ -505,6 +517,8 @@ db_route_change(struct db_run *r, const struct db_route_change *rc)
 	if (rc->rc_gateway != NULL)
 		sqlite3_bind_text(st, 7, dbi_addr_canon(rc->rc_gateway, gw,
 		    sizeof(gw)), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 7);
 	bind_text(st, 8, rc->rc_flags);
 	bind_text(st, 9, rc->rc_policy);
 	if (dbi_prefix_parse(rc->rc_dst, rc->rc_gateway, lo, hi, &len,
@@ -512,6 +526,10 @@ db_route_change(struct db_run *r, const struct db_route_change *rc)
 		sqlite3_bind_int(st, 10, plen);
 		sqlite3_bind_blob(st, 11, lo, len, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(st, 12, hi, len, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, 11);
+		sqlite3_bind_null(st, 12);
 	}
 	return run_step(r, st);
 }

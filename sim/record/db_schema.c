@@ -64,7 +64,15 @@ static const char migration_1[] =
 ");"
 "CREATE INDEX violations_run ON violations(run);"
 "CREATE INDEX violations_signature ON violations(signature);"
+/*
+ * events is the big one (a full trace is millions of rows per run).  Its
+ * key is run << 36 | seq, so rows of a run are one key range, appended
+ * in order, with no second index to maintain: "WHERE id BETWEEN r << 36
+ * AND (r + 1 << 36) - 1" reads run r alone.  (A plain WHERE run = r
+ * works too, by a scan.)
+ */
 "CREATE TABLE events ("
+"  id INTEGER PRIMARY KEY,"		/* run << 36 | seq */
 "  run INTEGER NOT NULL,"
 "  seq INTEGER NOT NULL,"
 "  vtime INTEGER NOT NULL,"
@@ -73,9 +81,8 @@ static const char migration_1[] =
 "  lwp INTEGER,"
 "  kind TEXT NOT NULL,"
 "  object TEXT,"
-"  detail TEXT,"
-"  PRIMARY KEY (run, seq)"
-") WITHOUT ROWID;"
+"  detail TEXT"
+");"
 "CREATE TABLE packets ("
 "  run INTEGER NOT NULL,"
 "  seq INTEGER NOT NULL,"
