@@ -64,4 +64,18 @@ int	sysctl_byname_text(const char *name, char *buf, size_t buflen,
 /* Iterate over every node in name order. */
 const struct sysctl_oid *sysctl_next(const struct sysctl_oid *prev);
 
+/*
+ * For handlers.  sysctl_oid_var is oid_arg translated to the current
+ * host when the node is CTLFLAG_VNET.  The _out helpers copy a value to
+ * oldp/*oldlenp (NULL oldp: report the size; short buffer: ENOMEM); the
+ * _in helpers fetch the new value (EINVAL on a bad length).  Strings
+ * travel NUL-terminated; newlen may or may not count the NUL.
+ */
+void	*sysctl_oid_var(const struct sysctl_oid *);
+int	sysctl_int_out(int, void *oldp, size_t *oldlenp);
+int	sysctl_int_in(const void *newp, size_t newlen, int *);
+int	sysctl_string_out(const char *, void *oldp, size_t *oldlenp);
+int	sysctl_string_in(const void *newp, size_t newlen, char *buf,
+	    size_t buflen);
+
 #endif /* !_KNIT_SYS_SYSCTL_H_ */
