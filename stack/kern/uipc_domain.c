@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "sys/domain.h"
+#include "sys/intr.h"
 #include "sys/pool.h"
 #include "sys/sysctl.h"
 #include "sys/vnet.h"

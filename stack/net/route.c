@@ -23,6 +23,7 @@
 #include "sys/pool.h"
 #include "sys/sdt.h"
 #include "sys/sysctl.h"
+#include "net/if.h"
 #include "net/route.h"
 #include "net/route_var.h"
 
@@ -187,6 +188,8 @@ rt_plen2mask(sa_family_t af, int plen, struct sockaddr_storage *ss)
 
 /* ---- references ---- */
 
+static void	rt_putifa(struct ifaddr *);
+
 void
 rt_ref(struct rtentry *rt)
 {
@@ -205,6 +208,7 @@ rt_destroy(struct rtentry *rt)
 	if (rt->rt_mask_sa != NULL)
 		sockaddr_free(rt->rt_mask_sa);
 	sockaddr_free(rt->rt_gateway);
+	rt_putifa(rt->rt_ifa);
 	rt->rt_magic = 0;
 	pool_put(&V_rtentry_pool, rt);
 }
@@ -295,16 +299,61 @@ rt_count(sa_family_t af)
 /* ---- changes ---- */
 
 /*
- * Choose the interface address for a route.  The caller may give rti_ifa
- * (and rti_ifp) explicitly; the automatic choice by address needs the
- * interface layer.
+ * The interface layer (net/if.c) is not linked into every program that
+ * uses the routing table (unit tests of the table alone): its functions
+ * are weak references here, and absent ones count as "no interface".
+ */
+#pragma weak ifa_ifwithroute
+#pragma weak ifaof_ifpforaddr
+#pragma weak ifaref
+#pragma weak ifafree
+#pragma weak if_lock_enter
+#pragma weak if_lock_exit
+
+/*
+ * Choose the interface address (and interface) for a route: the ones the
+ * caller gave; else an address of the given interface matching the
+ * gateway or destination; else the interface layer's choice for
+ * (flags, dst, gateway).  ENETUNREACH when there is none.  On success
+ * rti_ifa is referenced (released by rt_putifa).
  */
 int
 rt_getifa(struct rt_addrinfo *info)
 {
-	if (info->rti_ifa == NULL)
+	const struct sockaddr *dst = info->info_dst;
+	const struct sockaddr *gw = info->info_gateway;
+	struct ifaddr *ifa = info->rti_ifa;
+	bool locked = false;
+
+	if (ifa == NULL && if_lock_enter != NULL) {
+		if_lock_enter(RW_READER);
+		locked = true;
+	}
+	if (ifa == NULL && info->rti_ifp != NULL && ifaof_ifpforaddr != NULL) {
+		ifa = ifaof_ifpforaddr(gw != NULL ? gw : dst, info->rti_ifp);
+		if (ifa == NULL && gw != NULL)
+			ifa = ifaof_ifpforaddr(dst, info->rti_ifp);
+	}
+	if (ifa == NULL && info->rti_ifp == NULL && ifa_ifwithroute != NULL &&
+	    dst != NULL)
+		ifa = ifa_ifwithroute(info->rti_flags, dst, gw != NULL ? gw : dst);
+	if (ifa != NULL && ifaref != NULL)
+		ifaref(ifa);
+	if (locked)
+		if_lock_exit();
+	if (ifa == NULL)
 		return ENETUNREACH;
+	info->rti_ifa = ifa;
+	if (info->rti_ifp == NULL)
+		info->rti_ifp = ifa->ifa_ifp;
 	return 0;
+}
+
+static void
+rt_putifa(struct ifaddr *ifa)
+{
+	if (ifa != NULL && ifafree != NULL)
+		ifafree(ifa);
 }
 
 static void
@@ -426,16 +475,18 @@ rtrequest_add(struct rtable *tab, struct rt_addrinfo *info, int plen,
 	if ((error = rt_getifa(info)) != 0)
 		return error;
 	if ((error = rt_alloc(dst, plen, mask, info->info_gateway, &rt,
-	    &gwerr)) != 0)
+	    &gwerr)) != 0) {
+		rt_putifa(info->rti_ifa);
 		return error;
+	}
+	rt->rt_ifa = info->rti_ifa;	/* rt_getifa's reference */
+	rt->rt_ifp = info->rti_ifp;
 	if ((error = rt_getnodes(spare)) != 0) {
 		rt_unalloc(rt);
 		return error;
 	}
 	rt->rt_flags = ((unsigned)info->rti_flags | RTF_UP) &
 	    ~(unsigned)(RTF_DONE | RTF_MASK);
-	rt->rt_ifa = info->rti_ifa;
-	rt->rt_ifp = info->rti_ifp;
 	rt_setmetrics(rt, info);
 	rt->rt_refcnt = 1;		/* the table's */
 	k = rt_sa2key(rt->_rt_key);
@@ -530,6 +581,8 @@ rtrequest_change(struct rtable *tab, struct rt_addrinfo *info, int plen,
 	rw_enter(&V_rt_lock, RW_WRITER);
 	if ((n = rtbl_lookup(&tab->rtt_tbl, &k, plen)) == NULL) {
 		rw_exit(&V_rt_lock);
+		if (newifa)
+			rt_putifa(info->rti_ifa);
 		return ESRCH;
 	}
 	old = n->rn_rt;
@@ -537,8 +590,12 @@ rtrequest_change(struct rtable *tab, struct rt_addrinfo *info, int plen,
 	    gw != NULL ? gw : old->rt_gateway, &rt, &gwerr);
 	if (error != 0) {
 		rw_exit(&V_rt_lock);
+		if (newifa)
+			rt_putifa(info->rti_ifa);
 		return gwerr && gw != NULL ? EDQUOT : error;
 	}
+	if (!newifa && old->rt_ifa != NULL && ifaref != NULL)
+		ifaref(old->rt_ifa);
 	rt->rt_flags = (old->rt_flags & ~(unsigned)RTF_CHANGEABLE) |
 	    ((unsigned)info->rti_flags & RTF_CHANGEABLE);
 	if (gw != NULL && (info->rti_flags & RTF_GATEWAY))
@@ -637,6 +694,8 @@ rt_pool_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
 	struct pool *pp = sysctl_oid_var(oid);
 	int error, v;
 
+	if (oid->oid_min == 1)		/* "inuse" */
+		return sysctl_int_out((int)pp->pr_nout, oldp, oldlenp);
 	error = sysctl_int_out((int)pp->pr_hardlimit, oldp, oldlenp);
 	if (error != 0 || newp == NULL)
 		return error;
@@ -654,6 +713,13 @@ SYSCTL_OID(rtentry_pool_limit, "net.route.pool.rtentry.limit", CTLTYPE_INT,
 SYSCTL_OID(rtnode_pool_limit, "net.route.pool.rtnode.limit", CTLTYPE_INT,
     CTLFLAG_READWRITE | CTLFLAG_VNET, &VNET_NAME(rtnode_pool), 0, 0,
     rt_pool_sysctl, "Capacity of this host's routing-trie node pool");
+/* min == max == 1 selects "inuse" (and disables the range check). */
+SYSCTL_OID(rtentry_pool_inuse, "net.route.pool.rtentry.inuse", CTLTYPE_INT,
+    CTLFLAG_READONLY | CTLFLAG_VNET, &VNET_NAME(rtentry_pool), 1, 1,
+    rt_pool_sysctl, "rtentries allocated on this host");
+SYSCTL_OID(rtnode_pool_inuse, "net.route.pool.rtnode.inuse", CTLTYPE_INT,
+    CTLFLAG_READONLY | CTLFLAG_VNET, &VNET_NAME(rtnode_pool), 1, 1,
+    rt_pool_sysctl, "Routing-trie nodes allocated on this host");
 
 static int
 rt_stat_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,

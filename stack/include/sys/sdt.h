@@ -31,7 +31,10 @@ __link_set_decl(sdt_probes, struct sdt_probe);
 	struct sdt_probe SDT_PROBE_NAME(prov, mod, func, name) = {	\
 		#prov, #mod, #func, #name, args, __FILE__, __LINE__, 0	\
 	};								\
-	__link_set_add(sdt_probes, SDT_PROBE_NAME(prov, mod, func, name))
+	SDT_LINK_SET_ADD(sdt_probes, SDT_PROBE_NAME(prov, mod, func, name))
+
+/* One more expansion level, so that the probe's name is pasted. */
+#define SDT_LINK_SET_ADD(set, sym)	__link_set_add(set, sym)
 
 #define SDT_PROBE_DECLARE(prov, mod, func, name)			\
 	extern struct sdt_probe SDT_PROBE_NAME(prov, mod, func, name)

@@ -22,7 +22,7 @@
 struct sysctl_oid;
 
 /*
- * A handler reads the current value into oldp/*oldlenp (if oldp is not
+ * A handler reads the current value into oldp, *oldlenp (if oldp is not
  * NULL) and, if newp is not NULL, validates and stores the new value.
  * Returns 0 or an errno (EINVAL for a bad value, EPERM for read-only).
  */
@@ -67,7 +67,7 @@ const struct sysctl_oid *sysctl_next(const struct sysctl_oid *prev);
 /*
  * For handlers.  sysctl_oid_var is oid_arg translated to the current
  * host when the node is CTLFLAG_VNET.  The _out helpers copy a value to
- * oldp/*oldlenp (NULL oldp: report the size; short buffer: ENOMEM); the
+ * oldp, *oldlenp (NULL oldp: report the size; short buffer: ENOMEM); the
  * _in helpers fetch the new value (EINVAL on a bad length).  Strings
  * travel NUL-terminated; newlen may or may not count the NUL.
  */
