@@ -20,11 +20,13 @@
 
 #include "core/evq.h"
 #include "core/rng.h"
+#include "record/schedule.h"
 
 struct world;
 struct host;
 struct lwp;
 struct cpu_info;
+struct sdt_probe;
 
 #define SIM_TIME_NEVER		UINT64_MAX
 #define SIM_WINDOW_INFINITE	UINT64_MAX
@@ -32,11 +34,44 @@ struct cpu_info;
 struct world_config {
 	uint64_t	 wc_seed;
 	const char	*wc_strategy;	/* "default", "random", "replay", ... */
-	uint64_t	 wc_race_window; /* ns; SIM_WINDOW_INFINITE: any order */
-	/* for "replay": the recorded choices */
+	uint64_t	 wc_race_window; /* ns; SIM_WINDOW_INFINITE: any order;
+					   0 means the default (infinite) */
+	/*
+	 * For "replay": the recorded choices, either as a schedule
+	 * (wc_replay, preferred) or flattened as (index, noptions) pairs
+	 * of uint32_t (wc_schedule, wc_schedule_len = 2 * choices).
+	 */
 	const uint32_t	*wc_schedule;
 	size_t		 wc_schedule_len;
+	const struct schedule *wc_replay;
+	size_t		 wc_stack_size;	/* LWP stacks; 0: 256 KiB */
 };
+
+/*
+ * Operation classes: the kinds of scheduling points, each with a cost in
+ * virtual ns charged to the CPU that executes it (world_set_cost).
+ */
+enum sim_opclass {
+	SIM_OP_MUTEX = 0,	/* mutex_enter/exit/tryenter */
+	SIM_OP_RWLOCK,
+	SIM_OP_CV,		/* cv_signal/broadcast */
+	SIM_OP_ATOMIC,
+	SIM_OP_MEMBAR,
+	SIM_OP_SOFTINT,		/* softint_schedule */
+	SIM_OP_PREEMPT,		/* preempt_point */
+	SIM_OP_PROBE,		/* SDT probe */
+	SIM_OP_SLEEP,		/* going to sleep: a context switch */
+	SIM_OP_START,		/* an LWP's first step */
+	SIM_OP_INTR,		/* taking an interrupt */
+	SIM_OP_SPL,		/* splx that lets a pending interrupt in */
+	SIM_OP_EXIT,
+	SIM_NOPCLASS
+};
+const char	*sim_opclass_name(enum sim_opclass);
+/* -1 when no class has that name. */
+int		 sim_opclass_lookup(const char *name);
+void		 world_set_cost(struct world *, enum sim_opclass, uint64_t ns);
+uint64_t	 world_cost(const struct world *, enum sim_opclass);
 
 enum violation_kind {
 	VIOL_PANIC = 1,		/* KASSERT or panic */
@@ -65,6 +100,7 @@ enum world_status {
 	WORLD_STOPPED,		/* a violation stopped the run */
 };
 
+/* NULL (errno EINVAL) when the strategy is unknown or the replay bad. */
 struct world	*world_create(const struct world_config *);
 void		 world_destroy(struct world *);
 
@@ -96,7 +132,15 @@ uint64_t	 world_trace_hash(const struct world *);
 void		 world_trace_mix(struct world *, uint64_t datum);
 
 /* The recorded schedule: one entry per choice among >= 2 options. */
-const uint32_t	*world_schedule(const struct world *, size_t *lenp);
+const struct schedule *world_schedule(const struct world *);
+/* True when the world stopped (a violation, a divergence). */
+bool		 world_stopped(const struct world *);
+/*
+ * For a replaying world: check that the whole schedule was used (call
+ * after the last world_run); records VIOL_DIVERGENCE and returns false
+ * if choices were left over.
+ */
+bool		 world_replay_finish(struct world *);
 
 size_t		 world_nviolations(const struct world *);
 const struct violation *world_violation(const struct world *, size_t i);
@@ -118,8 +162,62 @@ void		 world_rng_stream(const struct world *, struct rng *,
 void		 host_intr_raise(struct host *, int cpu,
 		    void (*handler)(void *), void *arg);
 
-/* Run fn(arg) with the host's kernel context current (VNET selected). */
+/*
+ * Make the host's kernel context current (VNET selected, curlwp a
+ * pseudo-LWP of CPU 0) outside any LWP, e.g. for set-up from the Lua
+ * layer.  Code run this way must not block: a contended lock or a sleep
+ * fails the run.  Not allowed inside an LWP.
+ */
 void		 host_enter(struct host *);
 void		 host_leave(struct host *);
+
+/*
+ * Helpers for the layers above (Lua, sim/net, the CLI).
+ *
+ * Event callbacks (world_evq, world_call_at) run in event context: no
+ * curlwp, on whatever stack the scheduler runs on.  They must not block;
+ * to do kernel work they raise an interrupt or spawn an LWP.
+ */
+/* The world/host/LWP currently running (NULL outside world_run). */
+struct world	*sim_world(void);
+struct host	*sim_host(void);
+struct lwp	*sim_lwp(void);
+/* Virtual now: the running CPU's clock, else the world's time. */
+uint64_t	 sim_now(void);
+/* Put the running LWP to sleep for ns of virtual time. */
+void		 sim_sleep(uint64_t ns);
+/* Charge ns of work to the running CPU (no scheduling point). */
+void		 sim_charge(uint64_t ns);
+/* Call fn(arg) in event context at virtual time `when'. */
+struct sim_timer *world_call_at(struct world *, uint64_t when,
+		    void (*fn)(void *), void *arg);
+/* Cancel a pending call; returns false if it already ran. */
+bool		 world_call_cancel(struct world *, struct sim_timer *);
+/* Console lines of every host (kprintf); default: stdout. */
+void		 world_set_console(struct world *,
+		    void (*fn)(void *arg, const char *host, uint64_t now,
+		    const char *line), void *arg);
+struct cpu_info	*host_cpu(struct host *, int i);
+int		 lwp_gid(const struct lwp *);	/* unique in the world */
+struct host	*lwp_host(const struct lwp *);
+/* Whether the host failed (panic, KASSERT, misuse). */
+bool		 host_failed(const struct host *);
+
+/*
+ * SDT probes.  sim_probe_attach calls fn in the context of every LWP
+ * that fires a probe whose "provider:module:function:name" matches the
+ * fnmatch(3) pattern; fn may block or sleep (sim_sleep) to hold the LWP
+ * there (a race window).  Returns the number of probes matched, or -1
+ * for a bad pattern.
+ */
+typedef void	(*sim_probe_fn)(struct sdt_probe *, const uintptr_t args[5],
+		    void *arg);
+int		 sim_probe_attach(struct world *, const char *pattern,
+		    sim_probe_fn, void *arg);
+/* Every probe linked into the program, sorted by name. */
+struct sdt_probe *const *sim_probe_list(size_t *np);
+/* "provider:module:function:name" into buf. */
+int		 sim_probe_name(const struct sdt_probe *, char *buf,
+		    size_t len);
 
 #endif /* !_KNIT_SIM_SIM_H_ */

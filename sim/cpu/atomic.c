@@ -1,0 +1,272 @@
+/*
+ * atomic_ops(3) and membar_ops(3).  Each call is a scheduling point
+ * (before the operation) and a synchronisation event on its address.
+ * Only one LWP executes at a time, so the operations themselves need no
+ * hardware atomicity; the builtins keep the compiler honest.
+ */
+#include "sys/atomic.h"
+
+#include "cpu/machine.h"
+#include "cpu/sync.h"
+
+#define ATOMIC_PRE(p)	do {						\
+	sched_point(SIM_OP_ATOMIC);					\
+	sync_acquire(sim_curlwp, (const void *)(p));			\
+} while (0)
+#define ATOMIC_POST(p)	sync_release(sim_curlwp, (const void *)(p))
+
+#define ATOMIC_RMW(name, type, op)					\
+void									\
+atomic_##name(volatile type *p, type v)					\
+{									\
+	ATOMIC_PRE(p);							\
+	(void)__atomic_##op(p, v, __ATOMIC_SEQ_CST);			\
+	ATOMIC_POST(p);							\
+}
+
+#define ATOMIC_RMW_NV(name, type, op)					\
+type									\
+atomic_##name##_nv(volatile type *p, type v)				\
+{									\
+	type r;								\
+	ATOMIC_PRE(p);							\
+	r = __atomic_##op(p, v, __ATOMIC_SEQ_CST);			\
+	ATOMIC_POST(p);							\
+	return r;							\
+}
+
+void
+atomic_add_int(volatile unsigned int *p, int d)
+{
+	ATOMIC_PRE(p);
+	(void)__atomic_add_fetch(p, (unsigned int)d, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+}
+
+unsigned int
+atomic_add_int_nv(volatile unsigned int *p, int d)
+{
+	unsigned int r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_add_fetch(p, (unsigned int)d, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+void
+atomic_inc_uint(volatile unsigned int *p)
+{
+	atomic_add_int(p, 1);
+}
+
+unsigned int
+atomic_inc_uint_nv(volatile unsigned int *p)
+{
+	return atomic_add_int_nv(p, 1);
+}
+
+void
+atomic_dec_uint(volatile unsigned int *p)
+{
+	atomic_add_int(p, -1);
+}
+
+unsigned int
+atomic_dec_uint_nv(volatile unsigned int *p)
+{
+	return atomic_add_int_nv(p, -1);
+}
+
+void
+atomic_inc_ulong(volatile unsigned long *p)
+{
+	(void)atomic_inc_ulong_nv(p);
+}
+
+unsigned long
+atomic_inc_ulong_nv(volatile unsigned long *p)
+{
+	unsigned long r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+void
+atomic_dec_ulong(volatile unsigned long *p)
+{
+	(void)atomic_dec_ulong_nv(p);
+}
+
+unsigned long
+atomic_dec_ulong_nv(volatile unsigned long *p)
+{
+	unsigned long r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_sub_fetch(p, 1, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+void
+atomic_add_64(volatile uint64_t *p, int64_t d)
+{
+	(void)atomic_add_64_nv(p, d);
+}
+
+uint64_t
+atomic_add_64_nv(volatile uint64_t *p, int64_t d)
+{
+	uint64_t r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_add_fetch(p, (uint64_t)d, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+ATOMIC_RMW(or_uint, unsigned int, fetch_or)
+ATOMIC_RMW(and_uint, unsigned int, fetch_and)
+
+unsigned int
+atomic_cas_uint(volatile unsigned int *p, unsigned int expected,
+    unsigned int desired)
+{
+	ATOMIC_PRE(p);
+	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return expected;
+}
+
+unsigned long
+atomic_cas_ulong(volatile unsigned long *p, unsigned long expected,
+    unsigned long desired)
+{
+	ATOMIC_PRE(p);
+	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return expected;
+}
+
+void *
+atomic_cas_ptr(volatile void *vp, void *expected, void *desired)
+{
+	void *volatile *p = (void *volatile *)(uintptr_t)vp;
+
+	ATOMIC_PRE(p);
+	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return expected;
+}
+
+unsigned int
+atomic_swap_uint(volatile unsigned int *p, unsigned int v)
+{
+	unsigned int r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+void *
+atomic_swap_ptr(volatile void *vp, void *v)
+{
+	void *volatile *p = (void *volatile *)(uintptr_t)vp;
+	void *r;
+
+	ATOMIC_PRE(p);
+	r = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+	ATOMIC_POST(p);
+	return r;
+}
+
+unsigned int
+atomic_load_acquire_uint(const volatile unsigned int *p)
+{
+	ATOMIC_PRE(p);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+void
+atomic_store_release_uint(volatile unsigned int *p, unsigned int v)
+{
+	sched_point(SIM_OP_ATOMIC);
+	ATOMIC_POST(p);
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+void *
+atomic_load_acquire_ptr(const volatile void *vp)
+{
+	void *const volatile *p = (void *const volatile *)(uintptr_t)vp;
+
+	ATOMIC_PRE(p);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+void
+atomic_store_release_ptr(volatile void *vp, void *v)
+{
+	void *volatile *p = (void *volatile *)(uintptr_t)vp;
+
+	sched_point(SIM_OP_ATOMIC);
+	ATOMIC_POST(p);
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+uint64_t
+atomic_load_relaxed_64(const volatile uint64_t *p)
+{
+	sched_point(SIM_OP_ATOMIC);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void
+atomic_store_relaxed_64(volatile uint64_t *p, uint64_t v)
+{
+	sched_point(SIM_OP_ATOMIC);
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+void
+membar_enter(void)
+{
+	sched_point(SIM_OP_MEMBAR);
+	sync_acquire(sim_curlwp, NULL);
+}
+
+void
+membar_exit(void)
+{
+	sched_point(SIM_OP_MEMBAR);
+	sync_release(sim_curlwp, NULL);
+}
+
+void
+membar_producer(void)
+{
+	membar_exit();
+}
+
+void
+membar_consumer(void)
+{
+	membar_enter();
+}
+
+void
+membar_sync(void)
+{
+	sched_point(SIM_OP_MEMBAR);
+	sync_release(sim_curlwp, NULL);
+	sync_acquire(sim_curlwp, NULL);
+}

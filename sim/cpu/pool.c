@@ -1,0 +1,212 @@
+/*
+ * pool(9) and kmem(9).
+ *
+ * Every allocation carries a 16-byte header in front of it: kmem records
+ * the size (checked on free) and pool items the pool they came from.
+ * Memory is always zeroed.  Freeing memory that contains a live lock is
+ * a lock misuse (LOCKDEBUG's "allocation contains active lock"); a wrong
+ * size, a double free or a foreign pointer is a memory violation.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/kmem.h"
+#include "sys/pool.h"
+
+#include "cpu/locks.h"
+#include "cpu/sync.h"
+
+#define KMEM_MAGIC	0x4b4d454du	/* "KMEM" */
+#define POOL_MAGIC	0x504f4f4cu	/* "POOL" */
+#define MEM_FREED	0x46524545u	/* "FREE" */
+
+struct memhdr {
+	uint64_t	 mh_size;	/* kmem: bytes; pool: the pool */
+	uint32_t	 mh_magic;
+	uint32_t	 mh_host;
+};
+_Static_assert(sizeof(struct memhdr) == 16, "memhdr keeps 16-alignment");
+
+struct spool {
+	uint32_t	 sp_magic;
+	struct sleepq	 sp_waiters;
+	struct host	*sp_host;
+};
+_Static_assert(sizeof(struct spool) <= sizeof(((struct pool *)0)->pr_opaque),
+    "pool opaque");
+
+static inline struct spool *
+SP(struct pool *pp)
+{
+	return (struct spool *)(void *)pp->pr_opaque;
+}
+
+static void *
+mem_alloc(size_t size, uint64_t tag, uint32_t magic)
+{
+	struct memhdr *mh = calloc(1, sizeof(*mh) + size);
+	struct host *h = sim_curhost();
+
+	if (mh == NULL)
+		abort();
+	mh->mh_size = tag;
+	mh->mh_magic = magic;
+	mh->mh_host = h != NULL ? (uint32_t)h->h_index : UINT32_MAX;
+	if (h != NULL) {
+		h->h_kmem_bytes += size;
+		h->h_kmem_allocs++;
+	}
+	return mh + 1;
+}
+
+static struct memhdr *
+mem_hdr(const char *func, void *p, uint32_t magic)
+{
+	struct memhdr *mh = (struct memhdr *)p - 1;
+
+	if (p == NULL)
+		sim_fail(VIOL_MEMORY, "%s: NULL pointer", func);
+	if (mh->mh_magic == MEM_FREED)
+		sim_fail(VIOL_MEMORY, "%s(%p): double free", func, p);
+	if (mh->mh_magic != magic)
+		sim_fail(VIOL_MEMORY, "%s(%p): not allocated by %s", func, p,
+		    magic == KMEM_MAGIC ? "kmem_alloc" : "pool_get");
+	return mh;
+}
+
+static void
+mem_free(struct memhdr *mh, size_t size)
+{
+	struct host *h = sim_curhost();
+
+	if (h != NULL && (uint32_t)h->h_index == mh->mh_host) {
+		h->h_kmem_bytes -= size;
+		h->h_kmem_allocs--;
+	}
+	mh->mh_magic = MEM_FREED;
+	free(mh);
+}
+
+void *
+kmem_alloc(size_t size, km_flag_t flags)
+{
+	(void)flags;
+	return mem_alloc(size, size, KMEM_MAGIC);
+}
+
+void *
+kmem_zalloc(size_t size, km_flag_t flags)
+{
+	return kmem_alloc(size, flags);
+}
+
+void
+kmem_free(void *p, size_t size)
+{
+	struct memhdr *mh = mem_hdr("kmem_free", p, KMEM_MAGIC);
+
+	if (mh->mh_size != size)
+		sim_fail(VIOL_MEMORY, "kmem_free(%p, %zu): allocated with "
+		    "size %llu", p, size, (unsigned long long)mh->mh_size);
+	lockdebug_mem_check("kmem_free", p, size);
+	mem_free(mh, size);
+}
+
+char *
+kmem_strdup(const char *s, km_flag_t flags)
+{
+	size_t n = strlen(s) + 1;
+	char *p = kmem_alloc(n, flags);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+void
+kmem_strfree(char *s)
+{
+	kmem_free(s, strlen(s) + 1);
+}
+
+void
+pool_init(struct pool *pp, size_t size, const char *wchan, int ipl)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->pr_wchan = wchan;
+	pp->pr_size = size;
+	pp->pr_ipl = ipl;
+	SP(pp)->sp_magic = POOL_MAGIC;
+	SP(pp)->sp_host = sim_curhost();
+	sleepq_init(&SP(pp)->sp_waiters);
+}
+
+void
+pool_destroy(struct pool *pp)
+{
+	struct world *w = sim_curworld;
+
+	if (SP(pp)->sp_magic != POOL_MAGIC)
+		sim_fail(VIOL_MEMORY, "pool_destroy(%p): not a pool",
+		    (void *)pp);
+	if (pp->pr_nout != 0 && w != NULL)
+		world_violation_add(w, VIOL_MEMORY, "pool_destroy: pool \"%s\""
+		    " destroyed with %u item(s) outstanding", pp->pr_wchan,
+		    pp->pr_nout);
+	if (!sleepq_empty(&SP(pp)->sp_waiters))
+		sim_fail(VIOL_PANIC, "pool_destroy: pool \"%s\" has waiters",
+		    pp->pr_wchan);
+	SP(pp)->sp_magic = MEM_FREED;
+}
+
+void
+pool_sethardlimit(struct pool *pp, unsigned limit)
+{
+	pp->pr_hardlimit = limit;
+	/* a raised limit may let waiters in */
+	if (!sleepq_empty(&SP(pp)->sp_waiters))
+		(void)sleepq_wake_all(&SP(pp)->sp_waiters);
+}
+
+void *
+pool_get(struct pool *pp, int flags)
+{
+	struct spool *sp = SP(pp);
+	void *p;
+
+	if (sp->sp_magic != POOL_MAGIC)
+		sim_fail(VIOL_MEMORY, "pool_get(%p): not a pool", (void *)pp);
+	while (pp->pr_hardlimit != 0 && pp->pr_nout >= pp->pr_hardlimit) {
+		if (!(flags & PR_WAITOK)) {
+			pp->pr_nfail++;
+			return NULL;
+		}
+		if (cpu_intr_p())
+			sim_fail(VIOL_LOCK_MISUSE, "pool error: pool_get: "
+			    "PR_WAITOK in interrupt context (pool \"%s\")",
+			    pp->pr_wchan);
+		(void)sleepq_block(&sp->sp_waiters, SLK_POOL, pp,
+		    pp->pr_wchan, 0, false, SIM_OP_SLEEP);
+	}
+	p = mem_alloc(pp->pr_size, (uint64_t)(uintptr_t)pp, POOL_MAGIC);
+	pp->pr_nout++;
+	pp->pr_nget++;
+	if (pp->pr_nout > pp->pr_maxout)
+		pp->pr_maxout = pp->pr_nout;
+	return p;
+}
+
+void
+pool_put(struct pool *pp, void *p)
+{
+	struct memhdr *mh = mem_hdr("pool_put", p, POOL_MAGIC);
+
+	if (mh->mh_size != (uint64_t)(uintptr_t)pp)
+		sim_fail(VIOL_MEMORY, "pool_put(%s, %p): item belongs to "
+		    "another pool", pp->pr_wchan, p);
+	lockdebug_mem_check("pool_put", p, pp->pr_size);
+	mem_free(mh, pp->pr_size);
+	pp->pr_nout--;
+	pp->pr_nput++;
+	if (!sleepq_empty(&SP(pp)->sp_waiters))
+		(void)sleepq_wake_one(&SP(pp)->sp_waiters);
+}

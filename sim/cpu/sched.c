@@ -1,0 +1,607 @@
+/*
+ * The scheduler: scheduling points, sleeping and waking, and the choice
+ * of what runs next.
+ *
+ * The decision runs inline on the stack of the LWP at the scheduling
+ * point; a context switch happens only when another LWP is chosen.  The
+ * main context (the caller of world_run) is switched to only when the
+ * run ends: quiescence, the time limit, or a stop.
+ *
+ * Time.  Each CPU has a clock.  A CPU is ready when cpu_pick() finds an
+ * LWP for it; its effective clock is max(clock, that LWP's ready time).
+ * A timed event fires when no ready CPU has an earlier effective clock.
+ * The options offered to the strategy are the ready CPUs whose effective
+ * clocks lie within the race window of the earliest one (plus run-queue
+ * pre-emptions on those CPUs; see strategy.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/intr.h"
+
+#include "cpu/machine.h"
+#include "cpu/strategy.h"
+#include "cpu/sync.h"
+
+struct lwp	*sim_curlwp;
+struct cpu_info	*sim_curcpu;
+struct world	*sim_curworld;
+/* The LWP whose stack is executing (NULL: the main stack). */
+struct lwp	*sim_onstack;
+
+extern uintptr_t vnet_curbase;
+
+static inline void
+sched_set_running(struct lwp *l)
+{
+	sim_curlwp = l;
+	sim_curcpu = l->l_cpu;
+	sim_onstack = l;
+	vnet_curbase = l->l_host->h_vnetbase;
+}
+
+void
+sched_trace_step(struct world *w, struct cpu_info *c, struct lwp *l,
+    int kind)
+{
+	tracehash_mix(&w->w_trace, c->c_clock);
+	tracehash_mix(&w->w_trace, (uint64_t)l->l_gid << 16 |
+	    (uint64_t)c->c_gindex << 8 | (uint64_t)kind);
+}
+
+static bool
+cpu_idle(const struct cpu_info *c)
+{
+	int s;
+
+	if (c->c_cur != NULL || !TAILQ_EMPTY(&c->c_runq))
+		return false;
+	for (s = 0; s < INTR_NSLOT; s++)
+		if (c->c_intr[s] != NULL && c->c_intr[s]->l_stat == LSRUN)
+			return false;
+	return true;
+}
+
+/*
+ * The LWP CPU c would run if stepped now, or NULL.  Pure: no state
+ * changes, so the scheduler may call it for every CPU.
+ */
+static struct lwp *
+cpu_pick(const struct cpu_info *c)
+{
+	struct lwp *cur = c->c_cur, *il;
+	int ipl = cur != NULL ? cur->l_ipl : 0, s;
+
+	for (s = INTR_NSLOT - 1; s >= 0; s--) {
+		il = c->c_intr[s];
+		if (il == NULL || il->l_stat != LSRUN || il->l_level <= ipl)
+			continue;
+		/* a resumed interrupt LWP waits for a spinning LWP */
+		if (cur != NULL && cur->l_stat == LSSPIN && il->l_active)
+			continue;
+		return il;
+	}
+	if (cur != NULL)
+		return cur->l_stat == LSONPROC ? cur : NULL;
+	return TAILQ_FIRST(&c->c_runq);
+}
+
+/* Put p on CPU c (it was picked, or pre-empts the current LWP). */
+static void
+cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
+{
+	struct lwp *cur = c->c_cur;
+
+	if (preempt) {
+		TAILQ_REMOVE(&c->c_runq, p, l_q);
+		cur->l_stat = LSRUN;
+		cur->l_readytime = c->c_clock;
+		TAILQ_INSERT_TAIL(&c->c_runq, cur, l_q);
+	} else if (p == cur) {
+		return;
+	} else if (p->l_flags & LW_INTR) {
+		if (!p->l_active) {
+			/* taking the interrupt: cur stays pinned under it */
+			p->l_active = true;
+			p->l_pinned = cur;
+			c->c_clock += w->w_cost[SIM_OP_INTR];
+		} else if (cur != NULL) {
+			cur->l_stat = LSRUN;
+			if (!(cur->l_flags & LW_INTR)) {
+				cur->l_readytime = c->c_clock;
+				TAILQ_INSERT_HEAD(&c->c_runq, cur, l_q);
+			}
+		}
+	} else {
+		TAILQ_REMOVE(&c->c_runq, p, l_q);
+	}
+	if (p->l_readytime > c->c_clock)
+		c->c_clock = p->l_readytime;
+	p->l_stat = LSONPROC;
+	p->l_cpu = c;
+	c->c_cur = p;
+}
+
+static struct lwp *
+sched_end(struct world *w, enum world_status why)
+{
+	w->w_reason = why;
+	if (why == WORLD_TIME_LIMIT && w->w_until != SIM_TIME_NEVER &&
+	    w->w_now < w->w_until)
+		w->w_now = w->w_until;
+	return NULL;
+}
+
+static void
+sched_opt_add(struct world *w, uint32_t *np, struct cpu_info *c,
+    struct lwp *l, uint64_t clock, bool preempt)
+{
+	struct sched_option *o;
+
+	if (*np == w->w_optcap) {
+		w->w_optcap = w->w_optcap ? 2 * w->w_optcap : 16;
+		w->w_opts = realloc(w->w_opts,
+		    w->w_optcap * sizeof(*w->w_opts));
+		if (w->w_opts == NULL)
+			abort();
+	}
+	o = &w->w_opts[(*np)++];
+	o->so_cpu = c;
+	o->so_lwp = l;
+	o->so_clock = clock;
+	o->so_host = c->c_host->h_index;
+	o->so_cpuidx = c->c_index;
+	o->so_lwpid = (int)l->l_gid;
+	o->so_preempt = preempt;
+	o->so_current = (l == sim_onstack);
+}
+
+/* Ask the strategy (or the schedule being replayed); record the choice. */
+static uint32_t
+sched_decide(struct world *w, uint32_t n, int kind)
+{
+	struct sched_decision d;
+	enum sched_divergence dv;
+	uint32_t idx = 0;
+	char buf[256];
+
+	if (w->w_replaying) {
+		dv = schedule_replay_next(&w->w_replay, n, &idx);
+		if (dv != SCHED_OK) {
+			schedule_replay_describe(&w->w_replay, buf,
+			    sizeof(buf));
+			world_violation_record(w, VIOL_DIVERGENCE,
+			    strdup(buf), NULL);
+			w->w_stopped = true;
+			return 0;
+		}
+	} else {
+		d.sd_opts = w->w_opts;
+		d.sd_nopts = n;
+		d.sd_choice = w->w_decisions;
+		d.sd_kind = kind;
+		idx = w->w_strat->ss_choose(w->w_stratstate, w, &d);
+		if (idx >= n) {
+			snprintf(buf, sizeof(buf), "strategy %s chose option "
+			    "%u of %u", w->w_strat->ss_name, idx, n);
+			world_violation_record(w, VIOL_DIVERGENCE,
+			    strdup(buf), NULL);
+			w->w_stopped = true;
+			return 0;
+		}
+	}
+	schedule_record(&w->w_sched, idx, n);
+	w->w_decisions++;
+	return idx;
+}
+
+struct lwp *
+sched_choose(struct world *w)
+{
+	struct cpu_info *c;
+	struct lwp *p, *q;
+	struct evq_event *ev;
+	struct sched_option *o;
+	uint64_t minclock, limit, eff;
+	uint32_t n, idx;
+	int i, nready, kind;
+
+	for (;;) {
+		if (w->w_stopped)
+			return sched_end(w, WORLD_STOPPED);
+		minclock = UINT64_MAX;
+		nready = 0;
+		for (i = 0; i < w->w_ncpus; i++) {
+			c = w->w_cpus[i];
+			c->c_next = p = cpu_pick(c);
+			if (p == NULL)
+				continue;
+			eff = c->c_clock > p->l_readytime ? c->c_clock :
+			    p->l_readytime;
+			c->c_eff = eff;
+			if (eff < minclock)
+				minclock = eff;
+			nready++;
+		}
+		ev = w->w_evq.eq_len != 0 ? evq_peek(&w->w_evq) : NULL;
+		if (ev != NULL && ev->ev_time <= minclock) {
+			if (ev->ev_time > w->w_until)
+				return sched_end(w, WORLD_TIME_LIMIT);
+			world_fire_event(w, evq_pop(&w->w_evq));
+			continue;
+		}
+		if (nready == 0) {
+			sched_deadlock_check(w);
+			return sched_end(w, w->w_stopped ? WORLD_STOPPED :
+			    WORLD_QUIESCENT);
+		}
+		if (minclock > w->w_until)
+			return sched_end(w, WORLD_TIME_LIMIT);
+		limit = w->w_window == SIM_WINDOW_INFINITE ||
+		    minclock + w->w_window < minclock ? UINT64_MAX :
+		    minclock + w->w_window;
+		n = 0;
+		for (i = 0; i < w->w_ncpus; i++) {
+			c = w->w_cpus[i];
+			if ((p = c->c_next) == NULL || c->c_eff > limit)
+				continue;
+			sched_opt_add(w, &n, c, p, c->c_eff, false);
+			if (p != c->c_cur || (p->l_flags & LW_INTR))
+				continue;
+			TAILQ_FOREACH(q, &c->c_runq, l_q) {
+				eff = c->c_clock > q->l_readytime ?
+				    c->c_clock : q->l_readytime;
+				sched_opt_add(w, &n, c, q, eff, true);
+			}
+		}
+		idx = 0;
+		if (n >= 2) {
+			kind = sim_onstack != NULL ? sim_onstack->l_spkind :
+			    SIM_OP_START;
+			idx = sched_decide(w, n, kind);
+			if (w->w_stopped)
+				continue;
+		}
+		o = &w->w_opts[idx];
+		cpu_run(w, o->so_cpu, o->so_lwp, o->so_preempt);
+		return o->so_lwp;
+	}
+}
+
+static void
+sched_switch_to(struct lwp *from, struct lwp *to)
+{
+	struct world *w = from->l_world;
+
+	sched_set_running(to);
+	ctx_jump(&from->l_ctx, &to->l_ctx);
+	if (w->w_zombie != NULL)
+		lwp_reap(w);
+}
+
+/* Hand the main context the end of the run; resume when chosen again. */
+static void
+sched_to_main(struct lwp *self)
+{
+	struct world *w = self->l_world;
+
+	ctx_jump(&self->l_ctx, &w->w_main);
+	if (w->w_zombie != NULL)
+		lwp_reap(w);
+}
+
+/* Choose the next LWP and switch to it; returns when self runs again. */
+static void
+sched_switch(struct lwp *self)
+{
+	struct world *w = self->l_world;
+	struct lwp *n;
+
+	n = sched_choose(w);
+	if (n == NULL) {
+		sched_to_main(self);
+		return;
+	}
+	sched_trace_step(w, n->l_cpu, n, n->l_spkind);
+	if (n != self)
+		sched_switch_to(self, n);
+}
+
+void
+sched_point_slow(struct lwp *l, int kind)
+{
+	l->l_spkind = kind;
+	sched_switch(l);
+}
+
+/* The running LWP has left the runnable set; charge and switch away. */
+void
+sched_sleep(struct lwp *l, int kind)
+{
+	struct world *w = l->l_world;
+
+	l->l_cpu->c_clock += w->w_cost[SIM_OP_SLEEP];
+	w->w_steps++;
+	l->l_spkind = kind;
+	sched_switch(l);
+}
+
+/* An idle CPU takes an unbound LWP from a sibling's run queue. */
+static void
+sched_idle_steal(struct cpu_info *c)
+{
+	struct host *h = c->c_host;
+	struct cpu_info *d;
+	struct lwp *q;
+	int i;
+
+	if (!cpu_idle(c))
+		return;
+	for (i = 0; i < h->h_ncpu; i++) {
+		d = &h->h_cpus[i];
+		if (d == c)
+			continue;
+		TAILQ_FOREACH(q, &d->c_runq, l_q) {
+			if (q->l_flags & LW_BOUND)
+				continue;
+			TAILQ_REMOVE(&d->c_runq, q, l_q);
+			q->l_cpu = c;
+			TAILQ_INSERT_TAIL(&c->c_runq, q, l_q);
+			return;
+		}
+	}
+}
+
+void
+sched_setrunnable(struct lwp *l)
+{
+	struct world *w = l->l_world;
+	struct host *h = l->l_host;
+	struct cpu_info *c = l->l_cpu;
+	int i;
+
+	l->l_readytime = sim_now_internal();
+	w->w_nrun++;
+	l->l_stat = LSRUN;
+	if (l->l_flags & LW_INTR)
+		return;		/* it waits in its CPU's interrupt slot */
+	if (!(l->l_flags & LW_BOUND) && !cpu_idle(c)) {
+		for (i = 0; i < h->h_ncpu; i++) {
+			if (cpu_idle(&h->h_cpus[i])) {
+				c = &h->h_cpus[i];
+				break;
+			}
+		}
+	}
+	l->l_cpu = c;
+	TAILQ_INSERT_TAIL(&c->c_runq, l, l_q);
+}
+
+void
+sched_wakeup(struct lwp *l, int result)
+{
+	struct world *w = l->l_world;
+
+	if (l->l_sleepq != NULL) {
+		TAILQ_REMOVE(&l->l_sleepq->sq_lwps, l, l_q);
+		l->l_sleepq = NULL;
+	}
+	if (evq_queued(&l->l_timer))
+		evq_cancel(&w->w_evq, &l->l_timer);
+	l->l_result = result;
+	l->l_wchan = NULL;
+	l->l_slkind = SLK_NONE;
+	if (l->l_stat == LSSPIN) {
+		/* it still occupies its CPU (or is pinned under an intr) */
+		l->l_stat = LSONPROC;
+		l->l_readytime = sim_now_internal();
+		w->w_nrun++;
+		return;
+	}
+	sched_setrunnable(l);
+}
+
+static void
+sched_timeout(struct evq_event *ev, void *arg)
+{
+	struct lwp *l = arg;
+
+	(void)ev;
+	if (l->l_stat == LSSLEEP)
+		sched_wakeup(l, EWOULDBLOCK);
+}
+
+void
+sched_lwp_init(struct lwp *l)
+{
+	evq_event_init(&l->l_timer, sched_timeout, l);
+}
+
+/* Take the running LWP off its CPU (it sleeps or exits). */
+static void
+sched_off_cpu(struct lwp *l, int stat)
+{
+	struct cpu_info *c = l->l_cpu;
+
+	l->l_stat = stat;
+	if (c->c_cur == l)
+		c->c_cur = NULL;
+	l->l_world->w_nrun--;
+	sched_idle_steal(c);
+}
+
+int
+sleepq_block(struct sleepq *sq, int slkind, const void *wchan,
+    const char *wmesg, uint64_t timo_ns, bool sigok, int kind)
+{
+	struct lwp *l = sim_curlwp;
+	struct world *w;
+
+	if (l == NULL || (l->l_flags & LW_NOSCHED))
+		sim_fail(VIOL_PANIC, "sleeping on \"%s\" outside an LWP "
+		    "(event or host_enter context)", wmesg);
+	if (l->l_flags & LW_HARDINTR)
+		sim_fail(VIOL_LOCK_MISUSE, "%s error: sleeping on \"%s\" in "
+		    "hard interrupt context", slkind == SLK_LOCK ? "mutex" :
+		    "sleep", wmesg);
+	w = l->l_world;
+	if (sigok && l->l_sigpending) {
+		l->l_sigpending = false;
+		return EINTR;
+	}
+	l->l_sleepq = sq;
+	l->l_wchan = wchan;
+	l->l_wmesg = wmesg;
+	l->l_slkind = slkind;
+	l->l_sigok = sigok;
+	l->l_result = 0;
+	if (sq != NULL)
+		TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_q);
+	if (timo_ns != 0)
+		evq_insert(&w->w_evq, &l->l_timer,
+		    l->l_cpu->c_clock + timo_ns);
+	sched_off_cpu(l, LSSLEEP);
+	sched_sleep(l, kind);
+	return l->l_result;
+}
+
+int
+sleepq_wake_one(struct sleepq *sq)
+{
+	struct lwp *l = TAILQ_FIRST(&sq->sq_lwps);
+
+	if (l == NULL)
+		return 0;
+	sched_wakeup(l, 0);
+	return 1;
+}
+
+int
+sleepq_wake_all(struct sleepq *sq)
+{
+	int n = 0;
+
+	while (sleepq_wake_one(sq))
+		n++;
+	return n;
+}
+
+/*
+ * Spin on a spin lock: the LWP keeps its CPU (which runs nothing else
+ * but interrupts above the LWP's IPL) until sched_wakeup.
+ */
+void
+sched_spin_wait(struct lwp *l, struct sleepq *sq, const void *wchan,
+    const char *wmesg)
+{
+	l->l_sleepq = sq;
+	l->l_wchan = wchan;
+	l->l_wmesg = wmesg;
+	l->l_slkind = SLK_LOCK;
+	l->l_sigok = false;
+	TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_q);
+	l->l_stat = LSSPIN;
+	l->l_world->w_nrun--;
+	sched_sleep(l, SIM_OP_MUTEX);
+}
+
+/* An interrupt LWP ran out of work: give the CPU back and wait. */
+void
+sched_intr_idle(struct lwp *l)
+{
+	struct cpu_info *c = l->l_cpu;
+
+	l->l_stat = LSIDLE;
+	l->l_active = false;
+	l->l_world->w_nrun--;
+	c->c_cur = l->l_pinned;
+	l->l_pinned = NULL;
+	if (c->c_cur == NULL)
+		sched_idle_steal(c);
+	l->l_spkind = SIM_OP_INTR;
+	sched_switch(l);
+}
+
+void
+sched_exit(struct lwp *l)
+{
+	struct world *w = l->l_world;
+	struct lwp *n;
+
+	sched_off_cpu(l, LSZOMB);
+	sleepq_wake_all(&l->l_joinq);
+	l->l_cpu->c_clock += w->w_cost[SIM_OP_EXIT];
+	w->w_zombie = l;
+	n = sched_choose(w);
+	if (n != NULL) {
+		sched_trace_step(w, n->l_cpu, n, n->l_spkind);
+		sched_set_running(n);
+		ctx_jump(&l->l_ctx, &n->l_ctx);
+	} else {
+		ctx_jump(&l->l_ctx, &w->w_main);
+	}
+	abort();	/* a zombie is never resumed */
+}
+
+/* From the main context: run the world until the run ends. */
+void
+sched_enter_lwp(struct world *w, struct lwp *n)
+{
+	sched_trace_step(w, n->l_cpu, n, n->l_spkind);
+	sched_set_running(n);
+	ctx_jump(&w->w_main, &n->l_ctx);
+	sim_curlwp = NULL;
+	sim_curcpu = NULL;
+	sim_onstack = NULL;
+	vnet_curbase = 0;
+	if (w->w_zombie != NULL)
+		lwp_reap(w);
+}
+
+/* Make the interrupt LWP of a slot runnable (creating it on first use). */
+void
+sched_intr_kick(struct cpu_info *c, int slot)
+{
+	struct lwp *l = c->c_intr[slot];
+
+	if (l == NULL)
+		l = intr_lwp_create(c, slot);
+	if (l->l_stat == LSIDLE)
+		sched_setrunnable(l);
+}
+
+void
+sched_deadlock_check(struct world *w)
+{
+	struct lwp *l;
+	char *buf = NULL, line[512], owner[200];
+	size_t len = 0;
+	FILE *fp;
+	int n = 0;
+
+	fp = open_memstream(&buf, &len);
+	if (fp == NULL)
+		abort();
+	fprintf(fp, "deadlock: no runnable LWP and no pending event; "
+	    "LWPs waiting for locks:");
+	TAILQ_FOREACH(l, &w->w_lwps, l_wlist) {
+		if (!((l->l_stat == LSSLEEP || l->l_stat == LSSPIN) &&
+		    l->l_slkind == SLK_LOCK))
+			continue;
+		lockdebug_describe_owner(l->l_wchan, owner, sizeof(owner));
+		snprintf(line, sizeof(line), "\n  host %s cpu %d lwp %d (%s) "
+		    "waits for %s", l->l_host->h_name, l->l_cpu->c_index,
+		    l->l_id, l->l_name, owner);
+		fputs(line, fp);
+		n++;
+	}
+	fclose(fp);
+	if (n == 0) {
+		free(buf);
+		return;
+	}
+	world_violation_record(w, VIOL_DEADLOCK, buf, NULL);
+	w->w_stopped = true;
+}

@@ -1,0 +1,100 @@
+/*
+ * Synchronisation events: the single funnel through which the kernel-API
+ * implementation reports lock acquisitions and releases and every
+ * happens-before edge.  sim/check hooks the lock-order checker and the
+ * race detector (FastTrack) here by setting sync_hooks; with no hooks
+ * installed each call costs one load and a branch.
+ *
+ * Edges (release on `obj' by one LWP, later acquire on `obj' by another):
+ *   mutex/rwlock    exit -> enter of the same lock (through the lock calls)
+ *   condvar         cv_signal/cv_broadcast -> the woken cv_wait returns
+ *   atomic/membar   each atomic op or release barrier -> later acquire
+ *                   ops on the same address (membars: obj == NULL, a
+ *                   global fence)
+ *   softint         softint_schedule -> the handler runs
+ *   callout         callout_schedule/reset -> the handler runs
+ *   kthread         creation -> the new LWP's first instruction;
+ *                   exit -> kthread_join returns
+ *   pool/kmem       put/free -> later get/alloc of the same memory
+ *
+ * Lock kinds for the lock hooks: SYNC_MUTEX, SYNC_SPIN, SYNC_RWLOCK.
+ */
+#ifndef _KNIT_SIM_CPU_SYNC_H_
+#define _KNIT_SIM_CPU_SYNC_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lwp;
+
+#define SYNC_MUTEX	1
+#define SYNC_SPIN	2
+#define SYNC_RWLOCK	3
+
+struct sync_hooks {
+	/* after the lock was taken; name/file/line identify its class */
+	void	(*sh_lock_acquired)(struct lwp *, const void *lock, int kind,
+		    bool shared, bool try, const char *name,
+		    const char *file, int line);
+	/* before the lock is released */
+	void	(*sh_lock_released)(struct lwp *, const void *lock, int kind,
+		    bool shared);
+	void	(*sh_release)(struct lwp *, const void *obj);
+	void	(*sh_acquire)(struct lwp *, const void *obj);
+	void	(*sh_lwp_created)(struct lwp *parent, struct lwp *child);
+	void	(*sh_lwp_joined)(struct lwp *joiner, struct lwp *exited);
+};
+
+extern const struct sync_hooks *sync_hooks;
+
+static inline void
+sync_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
+    bool try, const char *name, const char *file, int line)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_lock_acquired != NULL)
+		sync_hooks->sh_lock_acquired(l, lock, kind, shared, try,
+		    name, file, line);
+}
+
+static inline void
+sync_lock_released(struct lwp *l, const void *lock, int kind, bool shared)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_lock_released != NULL)
+		sync_hooks->sh_lock_released(l, lock, kind, shared);
+}
+
+static inline void
+sync_release(struct lwp *l, const void *obj)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_release != NULL)
+		sync_hooks->sh_release(l, obj);
+}
+
+static inline void
+sync_acquire(struct lwp *l, const void *obj)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_acquire != NULL)
+		sync_hooks->sh_acquire(l, obj);
+}
+
+static inline void
+sync_lwp_created(struct lwp *parent, struct lwp *child)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_lwp_created != NULL)
+		sync_hooks->sh_lwp_created(parent, child);
+}
+
+static inline void
+sync_lwp_joined(struct lwp *joiner, struct lwp *exited)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_lwp_joined != NULL)
+		sync_hooks->sh_lwp_joined(joiner, exited);
+}
+
+#endif /* !_KNIT_SIM_CPU_SYNC_H_ */
