@@ -2,6 +2,7 @@
  * Worlds: configuration, the run loop, violations, the trace hash and
  * the helpers the layers above use (timed calls, console, costs).
  */
+#define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
 #include <execinfo.h>
 #include <stdarg.h>

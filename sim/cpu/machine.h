@@ -365,6 +365,7 @@ extern uintptr_t vnet_curbase;
 
 /* lockdebug.c */
 void	lockdebug_describe_owner(const void *lock, char *buf, size_t len);
+void	lockdebug_world_fini(struct world *);
 
 /* host.c */
 void	host_boot(struct host *);

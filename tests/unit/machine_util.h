@@ -1,0 +1,53 @@
+/*
+ * Helpers shared by the machine's unit tests: small worlds.
+ */
+#ifndef _KNIT_TESTS_UNIT_MACHINE_UTIL_H_
+#define _KNIT_TESTS_UNIT_MACHINE_UTIL_H_
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+
+static void __attribute__((__unused__))
+quiet_console(void *arg, const char *host, uint64_t now, const char *line)
+{
+	(void)arg;
+	(void)host;
+	(void)now;
+	(void)line;
+}
+
+/* A world with one host "a" of ncpu CPUs. */
+static struct world * __attribute__((__unused__))
+mkworld(uint64_t seed, const char *strategy, int ncpu, struct host **hp)
+{
+	struct world_config wc;
+	struct world *w;
+
+	memset(&wc, 0, sizeof(wc));
+	wc.wc_seed = seed;
+	wc.wc_strategy = strategy;
+	wc.wc_stack_size = 64 * 1024;
+	w = world_create(&wc);
+	ck_assert_ptr_nonnull(w);
+	world_set_console(w, quiet_console, NULL);
+	*hp = world_host_create(w, "a", ncpu);
+	ck_assert_ptr_nonnull(*hp);
+	return w;
+}
+
+/* The first violation of kind k, or NULL. */
+static const struct violation * __attribute__((__unused__))
+find_violation(const struct world *w, enum violation_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < world_nviolations(w); i++)
+		if (world_violation(w, i)->v_kind == k)
+			return world_violation(w, i);
+	return NULL;
+}
+
+#endif /* !_KNIT_TESTS_UNIT_MACHINE_UTIL_H_ */
