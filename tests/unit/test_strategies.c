@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "explore/dfs.h"
+#include "explore/minimize.h"
 #include "explore/pct.h"
 
 #define MAXT	4
@@ -315,6 +316,99 @@ START_TEST(test_pct_formulas)
 }
 END_TEST
 
+/* Minimisation on the toy: guided runs and an atomicity bug. */
+struct guided {
+	struct xguide	 g_guide;
+	uint64_t	 g_seed;	/* 0: guided; else random choices */
+};
+
+static uint32_t
+guided_chooser(void *arg, const struct xopt *o, uint32_t n, uint64_t d)
+{
+	struct guided *g = arg;
+	uint32_t def = xopt_default(o, n), pick;
+
+	(void)d;
+	if (g->g_seed == 0)
+		return xguide_choose(&g->g_guide, o, n, def);
+	g->g_seed = g->g_seed * 6364136223846793005ULL + 1;
+	pick = (uint32_t)((g->g_seed >> 33) % n);
+	xguide_note(&g->g_guide, o, n, def, pick);
+	return pick;
+}
+
+static const struct toy bug_toy = { 3, { 4, 2, 4 },
+    { { 1, 1, 1, 1 }, { 1, 1 }, { 2, 2, 2, 2 } } };
+
+/* The bug: a step of thread 1 between thread 0's steps 1 and 2. */
+static bool
+toy_bug(const struct trace *tr)
+{
+	int seen0 = 0;
+
+	for (int i = 0; i < tr->len; i++) {
+		if (tr->who[i] == 0)
+			seen0++;
+		else if (tr->who[i] == 1 && seen0 == 2)
+			return true;
+	}
+	return false;
+}
+
+static bool
+toy_try(void *arg, const struct xdevs *try, struct xdevs *actual)
+{
+	struct guided g;
+	struct trace tr;
+
+	(void)arg;
+	g.g_seed = 0;
+	xguide_init(&g.g_guide, try);
+	toy_run(&bug_toy, guided_chooser, &g, &tr);
+	*actual = g.g_guide.g_actual;
+	g.g_guide.g_actual.xs_dev = NULL;
+	xguide_fini(&g.g_guide);
+	return toy_bug(&tr);
+}
+
+START_TEST(test_minimize)
+{
+	struct xmin_result res;
+	struct xdevs start, none = { NULL, 0 }, act;
+	struct trace tr;
+	struct guided g;
+	int found = 0;
+
+	/* The default schedule does not fail. */
+	ck_assert(!toy_try(NULL, &none, &act));
+	xdevs_fini(&act);
+	/* A random failing schedule with many deviations. */
+	for (uint64_t seed = 1; seed < 1000 && !found; seed++) {
+		g.g_seed = seed;
+		xguide_init(&g.g_guide, NULL);
+		toy_run(&bug_toy, guided_chooser, &g, &tr);
+		if (toy_bug(&tr) && g.g_guide.g_actual.xs_len >= 4) {
+			xdevs_copy(&start, &g.g_guide.g_actual);
+			found = 1;
+		}
+		xguide_fini(&g.g_guide);
+	}
+	ck_assert(found);
+	ck_assert_int_eq(xminimize(&start, toy_try, NULL, 1000, &res), 0);
+	ck_assert(res.mr_minimal);
+	ck_assert_uint_ge(res.mr_initial, 4);
+	/* One pre-emption (of thread 0 after two steps) is enough. */
+	ck_assert_uint_eq(res.mr_devs.xs_len, 1);
+	ck_assert_uint_eq(xdevs_preemptions(&res.mr_devs), 1);
+	ck_assert(toy_try(NULL, &res.mr_devs, &act));
+	xdevs_fini(&act);
+	/* Not reproducing at all is reported. */
+	xmin_result_fini(&res);
+	ck_assert_int_eq(xminimize(&none, toy_try, NULL, 10, &res), -1);
+	xdevs_fini(&start);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -332,6 +426,7 @@ main(void)
 	tcase_add_test(tp, test_pct_deterministic_and_depth1);
 	tcase_add_test(tp, test_pct_bound_holds);
 	tcase_add_test(tp, test_pct_formulas);
+	tcase_add_test(tc, test_minimize);
 	tcase_set_timeout(tc, 20);
 	tcase_set_timeout(tp, 20);
 	suite_add_tcase(s, tc);
