@@ -1,40 +1,174 @@
 /*
- * knit: the command-line front end.
+ * knit: the command-line front end.  A table of subcommands; each one
+ * parses its own options (tools/cmd_*.c).
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#ifndef KNIT_VERSION
-#define KNIT_VERSION "0.1.0"
-#endif
+#include "knit.h"
+#include "kn.h"
+
+static int	cmd_version(int, char **);
+static int	cmd_help(int, char **);
+
+static const char cmd_version_help[] =
+    "usage: knit version\n"
+    "\n"
+    "Print knit's version.\n";
+
+static const char cmd_help_help[] =
+    "usage: knit help [COMMAND]\n"
+    "\n"
+    "Without COMMAND, list the commands; with COMMAND, describe it and\n"
+    "every option it takes.  `knit --help' is `knit help'.\n";
+
+static const struct knit_cmd knit_cmds[] = {
+	{ "run", cmd_run, "run a scenario once and print a summary",
+	    cmd_run_help },
+	{ "replay", cmd_replay, "re-execute a recorded run and compare it",
+	    cmd_replay_help },
+	{ "probes", cmd_probes, "list the SDT probe points",
+	    cmd_probes_help },
+	{ "version", cmd_version, "print the version", cmd_version_help },
+	{ "help", cmd_help, "describe a command", cmd_help_help },
+};
+#define KNIT_NCMDS	(sizeof(knit_cmds) / sizeof(knit_cmds[0]))
+
+static const struct knit_cmd *
+knit_cmd_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < KNIT_NCMDS; i++)
+		if (strcmp(knit_cmds[i].c_name, name) == 0)
+			return &knit_cmds[i];
+	return NULL;
+}
 
 static void
-usage(FILE *fp)
+knit_usage(FILE *fp)
 {
+	size_t i;
+
 	fprintf(fp,
 	    "usage: knit COMMAND [ARGS]\n"
 	    "\n"
-	    "commands:\n"
-	    "  version     print the version\n"
-	    "  help        this text\n");
+	    "knit is a deterministic discrete-event network simulator: a\n"
+	    "kernel-style network stack on a simulated multi-CPU machine,\n"
+	    "scripted by Lua scenarios.\n"
+	    "\n"
+	    "commands:\n");
+	for (i = 0; i < KNIT_NCMDS; i++)
+		fprintf(fp, "  %-10s  %s\n", knit_cmds[i].c_name,
+		    knit_cmds[i].c_summary);
+	fprintf(fp,
+	    "\n"
+	    "`knit help COMMAND' describes a command and its options.\n"
+	    "Exit status: 0 success, 1 a run failed, 2 usage or scenario\n"
+	    "error, 3 a replay diverged.\n");
+}
+
+void
+knit_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "knit%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see `knit help%s%s')\n", cmd ? " " : "",
+	    cmd ? cmd : "");
+}
+
+bool
+knit_parse_u64(const char *s, uint64_t *vp)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*vp = v;
+	return true;
+}
+
+/* Wall time is reported to the user only; it never enters a world. */
+double
+knit_wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		knit_usage_error("version", "unexpected argument '%s'",
+		    argv[1]);
+		return KNIT_EXIT_USAGE;
+	}
+	printf("knit %s\n", KNIT_VERSION_STRING);
+	return KNIT_EXIT_OK;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct knit_cmd *c;
+
+	if (argc < 2) {
+		knit_usage(stdout);
+		return KNIT_EXIT_OK;
+	}
+	if (argc > 2) {
+		knit_usage_error("help", "unexpected argument '%s'", argv[2]);
+		return KNIT_EXIT_USAGE;
+	}
+	c = knit_cmd_lookup(argv[1]);
+	if (c == NULL) {
+		knit_usage_error(NULL, "unknown command '%s'", argv[1]);
+		return KNIT_EXIT_USAGE;
+	}
+	fputs(c->c_help, stdout);
+	return KNIT_EXIT_OK;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct knit_cmd *c;
+
 	if (argc < 2) {
-		usage(stderr);
-		return 2;
+		knit_usage(stderr);
+		return KNIT_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "version") == 0) {
-		printf("knit %s\n", KNIT_VERSION);
-		return 0;
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(1, argv + 1);
+	c = knit_cmd_lookup(argv[1]);
+	if (c == NULL) {
+		knit_usage_error(NULL, "unknown command '%s'", argv[1]);
+		return KNIT_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
+	/* `knit CMD --help' is `knit help CMD' for every command. */
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+	    strcmp(argv[2], "-h") == 0)) {
+		fputs(c->c_help, stdout);
+		return KNIT_EXIT_OK;
 	}
-	fprintf(stderr, "knit: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return c->c_main(argc - 1, argv + 1);
 }

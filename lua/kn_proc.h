@@ -1,0 +1,46 @@
+/*
+ * Processes of a scenario (lua/kn_proc.c) and what they need from the
+ * machine.
+ */
+#ifndef _KNIT_LUA_KN_PROC_H_
+#define _KNIT_LUA_KN_PROC_H_
+
+#include "kn_int.h"
+
+struct kn_proc {
+	struct kn_ctx	 p_ctx;		/* first: KN_CTX_PROC */
+	struct kn_scn	*p_scn;
+	struct host	*p_host;
+	struct lwp	*p_lwp;
+	lua_State	*p_th;		/* its Lua thread */
+	int		 p_ref;		/* registry ref to its object */
+	char		 p_name[64];
+	bool		 p_done;
+	int		 p_status;	/* 0, or -1 after a Lua error */
+	struct kn_task_list p_waiters;	/* tasks in p:wait() */
+	/* a userland command instead of a Lua function */
+	char		*p_cmdline;
+	int		 p_exit;	/* its exit status */
+	char		*p_out, *p_err;	/* its output */
+	struct evq_event p_start;	/* host:start(cmd, {at = t}) */
+	int		 p_cpu;
+	LIST_ENTRY(kn_proc) p_link;
+};
+
+struct kn_proc	*kn_checkproc(lua_State *, int arg);
+struct kn_proc	*kn_proc_of(lua_State *);
+void		 kn_proc_exited(struct kn_proc *);
+void		 kn_proc_methods_add(lua_State *, const luaL_Reg *);
+void		 kn_procs_free(struct kn_scn *);
+
+/* Run a userland command line in the calling process. */
+int		 kn_exec(const char *cmdline, char **out, char **err);
+
+/* Bind/unbind the calling LWP to a new kernel process. */
+void		*kn_kproc_enter(const char *name);
+void		 kn_kproc_leave(void *);
+
+/* Block the calling LWP for ns of virtual time. */
+void		 kn_lwp_sleep(uint64_t ns);
+
+#endif /* !_KNIT_LUA_KN_PROC_H_ */

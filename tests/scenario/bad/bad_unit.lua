@@ -1,0 +1,1 @@
+knit.after("3 parsecs", function() end)

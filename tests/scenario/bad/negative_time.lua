@@ -1,0 +1,1 @@
+knit.after("-3ms", function() end)

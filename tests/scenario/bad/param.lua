@@ -1,0 +1,2 @@
+local policy = knit.param("policy", "list")
+local count = knit.param("count", 3)

@@ -1,0 +1,2 @@
+knit.sleep("2ms")
+knit.at("1ms", function() end)

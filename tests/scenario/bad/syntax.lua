@@ -1,0 +1,3 @@
+-- syntax error on line 3
+local x =
+knit.at(1, function() end
