@@ -119,6 +119,8 @@ void	kn_sandbox_open(lua_State *, bool allow_io);
 int	kn_open_module(lua_State *);
 void	kn_open_host(lua_State *);
 void	kn_open_proc(lua_State *);
+void	kn_open_net(lua_State *);
+void	kn_open_probe(lua_State *);
 
 /* Record a failed expectation (message, the Lua position). */
 void	kn_expect_fail(lua_State *, const char *msg);

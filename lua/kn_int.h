@@ -41,6 +41,7 @@ struct kn_task {
 };
 LIST_HEAD(kn_task_list, kn_task);
 LIST_HEAD(kn_proc_list, kn_proc);
+LIST_HEAD(kn_probe_list, kn_probe);
 
 struct kn_expectation {
 	uint64_t	 x_time;
@@ -56,6 +57,7 @@ struct kn_scn {
 	struct rng	 s_rng;		/* math.random */
 	struct kn_task_list s_tasks;	/* live tasks */
 	struct kn_proc_list s_procs;	/* every process of the run */
+	struct kn_probe_list s_probes;	/* knit.on_probe windows */
 	struct kn_task	*s_main;	/* NULL once the main chunk ended */
 	bool		 s_main_done;
 	bool		 s_aborted;	/* a scenario error: stop */

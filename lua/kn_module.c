@@ -292,6 +292,8 @@ kn_open_module(lua_State *L)
 	lua_setfield(L, -2, "version");
 	kn_open_host(L);	/* adds knit.host, ... to the table on top */
 	kn_open_proc(L);
+	kn_open_net(L);
+	kn_open_probe(L);
 	lua_pushvalue(L, -1);
 	lua_setglobal(L, "knit");
 	return 1;

@@ -39,7 +39,7 @@ kn_proc_main(void *arg)
 #endif
 	{
 		/* fn and p are on the thread's stack (pushed by spawn) */
-		if (!kn_pcall_r(scn, p->p_th, 1, LUA_MULTRET))
+		if (!kn_pcall_r(scn, p->p_th, p->p_nargs, LUA_MULTRET))
 			p->p_status = -1;
 		kn_trace(scn, "%s: process %s ended", host_name(p->p_host),
 		    p->p_name);
@@ -47,6 +47,7 @@ kn_proc_main(void *arg)
 	kn_kproc_leave(kp);
 out:
 	p->p_done = true;
+	kn_probe_release(p);
 	kn_proc_exited(p);
 }
 
@@ -119,21 +120,40 @@ knL_spawn(lua_State *L)
 		}
 		lua_pop(L, 1);
 	}
-	p = kn_proc_new(L, scn, h, name);
-
-	p->p_th = lua_newthread(L);
-	*(struct kn_ctx **)lua_getextraspace(p->p_th) = &p->p_ctx;
-	lua_setiuservalue(L, -2, 1);	/* the object anchors its thread */
+	p = kn_proc_create(L, h, name, (int)cpu);
 	lua_pushvalue(L, 3);
 	lua_pushvalue(L, -2);
 	lua_xmove(L, p->p_th, 2);	/* fn, p */
-
-	p->p_lwp = host_spawn(h, p->p_name, (int)cpu, kn_proc_main, p);
-	if (p->p_lwp == NULL)
+	if (kn_proc_launch(p) != 0)
 		return luaL_error(L, "cannot start process '%s' on host %s",
 		    name, host_name(h));
 	kn_trace(scn, "%s: process %s started", host_name(h), name);
 	return 1;
+}
+
+/*
+ * A Lua process (not started): pushes its object.  The caller pushes
+ * the function and its p_nargs arguments on p->p_th, then launches it.
+ */
+struct kn_proc *
+kn_proc_create(lua_State *L, struct host *h, const char *name, int cpu)
+{
+	struct kn_proc *p = kn_proc_new(L, kn_scn_get(L), h, name);
+
+	p->p_cpu = cpu;
+	p->p_nargs = 1;
+	p->p_th = lua_newthread(L);
+	*(struct kn_ctx **)lua_getextraspace(p->p_th) = &p->p_ctx;
+	lua_setiuservalue(L, -2, 1);	/* the object anchors its thread */
+	return p;
+}
+
+int
+kn_proc_launch(struct kn_proc *p)
+{
+	p->p_lwp = host_spawn(p->p_host, p->p_name, p->p_cpu, kn_proc_main,
+	    p);
+	return p->p_lwp != NULL ? 0 : -1;
 }
 
 #ifndef KN_NO_USERLAND

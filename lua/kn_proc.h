@@ -24,6 +24,8 @@ struct kn_proc {
 	char		*p_out, *p_err;	/* its output */
 	struct evq_event p_start;	/* host:start(cmd, {at = t}) */
 	int		 p_cpu;
+	int		 p_nargs;	/* arguments of its function */
+	struct kn_probe_wait *p_window;	/* a race window waits for it */
 	LIST_ENTRY(kn_proc) p_link;
 };
 
@@ -32,6 +34,12 @@ struct kn_proc	*kn_proc_of(lua_State *);
 void		 kn_proc_exited(struct kn_proc *);
 void		 kn_proc_methods_add(lua_State *, const luaL_Reg *);
 void		 kn_procs_free(struct kn_scn *);
+struct kn_proc	*kn_proc_create(lua_State *, struct host *, const char *name,
+		    int cpu);
+int		 kn_proc_launch(struct kn_proc *);
+/* Race windows (kn_probe.c). */
+void		 kn_probe_release(struct kn_proc *);
+void		 kn_probes_free(struct kn_scn *);
 
 /* Run a userland command line in the calling process. */
 int		 kn_exec(const char *cmdline, char **out, char **err);

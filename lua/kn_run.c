@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "net/net.h"
 #include "kn_int.h"
 #include "kn_proc.h"
 
@@ -503,6 +504,7 @@ kn_scn_fini(struct kn_scn *scn)
 	while (!LIST_EMPTY(&scn->s_tasks))
 		kn_task_free(LIST_FIRST(&scn->s_tasks));
 	kn_procs_free(scn);
+	kn_probes_free(scn);
 	while ((x = TAILQ_FIRST(&scn->s_failures)) != NULL) {
 		TAILQ_REMOVE(&scn->s_failures, x, x_link);
 		free(x->x_text);
@@ -571,6 +573,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	memset(&scn, 0, sizeof(scn));
 	LIST_INIT(&scn.s_tasks);
 	LIST_INIT(&scn.s_procs);
+	LIST_INIT(&scn.s_probes);
 	TAILQ_INIT(&scn.s_failures);
 	scn.s_opts = o;
 
@@ -602,6 +605,23 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		return KN_ERROR;
 	}
 	world_rng_stream(scn.s_world, &scn.s_rng, "lua/math.random");
+	if (o->o_pcap != NULL) {
+		struct net *net = net_create(scn.s_world);
+		int error = net != NULL ? net_pcap_open(net, o->o_pcap) :
+		    ENOMEM;
+
+		if (error != 0) {
+			r->r_status = KN_ERROR;
+			r->r_error = kn_xasprintf("--pcap %s: %s", o->o_pcap,
+			    strerror(error));
+			if (net != NULL)
+				net_destroy(net);
+			world_destroy(scn.s_world);
+			free(text);
+			return KN_ERROR;
+		}
+		net_pcap_all(net);
+	}
 
 	L = luaL_newstate();
 	if (L == NULL) {
@@ -671,6 +691,8 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	lua_close(L);
 	if (o->o_finish != NULL)
 		o->o_finish(o->o_finish_arg, scn.s_world, r);
+	if (net_of_world(scn.s_world) != NULL)
+		net_destroy(net_of_world(scn.s_world));
 	world_destroy(scn.s_world);
 	free(text);
 	return r->r_status;
