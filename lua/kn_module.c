@@ -292,7 +292,9 @@ kn_open_module(lua_State *L)
 	lua_setfield(L, -2, "version");
 	kn_open_host(L);	/* adds knit.host, ... to the table on top */
 	kn_open_proc(L);
+#ifndef KN_NO_NET
 	kn_open_net(L);
+#endif
 	kn_open_probe(L);
 	lua_pushvalue(L, -1);
 	lua_setglobal(L, "knit");

@@ -317,7 +317,8 @@ kn_procs_free(struct kn_scn *scn)
 
 	while ((p = LIST_FIRST(&scn->s_procs)) != NULL) {
 		LIST_REMOVE(p, p_link);
-		evq_cancel(world_evq(scn->s_world), &p->p_start);
+		if (p->p_cmdline != NULL)
+			evq_cancel(world_evq(scn->s_world), &p->p_start);
 		free(p->p_cmdline);
 		free(p->p_out);
 		free(p->p_err);

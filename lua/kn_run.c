@@ -605,6 +605,16 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		return KN_ERROR;
 	}
 	world_rng_stream(scn.s_world, &scn.s_rng, "lua/math.random");
+#ifdef KN_NO_NET
+	if (o->o_pcap != NULL) {
+		r->r_status = KN_ERROR;
+		r->r_error = kn_xasprintf("--pcap %s: this build has no "
+		    "network model yet", o->o_pcap);
+		world_destroy(scn.s_world);
+		free(text);
+		return KN_ERROR;
+	}
+#else
 	if (o->o_pcap != NULL) {
 		struct net *net = net_create(scn.s_world);
 		int error = net != NULL ? net_pcap_open(net, o->o_pcap) :
@@ -622,6 +632,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		}
 		net_pcap_all(net);
 	}
+#endif
 
 	L = luaL_newstate();
 	if (L == NULL) {
@@ -691,8 +702,10 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	lua_close(L);
 	if (o->o_finish != NULL)
 		o->o_finish(o->o_finish_arg, scn.s_world, r);
+#ifndef KN_NO_NET
 	if (net_of_world(scn.s_world) != NULL)
 		net_destroy(net_of_world(scn.s_world));
+#endif
 	world_destroy(scn.s_world);
 	free(text);
 	return r->r_status;

@@ -145,14 +145,35 @@ kn_checktime(lua_State *L, int arg)
 void
 kn_format_time(uint64_t ns, char *buf, size_t len)
 {
-	if (ns % 1000000000ULL == 0)
-		snprintf(buf, len, "%" PRIu64 "s", (uint64_t)(ns / 1000000000ULL));
-	else if (ns % 1000000ULL == 0)
-		snprintf(buf, len, "%" PRIu64 "ms", (uint64_t)(ns / 1000000ULL));
-	else if (ns % 1000ULL == 0)
-		snprintf(buf, len, "%" PRIu64 "us", (uint64_t)(ns / 1000ULL));
-	else if (ns >= 1000000000ULL)
-		snprintf(buf, len, "%.9fs", (double)ns / 1e9);
-	else
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	static const struct {
+		uint64_t	 f_div;
+		const char	*f_unit;
+	} units[] = {
+		{ 1000000000ULL, "s" }, { 1000000ULL, "ms" }, { 1000ULL, "us" },
+	};
+	size_t i;
+
+	/* The largest unit the value reaches, exact decimals, no trailing
+	 * zeros: 5ms, 1.5ms, 3.0017ms, 250ns. */
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		uint64_t d = units[i].f_div, whole = ns / d, frac = ns % d;
+		char digits[16];
+		int n;
+
+		if (whole == 0)
+			continue;
+		if (frac == 0) {
+			snprintf(buf, len, "%" PRIu64 "%s", whole,
+			    units[i].f_unit);
+			return;
+		}
+		n = snprintf(digits, sizeof(digits), "%0*" PRIu64,
+		    i == 0 ? 9 : i == 1 ? 6 : 3, frac);
+		while (n > 0 && digits[n - 1] == '0')
+			digits[--n] = '\0';
+		snprintf(buf, len, "%" PRIu64 ".%s%s", whole, digits,
+		    units[i].f_unit);
+		return;
+	}
+	snprintf(buf, len, "%" PRIu64 "ns", ns);
 }

@@ -136,6 +136,12 @@ const struct schedule *world_schedule(const struct world *);
 /* True when the world stopped (a violation, a divergence). */
 bool		 world_stopped(const struct world *);
 /*
+ * Stop the world for good: world_run returns WORLD_STOPPED after the
+ * current step, and every later world_run at once (the Lua layer: a
+ * scenario error, knit.stop()).
+ */
+void		 world_stop(struct world *);
+/*
  * For a replaying world: check that the whole schedule was used (call
  * after the last world_run); records VIOL_DIVERGENCE and returns false
  * if choices were left over.

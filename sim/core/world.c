@@ -283,6 +283,12 @@ world_stopped(const struct world *w)
 	return w->w_stopped;
 }
 
+void
+world_stop(struct world *w)
+{
+	w->w_stopped = true;
+}
+
 bool
 world_replay_finish(struct world *w)
 {
