@@ -4,12 +4,12 @@
  */
 #define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
-#include <execinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/stack.h"
 #include "cpu/machine.h"
 #include "cpu/strategy.h"
 
@@ -376,26 +376,23 @@ world_violation_add(struct world *w, enum violation_kind kind,
 	world_violation_record(w, kind, msg, NULL);
 }
 
-/* The running LWP's stack as text, one frame a line. */
+/*
+ * The running LWP's stack as text, one frame a line, symbolised by
+ * sim/check's stack module (addr2line, cached per pc).  The frames of
+ * the failure plumbing (this function, sim_failv, sim_fail) are skipped.
+ */
 char *
 sim_backtrace(void)
 {
-	void *pcs[48];
-	char **syms, *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
-	int n, i;
+	struct check_stack cs;
+	char *buf;
+	size_t len = 4096;
 
-	n = backtrace(pcs, 48);
-	syms = backtrace_symbols(pcs, n);
-	fp = open_memstream(&buf, &len);
-	if (fp == NULL)
+	check_stack_capture(&cs, 3);
+	if ((buf = malloc(len)) == NULL)
 		return NULL;
-	/* skip sim_backtrace and the failure plumbing */
-	for (i = 2; i < n; i++)
-		fprintf(fp, "#%d %s\n", i - 2, syms ? syms[i] : "?");
-	fclose(fp);
-	free(syms);
+	buf[0] = '\0';
+	(void)check_stack_format(&cs, buf, len);
 	return buf;
 }
 

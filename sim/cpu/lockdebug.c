@@ -130,18 +130,8 @@ lockdebug_mem_check(const char *func, const void *base, size_t size)
 	    "allocation contains active lock");
 }
 
-void
-lockdebug_held_push(struct lwp *l, const void *lock, bool shared)
-{
-	if (l->l_nheld < LWP_MAXHELD) {
-		l->l_held[l->l_nheld] = lock;
-		l->l_heldshared[l->l_nheld] = shared;
-	}
-	l->l_nheld++;
-}
-
 bool
-lockdebug_held_pop(struct lwp *l, const void *lock)
+lockdebug_held_pop_slow(struct lwp *l, const void *lock)
 {
 	int i, n = l->l_nheld < LWP_MAXHELD ? l->l_nheld : LWP_MAXHELD;
 

@@ -68,8 +68,32 @@ void	lockdebug_unregister(struct lock_obj *);
 bool	lockdebug_registered(const struct lock_obj *);
 /* Fail the run if [base, base + size) contains a live lock. */
 void	lockdebug_mem_check(const char *func, const void *base, size_t size);
-void	lockdebug_held_push(struct lwp *, const void *lock, bool shared);
-bool	lockdebug_held_pop(struct lwp *, const void *lock);
+bool	lockdebug_held_pop_slow(struct lwp *, const void *lock);
+
+/* Push a lock on l's stack of held locks. */
+static inline void
+lockdebug_held_push(struct lwp *l, const void *lock, bool shared)
+{
+	if (__builtin_expect(l->l_nheld < LWP_MAXHELD, 1)) {
+		l->l_held[l->l_nheld] = lock;
+		l->l_heldshared[l->l_nheld] = shared;
+	}
+	l->l_nheld++;
+}
+
+/* Remove a lock from l's stack; false if l does not hold it. */
+static inline bool
+lockdebug_held_pop(struct lwp *l, const void *lock)
+{
+	int n = l->l_nheld;
+
+	if (__builtin_expect(n > 0 && n <= LWP_MAXHELD &&
+	    l->l_held[n - 1] == lock, 1)) {
+		l->l_nheld = n - 1;
+		return true;
+	}
+	return lockdebug_held_pop_slow(l, lock);
+}
 bool	lockdebug_held(const struct lwp *, const void *lock);
 void	lockdebug_fail(const struct lock_obj *, const char *type,
 	    const char *func, const char *msg)

@@ -288,6 +288,20 @@ void	sched_trace_step(struct world *, struct cpu_info *, struct lwp *,
 	    int kind);
 
 /*
+ * One trace datum per scheduling step: the time, with the identity of
+ * the step (LWP, CPU, kind of point) spread over all bits by an odd
+ * multiplier, so that one mix covers the step.
+ */
+static inline uint64_t
+sched_trace_datum(uint64_t t, uint32_t gid, int cpu, int kind)
+{
+	uint64_t id = (uint64_t)gid << 24 | (uint64_t)(uint32_t)cpu << 8 |
+	    (uint64_t)kind;
+
+	return t ^ ((id + 1) * 0xd6e8feb86659fd93ULL);
+}
+
+/*
  * A scheduling point: charge the cost of the operation to the caller's
  * CPU, then continue at once when the caller is the only runnable LWP
  * and no timed event or time limit is due; otherwise ask the strategy.
@@ -309,10 +323,8 @@ sched_point(int kind)
 	w->w_steps++;
 	if (__builtin_expect(w->w_nrun == 1 && t <= w->w_until &&
 	    (w->w_evq.eq_len == 0 || t < evq_peek(&w->w_evq)->ev_time), 1)) {
-		tracehash_mix(&w->w_trace, t);
-		tracehash_mix(&w->w_trace,
-		    (uint64_t)l->l_gid << 16 | (uint64_t)c->c_gindex << 8 |
-		    (uint64_t)kind);
+		tracehash_mix(&w->w_trace, sched_trace_datum(t, l->l_gid,
+		    c->c_gindex, kind));
 		return;
 	}
 	sched_point_slow(l, kind);

@@ -90,6 +90,16 @@ mutex_acquire(struct smutex *m, struct lwp *l)
 	    m->mtx_lo.lo_name, m->mtx_lo.lo_file, m->mtx_lo.lo_line);
 }
 
+static inline void
+mutex_release_inline(struct smutex *m, struct lwp *l)
+{
+	sync_lock_released(l, m, mutex_kind(m), false);
+	(void)lockdebug_held_pop(l, m);
+	m->mtx_owner = NULL;
+	if (__builtin_expect(!sleepq_empty(&m->mtx_waiters), 0))
+		(void)sleepq_wake_one(&m->mtx_waiters);
+}
+
 void
 mutex_release(struct smutex *m, struct lwp *l)
 {
@@ -132,6 +142,13 @@ mutex_enter(kmutex_t *mtx)
 		    "acquiring sleep lock from interrupt context");
 	}
 	sched_point(SIM_OP_MUTEX);
+	if (__builtin_expect(m->mtx_owner == NULL, 1)) {
+		m->mtx_owner = l;
+		lockdebug_held_push(l, m, false);
+		sync_lock_acquired(l, m, mutex_kind(m), false, false,
+		    m->mtx_lo.lo_name, m->mtx_lo.lo_file, m->mtx_lo.lo_line);
+		return;
+	}
 	mutex_acquire(m, l);
 }
 
@@ -175,7 +192,7 @@ mutex_exit(kmutex_t *mtx)
 		    m->mtx_owner == NULL ? "not locked" :
 		    "not held by current LWP");
 	sched_point(SIM_OP_MUTEX);
-	mutex_release(m, l);
+	mutex_release_inline(m, l);
 	if (m->mtx_spin && --l->l_nspin == 0)
 		splx(l->l_spin_oldipl);
 }

@@ -46,9 +46,8 @@ void
 sched_trace_step(struct world *w, struct cpu_info *c, struct lwp *l,
     int kind)
 {
-	tracehash_mix(&w->w_trace, c->c_clock);
-	tracehash_mix(&w->w_trace, (uint64_t)l->l_gid << 16 |
-	    (uint64_t)c->c_gindex << 8 | (uint64_t)kind);
+	tracehash_mix(&w->w_trace, sched_trace_datum(c->c_clock, l->l_gid,
+	    c->c_gindex, kind));
 }
 
 static bool

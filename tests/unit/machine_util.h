@@ -10,7 +10,7 @@
 
 #include "sim.h"
 
-static void __attribute__((__unused__))
+__attribute__((__unused__)) static void
 quiet_console(void *arg, const char *host, uint64_t now, const char *line)
 {
 	(void)arg;
@@ -20,7 +20,7 @@ quiet_console(void *arg, const char *host, uint64_t now, const char *line)
 }
 
 /* A world with one host "a" of ncpu CPUs. */
-static struct world * __attribute__((__unused__))
+__attribute__((__unused__)) static struct world *
 mkworld(uint64_t seed, const char *strategy, int ncpu, struct host **hp)
 {
 	struct world_config wc;
@@ -39,7 +39,7 @@ mkworld(uint64_t seed, const char *strategy, int ncpu, struct host **hp)
 }
 
 /* The first violation of kind k, or NULL. */
-static const struct violation * __attribute__((__unused__))
+__attribute__((__unused__)) static const struct violation *
 find_violation(const struct world *w, enum violation_kind k)
 {
 	size_t i;

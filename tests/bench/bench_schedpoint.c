@@ -1,0 +1,97 @@
+/*
+ * Scheduling-point overhead: one runnable LWP (default strategy) doing
+ * mutex_enter + mutex_exit pairs; both calls are scheduling points, so
+ * this is the fast path twice plus the lock bookkeeping.
+ */
+#include <stdlib.h>
+
+#include "bench.h"
+#include "sim.h"
+#include "sys/mutex.h"
+#include "sys/systm.h"
+
+#define RUNS	7
+
+/*
+ * CPU time of this thread, not the wall clock: the figure should not
+ * count time the machine gave to other processes (CI runs on 2 shared
+ * cores).
+ */
+static uint64_t
+cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static kmutex_t bm;
+static uint64_t pairs;
+static uint64_t t_start, t_end;
+
+static void
+locker(void *arg)
+{
+	uint64_t i;
+
+	(void)arg;
+	t_start = cpu_now_ns();
+	for (i = 0; i < pairs; i++) {
+		mutex_enter(&bm);
+		mutex_exit(&bm);
+	}
+	t_end = cpu_now_ns();
+}
+
+static void
+preempter(void *arg)
+{
+	uint64_t i;
+
+	(void)arg;
+	t_start = cpu_now_ns();
+	for (i = 0; i < pairs; i++)
+		preempt_point();
+	t_end = cpu_now_ns();
+}
+
+static double
+run(void (*fn)(void *), uint64_t n)
+{
+	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default" };
+	struct world *w = world_create(&wc);
+	struct host *h = world_host_create(w, "a", 2);
+
+	world_run(w, 0);	/* boot the host first */
+	host_enter(h);
+	mutex_init(&bm, MUTEX_DEFAULT, IPL_NONE);
+	host_leave(h);
+	pairs = n;
+	host_spawn(h, "bench", 0, fn, NULL);
+	world_run(w, SIM_TIME_NEVER);
+	host_enter(h);
+	mutex_destroy(&bm);
+	host_leave(h);
+	world_destroy(w);
+	return (double)(t_end - t_start) / (double)n;
+}
+
+int
+main(int argc, char **argv)
+{
+	double pair[RUNS], pp[RUNS];
+	uint64_t n = 5000000;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		(void)bench_opt_u64(argv[i], "--pairs", &n);
+	for (i = 0; i < RUNS; i++)
+		pair[i] = run(locker, n);
+	for (i = 0; i < RUNS; i++)
+		pp[i] = run(preempter, n);
+	bench_figure("mutex_enter_exit_pair_1lwp", bench_median(pair, RUNS),
+	    "ns", RUNS);
+	bench_figure("sched_point_1lwp", bench_median(pp, RUNS), "ns", RUNS);
+	return 0;
+}
