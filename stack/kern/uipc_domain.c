@@ -329,6 +329,15 @@ sockaddr_cmp(const struct sockaddr *sa1, const struct sockaddr *sa2)
 		end1 = sa1->sa_len;
 	if (end2 > sa2->sa_len)
 		end2 = sa2->sa_len;
+	/* Fast path for the route-cache hit: whole, equal windows. */
+	if (end1 == end2 && end1 - ofs == 4 && ofs + 4 <= end1 &&
+	    __builtin_memcmp((const char *)sa1 + ofs, (const char *)sa2 + ofs,
+	    4) == 0)
+		return 0;
+	if (end1 == end2 && end1 - ofs == 16 &&
+	    __builtin_memcmp((const char *)sa1 + ofs, (const char *)sa2 + ofs,
+	    16) == 0)
+		return 0;
 	return sockaddr_bytecmp((const char *)sa1 + ofs,
 	    end1 > ofs ? end1 - ofs : 0, (const char *)sa2 + ofs,
 	    end2 > ofs ? end2 - ofs : 0);

@@ -30,6 +30,9 @@
 VNET_DEFINE(krwlock_t, rt_lock);
 VNET_DEFINE(struct rtable, rt_tables[AF_MAX]);
 VNET_DEFINE(struct rtstat, rtstat);
+/* Tables of this many routes get the direct table (net/rtbl.h). */
+#define RT_DIRMIN_DEFAULT	1024
+
 VNET_DEFINE_STATIC(struct pool, rtentry_pool);
 VNET_DEFINE_STATIC(struct pool, rtnode_pool);
 #define V_rtentry_pool	VNET(rtentry_pool)
@@ -60,7 +63,8 @@ rt_vnet_init(void)
 		if (dom->dom_sa_cmplen == 0)
 			continue;
 		tab = &V_rt_tables[dom->dom_family];
-		rtbl_init(&tab->rtt_tbl, dom->dom_sa_cmplen * 8);
+		rtbl_init(&tab->rtt_tbl, dom->dom_sa_cmplen * 8,
+		    RT_DIRMIN_DEFAULT);
 		tab->rtt_present = true;
 		tab->rtt_generation = 0;
 	}
@@ -87,6 +91,9 @@ rt_vnet_fini(void)
 			(void)rtrequest(RTM_DELETE, rt_getkey(rt), NULL,
 			    rt_mask(rt), rt->rt_flags & RTF_HOST, NULL);
 	}
+	for (af = 0; af < AF_MAX; af++)
+		if (rt_gettable(af) != NULL)
+			rtbl_fini(&V_rt_tables[af].rtt_tbl);
 	pool_destroy(&V_rtnode_pool);
 	pool_destroy(&V_rtentry_pool);
 	rw_destroy(&V_rt_lock);
@@ -720,6 +727,33 @@ SYSCTL_OID(rtentry_pool_inuse, "net.route.pool.rtentry.inuse", CTLTYPE_INT,
 SYSCTL_OID(rtnode_pool_inuse, "net.route.pool.rtnode.inuse", CTLTYPE_INT,
     CTLFLAG_READONLY | CTLFLAG_VNET, &VNET_NAME(rtnode_pool), 1, 1,
     rt_pool_sysctl, "Routing-trie nodes allocated on this host");
+
+static int
+rt_dirmin_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
+    const void *newp, size_t newlen)
+{
+	struct rtable *tab = rt_gettable(AF_INET);
+	int error, v, af;
+
+	(void)oid;
+	error = sysctl_int_out((int)tab->rtt_tbl.rtb_dirmin, oldp, oldlenp);
+	if (error != 0 || newp == NULL)
+		return error;
+	if ((error = sysctl_int_in(newp, newlen, &v)) != 0)
+		return error;
+	if (v < 0)
+		return EINVAL;
+	rw_enter(&V_rt_lock, RW_WRITER);
+	for (af = 0; af < AF_MAX; af++)
+		if ((tab = rt_gettable(af)) != NULL)
+			rtbl_setdirmin(&tab->rtt_tbl, (unsigned)v);
+	rw_exit(&V_rt_lock);
+	return 0;
+}
+
+SYSCTL_OID(rt_dirmin, "net.route.trie.dirmin", CTLTYPE_INT,
+    CTLFLAG_READWRITE, NULL, 0, 0, rt_dirmin_sysctl,
+    "Routes from which a table gets its 64K-entry direct index (0: never)");
 
 static int
 rt_stat_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,

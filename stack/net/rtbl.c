@@ -10,7 +10,11 @@
  * children, freeing at most two nodes.
  */
 
+#include "sys/kmem.h"
 #include "net/rtbl.h"
+
+static void	rtbl_dir_check(struct rtbl *);
+static void	rtbl_dir_added(struct rtbl *, struct rtnode *);
 
 /* Bit pos (0 = most significant) of k. */
 static inline int
@@ -56,12 +60,128 @@ rtkey_common(const struct rtkey *a, const struct rtkey *b, int max)
 }
 
 void
-rtbl_init(struct rtbl *t, int maxbits)
+rtbl_init(struct rtbl *t, int maxbits, unsigned dirmin)
 {
-	KASSERT(maxbits > 0 && maxbits <= 128);
+	KASSERT(maxbits > RTBL_DIRBITS && maxbits <= 128);
 	t->rtb_root = NULL;
 	t->rtb_maxbits = maxbits;
 	t->rtb_count = 0;
+	t->rtb_dirmin = dirmin;
+	t->rtb_dir = NULL;
+}
+
+void
+rtbl_fini(struct rtbl *t)
+{
+	if (t->rtb_dir != NULL)
+		kmem_free(t->rtb_dir, RTBL_DIRSIZE * sizeof(*t->rtb_dir));
+	t->rtb_dir = NULL;
+}
+
+void
+rtbl_setdirmin(struct rtbl *t, unsigned dirmin)
+{
+	t->rtb_dirmin = dirmin;
+	rtbl_dir_check(t);
+}
+
+/* ---- the direct table ---- */
+
+static inline unsigned
+rtbl_dir_index(const struct rtkey *k)
+{
+	return (unsigned)(k->rk_hi >> (64 - RTBL_DIRBITS));
+}
+
+/* Entries [*lop, *lop + *np) are the ones node n covers (plen <= DIRBITS). */
+static inline void
+rtbl_dir_region(const struct rtnode *n, unsigned *lop, unsigned *np)
+{
+	*np = 1u << (RTBL_DIRBITS - n->rn_plen);
+	*lop = rtbl_dir_index(&n->rn_key) & ~(*np - 1);
+}
+
+/* n became a node of the table or got a route: deeper covering wins. */
+static void
+rtbl_dir_added(struct rtbl *t, struct rtnode *n)
+{
+	struct rtdirent *d;
+	unsigned lo, cnt, i;
+
+	if (t->rtb_dir == NULL || n->rn_plen > RTBL_DIRBITS)
+		return;
+	rtbl_dir_region(n, &lo, &cnt);
+	for (i = lo; i < lo + cnt; i++) {
+		d = &t->rtb_dir[i];
+		if (d->rd_start == NULL || d->rd_start->rn_plen < n->rn_plen)
+			d->rd_start = n;
+		if (n->rn_rt != NULL &&
+		    (d->rd_best == NULL || d->rd_best->rn_plen < n->rn_plen))
+			d->rd_best = n;
+	}
+}
+
+/*
+ * n left the table (gone) or lost its route: entries naming it get the
+ * nearest ancestor instead.  gone nodes keep rn_parent, so the walk up
+ * passes through them to the survivors.
+ */
+static void
+rtbl_dir_removed(struct rtbl *t, struct rtnode *n, bool gone,
+    struct rtnode *const *freed, int nfreed)
+{
+	struct rtdirent *d;
+	struct rtnode *start, *best;
+	unsigned lo, cnt, i;
+	int j;
+
+	if (t->rtb_dir == NULL || n->rn_plen > RTBL_DIRBITS)
+		return;
+	for (start = n->rn_parent; start != NULL; start = start->rn_parent) {
+		for (j = 0; j < nfreed && freed[j] != start; j++)
+			continue;
+		if (j == nfreed)
+			break;
+	}
+	for (best = n->rn_parent; best != NULL && best->rn_rt == NULL;
+	    best = best->rn_parent)
+		continue;
+	rtbl_dir_region(n, &lo, &cnt);
+	for (i = lo; i < lo + cnt; i++) {
+		d = &t->rtb_dir[i];
+		if (gone && d->rd_start == n)
+			d->rd_start = start;
+		if (d->rd_best == n)
+			d->rd_best = best;
+	}
+}
+
+static void
+rtbl_dir_fill(struct rtbl *t, struct rtnode *n)
+{
+	for (; n != NULL && n->rn_plen <= RTBL_DIRBITS; n = n->rn_child[1]) {
+		rtbl_dir_added(t, n);
+		rtbl_dir_fill(t, n->rn_child[0]);
+	}
+}
+
+/* Build or drop the direct table as the route count says. */
+static void
+rtbl_dir_check(struct rtbl *t)
+{
+	bool want = t->rtb_dirmin != 0 && t->rtb_count >= t->rtb_dirmin;
+
+	if (t->rtb_dir != NULL && (t->rtb_dirmin == 0 ||
+	    t->rtb_count < t->rtb_dirmin / 4)) {
+		rtbl_fini(t);
+		return;
+	}
+	if (!want || t->rtb_dir != NULL)
+		return;
+	t->rtb_dir = kmem_zalloc(RTBL_DIRSIZE * sizeof(*t->rtb_dir),
+	    KM_NOSLEEP);
+	if (t->rtb_dir != NULL)
+		rtbl_dir_fill(t, t->rtb_root);
 }
 
 static void
@@ -104,6 +224,7 @@ rtbl_insert(struct rtbl *t, const struct rtkey *key, int plen,
 		if (cur == NULL) {
 			n = rtbl_newnode(spare, nusedp, key, plen, rt);
 			rtbl_setchild(t, parent, side, n);
+			rtbl_dir_added(t, n);
 			break;
 		}
 		cp = rtkey_common(key, &cur->rn_key,
@@ -116,6 +237,7 @@ rtbl_insert(struct rtbl *t, const struct rtkey *key, int plen,
 				rtbl_setchild(t, parent, side, n);
 				rtbl_setchild(t, n,
 				    rtkey_bit(&cur->rn_key, plen), cur);
+				rtbl_dir_added(t, n);
 			} else {
 				/* ... or a sibling: branch at cp. */
 				b = rtbl_newnode(spare, nusedp, key, cp, NULL);
@@ -124,6 +246,8 @@ rtbl_insert(struct rtbl *t, const struct rtkey *key, int plen,
 				rtbl_setchild(t, b, rtkey_bit(key, cp), n);
 				rtbl_setchild(t, b,
 				    rtkey_bit(&cur->rn_key, cp), cur);
+				rtbl_dir_added(t, b);
+				rtbl_dir_added(t, n);
 			}
 			break;
 		}
@@ -132,6 +256,7 @@ rtbl_insert(struct rtbl *t, const struct rtkey *key, int plen,
 				return EEXIST;
 			cur->rn_rt = rt;
 			n = cur;
+			rtbl_dir_added(t, n);
 			break;
 		}
 		parent = cur;
@@ -139,6 +264,7 @@ rtbl_insert(struct rtbl *t, const struct rtkey *key, int plen,
 		cur = cur->rn_child[side];
 	}
 	t->rtb_count++;
+	rtbl_dir_check(t);
 	return 0;
 }
 
@@ -154,6 +280,9 @@ rtbl_remove(struct rtbl *t, struct rtnode *n, struct rtnode *out[2],
 {
 	struct rtnode *parent, *child;
 	int nchild;
+
+	struct rtnode *x = n;
+	int j;
 
 	KASSERT(n->rn_rt != NULL);
 	*nfreedp = 0;
@@ -174,12 +303,26 @@ rtbl_remove(struct rtbl *t, struct rtnode *n, struct rtnode *out[2],
 		/* Only a childless removal can leave the parent useless. */
 		n = nchild == 0 ? parent : NULL;
 	}
+	/* x lost its route (and maybe left); spliced branches left. */
+	rtbl_dir_removed(t, x, *nfreedp > 0 && out[0] == x, out, *nfreedp);
+	for (j = 0; j < *nfreedp; j++)
+		if (out[j] != x)
+			rtbl_dir_removed(t, out[j], true, out, *nfreedp);
+	rtbl_dir_check(t);
 }
 
 struct rtnode *
 rtbl_match(const struct rtbl *t, const struct rtkey *k)
 {
 	const struct rtnode *n = t->rtb_root, *best = NULL;
+	const struct rtdirent *d;
+
+	if (t->rtb_dir != NULL) {
+		d = &t->rtb_dir[rtbl_dir_index(k)];
+		best = d->rd_best;
+		if (d->rd_start != NULL)
+			n = d->rd_start;
+	}
 
 	while (n != NULL && rtkey_prefix_eq(k, &n->rn_key, n->rn_plen)) {
 		if (n->rn_rt != NULL)

@@ -788,17 +788,28 @@ lpm_run(int af, int nops, uint64_t seed)
 	free(m);
 }
 
+/*
+ * Each run twice: with the trie alone and with the direct index built
+ * from the first route on (net.route.trie.dirmin), which must not change
+ * a single answer.
+ */
 START_TEST(test_lpm_inet)
 {
+	setknob("net.route.trie.dirmin", "0");
 	lpm_run(AF_INET, 12000, 1);
+	setknob("net.route.trie.dirmin", "1");
 	lpm_run(AF_INET, 12000, 2);
+	lpm_run(AF_INET, 12000, 1);
 }
 END_TEST
 
 START_TEST(test_lpm_inet6)
 {
+	setknob("net.route.trie.dirmin", "0");
 	lpm_run(AF_INET6, 12000, 3);
+	setknob("net.route.trie.dirmin", "1");
 	lpm_run(AF_INET6, 12000, 4);
+	lpm_run(AF_INET6, 12000, 3);
 }
 END_TEST
 

@@ -36,13 +36,35 @@ struct rtnode {
 	struct rtentry	*rn_rt;		/* NULL: branch node */
 };
 
+/*
+ * The direct table: an accelerator for big tables.  Entry i stands for
+ * every key whose top RTBL_DIRBITS bits are i: rd_start is the deepest
+ * node of prefix length <= RTBL_DIRBITS covering them all (NULL: none,
+ * start at the root) and rd_best the deepest such node holding a route.
+ * A lookup starts at rd_start with rd_best as its answer so far, which
+ * skips the top of the trie.  It exists while the table has at least
+ * rtb_dirmin routes (0: never) and memory could be had; lookups give the
+ * same answers with or without it.
+ */
+#define RTBL_DIRBITS	16
+#define RTBL_DIRSIZE	(1u << RTBL_DIRBITS)
+
+struct rtdirent {
+	struct rtnode	*rd_start;
+	struct rtnode	*rd_best;
+};
+
 struct rtbl {
 	struct rtnode	*rtb_root;
 	int		 rtb_maxbits;	/* 32 or 128 */
 	unsigned	 rtb_count;	/* routes */
+	unsigned	 rtb_dirmin;	/* build the direct table from here */
+	struct rtdirent	*rtb_dir;	/* NULL: none */
 };
 
-void		 rtbl_init(struct rtbl *, int maxbits);
+void		 rtbl_init(struct rtbl *, int maxbits, unsigned dirmin);
+void		 rtbl_fini(struct rtbl *);	/* frees the direct table */
+void		 rtbl_setdirmin(struct rtbl *, unsigned);
 /* 0, or EEXIST if (key, plen) holds a route; *nusedp nodes of spare used */
 int		 rtbl_insert(struct rtbl *, const struct rtkey *, int plen,
 		    struct rtentry *, struct rtnode *spare[2], int *nusedp);
