@@ -227,6 +227,11 @@ thread_get(struct race *r, uint32_t tid)
 			r->threads[i].t_cpu = -1;
 		r->nthreads = n;
 	}
+	/* A thread met before its creation edge starts at clock 1. */
+	if (vc_get(&r->threads[tid].t_vc, tid) == 0) {
+		vc_grow(&r->threads[tid].t_vc, tid + 1);
+		r->threads[tid].t_vc.vc_c[tid] = 1;
+	}
 	return &r->threads[tid];
 }
 
@@ -283,9 +288,25 @@ race_switch(struct race *r, uint32_t tid, int cpu)
 		thread_get(r, tid)->t_cpu = cpu;
 }
 
-uint32_t
-race_current_tid(const struct race *r)
+static uint32_t (*race_tid_fn)(int *);
+
+void
+race_set_tid_fn(uint32_t (*fn)(int *))
 {
+	race_tid_fn = fn;
+}
+
+uint32_t
+race_current_tid(struct race *r)
+{
+	if (race_tid_fn != NULL) {
+		int cpu = -1;
+		uint32_t tid = race_tid_fn(&cpu);
+
+		if (tid != RACE_NOTID)
+			thread_get(r, tid)->t_cpu = cpu;
+		return tid;
+	}
 	return r->cur;
 }
 

@@ -67,7 +67,12 @@ void		 race_thread_join(struct race *, uint32_t waiter,
 		    uint32_t exited);
 /* The running thread and its CPU (for the hooks and for reports). */
 void		 race_switch(struct race *, uint32_t tid, int cpu);
-uint32_t	 race_current_tid(const struct race *);
+uint32_t	 race_current_tid(struct race *);
+/*
+ * Or let the platform say who runs: fn returns the running tid (or
+ * RACE_NOTID) and sets *cpu; it then replaces race_switch.
+ */
+void		 race_set_tid_fn(uint32_t (*fn)(int *cpu));
 
 /* Synchronisation edges on any object key (an address, a cookie). */
 void		 race_release(struct race *, uint32_t tid, uintptr_t obj);

@@ -81,8 +81,9 @@ lwp_create_internal(struct host *h, struct cpu_info *bind, int flags,
 	sched_lwp_init(l);
 	sleepq_init(&l->l_joinq);
 	TAILQ_INSERT_TAIL(&w->w_lwps, l, l_wlist);
-	if (sim_curlwp != NULL && sim_curlwp->l_world == w)
-		sync_lwp_created(sim_curlwp, l);
+	/* No creating LWP (scenario, boot): the hook gets NULL. */
+	sync_lwp_created(sim_curlwp != NULL && sim_curlwp->l_world == w ?
+	    sim_curlwp : NULL, l);
 	if (l->l_flags & LW_INTR)
 		return l;	/* idle until its first interrupt */
 	if (!h->h_booted && !(flags & LW_BOOTLWP)) {

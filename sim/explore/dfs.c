@@ -157,7 +157,7 @@ same_options(const struct dnode *n, const struct xopt *o, uint32_t k)
 }
 
 uint32_t
-dfs_choose(struct dfs *d, const struct xopt *o, uint32_t k)
+dfs_choose(struct dfs *d, const struct xopt *o, uint32_t k, uint32_t def)
 {
 	struct dnode *n;
 	uint32_t i = d->d_depth, pick;
@@ -219,7 +219,10 @@ dfs_choose(struct dfs *d, const struct xopt *o, uint32_t k)
 	}
 	d->d_len = i + 1;
 
-	pick = xopt_default(o, k);
+	pick = def < k ? def : 0;
+	for (uint32_t j = 0; j < k; j++)
+		if (o[j].xo_current && !o[j].xo_preempt)
+			pick = j;	/* continuing is never a pre-emption */
 	if (d->d_asleep) {
 		/* Below a fully asleep node: nothing new to learn here. */
 		n->n_blocked = true;

@@ -46,8 +46,12 @@ struct dfs	*dfs_create(uint32_t max_preemptions);
 void		 dfs_destroy(struct dfs *);
 /* Before each run. */
 void		 dfs_run_begin(struct dfs *);
-/* At each decision of the run, in order. */
-uint32_t	 dfs_choose(struct dfs *, const struct xopt *, uint32_t n);
+/*
+ * At each decision of the run, in order; def is the default strategy's
+ * choice, taken on new ground when the current LWP cannot continue.
+ */
+uint32_t	 dfs_choose(struct dfs *, const struct xopt *, uint32_t n,
+		    uint32_t def);
 /* After each run: false when the bounded space is exhausted. */
 bool		 dfs_run_end(struct dfs *);
 const struct dfs_stats *dfs_stats(const struct dfs *);

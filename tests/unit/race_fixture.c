@@ -87,3 +87,10 @@ fx_clear(size_t n)
 {
 	memset(fx_buf, 0, n);
 }
+
+/* A non-atomic increment: a read and a write of fx_data. */
+void
+fx_inc(void)
+{
+	fx_data = fx_data + 1;
+}

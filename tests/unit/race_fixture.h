@@ -14,4 +14,5 @@ int	fx_consume_relaxed(void);
 void	fx_write_byte(int, char);
 void	fx_copy(size_t);
 void	fx_clear(size_t);
+void	fx_inc(void);
 #endif

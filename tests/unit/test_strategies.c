@@ -70,7 +70,7 @@ static uint32_t
 dfs_chooser(void *arg, const struct xopt *o, uint32_t n, uint64_t d)
 {
 	(void)d;
-	return dfs_choose(arg, o, n);
+	return dfs_choose(arg, o, n, xopt_default(o, n));
 }
 
 /* Distinct traces, as a crude set of encoded sequences. */
@@ -232,7 +232,7 @@ START_TEST(test_dfs_divergence_is_survived)
 
 			for (uint32_t j = 0; j < n; j++)
 				o[j].xo_lwp = (int)j;
-			ck_assert_uint_lt(dfs_choose(d, o, n), n);
+			ck_assert_uint_lt(dfs_choose(d, o, n, 0), n);
 		}
 		runs++;
 		ck_assert_int_lt(runs, 10000);

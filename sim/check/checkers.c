@@ -1,0 +1,282 @@
+/*
+ * The checkers on the machine's synchronisation funnel (see checkers.h).
+ *
+ * Lock classes are looked up by the identity of the init site's strings
+ * (the same string literals every time in one process), so the hot path
+ * is one hash probe; the class's name is interned by content only the
+ * first time a run meets it.
+ *
+ * Stacks: capturing one costs about a microsecond, far more than the
+ * rest of an acquisition.  A class's acquisitions are captured only the
+ * first CAPTURE_PER_CLASS times in this process, and always when an
+ * acquisition might make a new edge.  Edges appear early in a campaign,
+ * so reports keep their stacks while the steady state runs without the
+ * unwinder.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/intr.h"
+
+#include "cpu/machine.h"
+#include "cpu/sync.h"
+#include "check/checkers.h"
+#include "check/lockorder.h"
+#include "check/race.h"
+#include "check/u64map.h"
+
+#define CAPTURE_PER_CLASS	32
+#define FENCE_OBJECT		((uintptr_t)&fence_object)
+
+static char fence_object;
+
+struct checkstate {
+	struct world	*cs_world;
+	struct check_config cs_cfg;
+	struct lockorder *cs_lo;	/* this run's graph */
+	struct u64map	 cs_cls;	/* site key -> class id (this run) */
+	struct race	*cs_race;
+};
+
+static struct checkstate cs;
+static struct lockorder *proc_lo;	/* every run of this process */
+static struct u64map captures;		/* site key -> stacks captured */
+static unsigned long long last_race_accesses;
+
+static uint64_t
+site_key(const char *name, const char *file, int line)
+{
+	uint64_t k = (uint64_t)(uintptr_t)name * UINT64_C(0x9e3779b97f4a7c15);
+
+	k ^= (uint64_t)(uintptr_t)file * UINT64_C(0xc2b2ae3d27d4eb4f);
+	k ^= (uint64_t)(unsigned)line;
+	return k != 0 ? k : 1;
+}
+
+static void
+lo_report_to_world(void *arg, const struct lo_report *r)
+{
+	struct world *w = arg;
+	char *msg = strdup(r->lr_signature), *text = strdup(r->lr_text);
+
+	if (msg == NULL || text == NULL)
+		abort();
+	world_violation_record(w, VIOL_LOCK_ORDER, msg, text);
+}
+
+static void
+race_report_to_world(void *arg, const struct race_report *r)
+{
+	struct world *w = arg;
+	char *msg = strdup(r->rr_signature), *text = strdup(r->rr_text);
+
+	if (msg == NULL || text == NULL)
+		abort();
+	world_violation_record(w, VIOL_DATA_RACE, msg, text);
+}
+
+static uint32_t
+tid_of(const struct lwp *l)
+{
+	return l != NULL ? l->l_gid : RACE_NOTID;
+}
+
+static void
+hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
+    bool try, const char *name, const char *file, int line)
+{
+	uint64_t key;
+	uint32_t *idp, cls, *cap;
+	unsigned flags = 0;
+	struct check_stack stk;
+	bool want;
+
+	if (l == NULL)
+		return;
+	if (cs.cs_race != NULL)
+		race_acquire(cs.cs_race, tid_of(l), (uintptr_t)lock);
+	if (cs.cs_lo == NULL)
+		return;
+	key = site_key(name, file, line);
+	if ((idp = u64map_find(&cs.cs_cls, key)) != NULL)
+		cls = *idp;
+	else {
+		cls = lo_class(cs.cs_lo, name, file, line);
+		u64map_put(&cs.cs_cls, key, cls);
+	}
+	if (shared)
+		flags |= LO_SHARED;
+	if (try)
+		flags |= LO_TRY;
+	if (kind == SYNC_SPIN)
+		flags |= LO_SPIN;
+	if (l->l_flags & LW_SOFTINT)
+		flags |= LO_IN_SOFTINT;
+	else if (!(l->l_flags & LW_INTR) && l->l_ipl < IPL_SOFTNET)
+		flags |= LO_SOFTINT_ENABLED;
+	/* Capture while the class is young or the LWP holds locks. */
+	cap = u64map_find(&captures, key);
+	want = cap == NULL || *cap < CAPTURE_PER_CLASS ||
+	    lo_held_count(cs.cs_lo, tid_of(l)) > 0;
+	if (want) {
+		check_stack_capture(&stk, 1);
+		if (cap == NULL)
+			u64map_put(&captures, key, 1);
+		else if (*cap < CAPTURE_PER_CLASS)
+			(*cap)++;
+	}
+	lo_acquire(cs.cs_lo, tid_of(l), cls, lock, flags, want ? &stk : NULL);
+}
+
+static void
+hook_lock_released(struct lwp *l, const void *lock, int kind, bool shared)
+{
+	(void)kind;
+	(void)shared;
+	if (l == NULL)
+		return;
+	if (cs.cs_race != NULL)
+		race_release(cs.cs_race, tid_of(l), (uintptr_t)lock);
+	if (cs.cs_lo != NULL)
+		lo_release(cs.cs_lo, tid_of(l), lock);
+}
+
+static void
+hook_release(struct lwp *l, const void *obj)
+{
+	if (cs.cs_race != NULL && l != NULL)
+		race_release(cs.cs_race, tid_of(l),
+		    obj != NULL ? (uintptr_t)obj : FENCE_OBJECT);
+}
+
+static void
+hook_acquire(struct lwp *l, const void *obj)
+{
+	if (cs.cs_race != NULL && l != NULL)
+		race_acquire(cs.cs_race, tid_of(l),
+		    obj != NULL ? (uintptr_t)obj : FENCE_OBJECT);
+}
+
+static void
+hook_lwp_created(struct lwp *parent, struct lwp *child)
+{
+	if (cs.cs_race != NULL)
+		race_thread_create(cs.cs_race, tid_of(parent), tid_of(child),
+		    child->l_name);
+}
+
+static void
+hook_lwp_joined(struct lwp *joiner, struct lwp *exited)
+{
+	if (cs.cs_lo != NULL)
+		lo_thread_exit(cs.cs_lo, tid_of(exited));
+	if (cs.cs_race != NULL && joiner != NULL)
+		race_thread_join(cs.cs_race, tid_of(joiner), tid_of(exited));
+}
+
+static const struct sync_hooks check_hooks = {
+	.sh_lock_acquired = hook_lock_acquired,
+	.sh_lock_released = hook_lock_released,
+	.sh_release = hook_release,
+	.sh_acquire = hook_acquire,
+	.sh_lwp_created = hook_lwp_created,
+	.sh_lwp_joined = hook_lwp_joined,
+};
+
+/* The race detector learns the running LWP and CPU from the machine. */
+static uint32_t
+race_tid(int *cpup)
+{
+	struct lwp *l = sim_curlwp;
+
+	if (l == NULL || (l->l_flags & LW_NOSCHED) || l->l_world != cs.cs_world)
+		return RACE_NOTID;
+	*cpup = l->l_cpu != NULL ? l->l_cpu->c_gindex : -1;
+	return l->l_gid;
+}
+
+static void
+race_point(void *arg, uintptr_t addr, bool write)
+{
+	(void)arg;
+	(void)addr;
+	(void)write;
+	sched_point(SIM_OP_PREEMPT);
+}
+
+void
+check_world_begin(struct world *w, const struct check_config *cfg)
+{
+	if (cs.cs_world != NULL)
+		(void)check_world_end(cs.cs_world);
+	memset(&cs, 0, sizeof(cs));
+	cs.cs_world = w;
+	cs.cs_cfg = *cfg;
+	if (cfg->cc_lockorder) {
+		cs.cs_lo = lo_create();
+		lo_set_report_fn(cs.cs_lo, lo_report_to_world, w);
+	}
+	if (cfg->cc_race) {
+		cs.cs_race = race_create();
+		race_set_report_fn(cs.cs_race, race_report_to_world, w);
+		race_set_tid_fn(race_tid);
+		if (cfg->cc_race_points)
+			race_set_access_hook(cs.cs_race, race_point, NULL);
+		race_set_current(cs.cs_race);
+	}
+	if (cs.cs_lo != NULL || cs.cs_race != NULL)
+		sync_hooks = &check_hooks;
+}
+
+char *
+check_world_end(struct world *w)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (cs.cs_world != w || w == NULL)
+		return NULL;
+	sync_hooks = NULL;
+	if (cs.cs_race != NULL) {
+		last_race_accesses = race_naccesses(cs.cs_race);
+		race_set_current(NULL);
+		race_set_tid_fn(NULL);
+		race_destroy(cs.cs_race);
+	}
+	if (cs.cs_lo != NULL) {
+		if (proc_lo == NULL)
+			proc_lo = lo_create();
+		/* Reports here are cross-run: the campaign makes them. */
+		(void)lo_merge(proc_lo, cs.cs_lo, 0);
+		fp = open_memstream(&text, &len);
+		if (fp != NULL) {
+			(void)lo_write(proc_lo, fp);
+			fclose(fp);
+		}
+		/* Nothing new: "." alone. */
+		if (text != NULL && strcmp(text, ".\n") == 0) {
+			free(text);
+			text = NULL;
+		}
+		lo_destroy(cs.cs_lo);
+		u64map_fini(&cs.cs_cls);
+	}
+	memset(&cs, 0, sizeof(cs));
+	return text;
+}
+
+struct lockorder *
+check_process_lockorder(void)
+{
+	return proc_lo;
+}
+
+unsigned long long
+check_race_accesses(void)
+{
+	return cs.cs_race != NULL ? race_naccesses(cs.cs_race) :
+	    last_race_accesses;
+}

@@ -1,0 +1,40 @@
+/*
+ * Attaching the checkers to a world: the lock-order checker and the race
+ * detector listen to the machine's synchronisation funnel (cpu/sync.h)
+ * while a world runs, and report into the world's violations.
+ *
+ * One world is checked at a time per process (the machine runs one at a
+ * time).  Call check_world_begin after world_create and before the first
+ * world_run, check_world_end before world_destroy.
+ *
+ * Lock order across runs: each run has its own graph (cycles it closes
+ * by itself are violations of the run); at the end it is merged into
+ * the process's graph, and check_world_end returns the edges that were
+ * new to the process in lo_write's text form, for the campaign's graph
+ * (explore/campaign.h), which finds cycles whose edges came from
+ * different runs.
+ */
+#ifndef _KNIT_SIM_CHECK_CHECKERS_H_
+#define _KNIT_SIM_CHECK_CHECKERS_H_
+
+#include <stdbool.h>
+
+struct world;
+struct lockorder;
+
+struct check_config {
+	bool	cc_lockorder;		/* lock-order graph and softint rule */
+	bool	cc_race;		/* FastTrack over the __tsan_* hooks */
+	bool	cc_race_points;		/* instrumented accesses are
+					   scheduling points */
+};
+
+void	check_world_begin(struct world *, const struct check_config *);
+/* Returns the new lock-order edges as text (malloc'ed) or NULL. */
+char	*check_world_end(struct world *);
+/* The process's lock-order graph (all runs so far). */
+struct lockorder *check_process_lockorder(void);
+/* Number of instrumented accesses the race detector saw (this run). */
+unsigned long long check_race_accesses(void);
+
+#endif /* !_KNIT_SIM_CHECK_CHECKERS_H_ */

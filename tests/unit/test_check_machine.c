@@ -1,0 +1,349 @@
+/*
+ * The checkers and the exploration strategies on the real machine:
+ * lock-order inversions reported without a deadlock happening, data
+ * races between LWPs through real -fsanitize=thread code, instrumented
+ * accesses as scheduling points, PCT and DFS finding a lost update,
+ * guided replay and minimisation.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/mutex.h"
+#include "sys/systm.h"
+
+#include "check/checkers.h"
+#include "explore/dfs.h"
+#include "explore/strategies.h"
+#include "race_fixture.h"
+#include "record/schedule.h"
+
+#include "machine_util.h"
+
+static kmutex_t lock_a, lock_b;
+static bool invert, guard;
+
+static void
+ab_worker(void *arg)
+{
+	bool reverse = arg != NULL && invert;
+	kmutex_t *first = reverse ? &lock_b : &lock_a;
+	kmutex_t *second = reverse ? &lock_a : &lock_b;
+
+	mutex_enter(first);
+	mutex_enter(second);
+	mutex_exit(second);
+	mutex_exit(first);
+}
+
+static struct world *
+lock_world(bool inverted, bool checked)
+{
+	struct check_config cc = { .cc_lockorder = checked };
+	struct host *h;
+	struct world *w = mkworld(1, "default", 1, &h);
+
+	invert = inverted;
+	check_world_begin(w, &cc);
+	memset(&lock_a, 0, sizeof(lock_a));	/* a fresh world's memory */
+	memset(&lock_b, 0, sizeof(lock_b));
+	host_enter(h);
+	mutex_init(&lock_a, MUTEX_DEFAULT, IPL_NONE);
+	mutex_init(&lock_b, MUTEX_DEFAULT, IPL_NONE);
+	host_leave(h);
+	host_spawn(h, "ab", -1, ab_worker, NULL);
+	host_spawn(h, "ba", -1, ab_worker, (void *)1);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	return w;
+}
+
+START_TEST(test_lock_order_on_machine)
+{
+	struct world *w = lock_world(true, true);
+	const struct violation *v = find_violation(w, VIOL_LOCK_ORDER);
+	char *edges;
+
+	/* One CPU, default strategy: no deadlock, but the inversion. */
+	ck_assert_ptr_null(find_violation(w, VIOL_DEADLOCK));
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v->v_message, "&lock_a"));
+	ck_assert_ptr_nonnull(strstr(v->v_message, "&lock_b"));
+	ck_assert_ptr_nonnull(strstr(v->v_stack, "ab_worker"));
+	edges = check_world_end(w);
+	ck_assert_ptr_nonnull(edges);
+	ck_assert_ptr_nonnull(strstr(edges, "&lock_a"));
+	free(edges);
+	world_destroy(w);
+
+	w = lock_world(false, true);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	free(check_world_end(w));
+	world_destroy(w);
+
+	w = lock_world(true, false);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	free(check_world_end(w));
+	world_destroy(w);
+}
+END_TEST
+
+static void
+race_worker(void *arg)
+{
+	(void)arg;
+	if (guard)
+		mutex_enter(&lock_a);
+	fx_inc();
+	if (guard)
+		mutex_exit(&lock_a);
+}
+
+static struct world *
+race_world(uint64_t seed, const char *strat, bool guarded, bool points,
+    int nlwp)
+{
+	struct check_config cc = { .cc_race = true, .cc_race_points = points };
+	struct host *h;
+	struct world *w = mkworld(seed, strat, 2, &h);
+
+	guard = guarded;
+	fx_data = 0;
+	check_world_begin(w, &cc);
+	memset(&lock_a, 0, sizeof(lock_a));
+	host_enter(h);
+	mutex_init(&lock_a, MUTEX_DEFAULT, IPL_NONE);
+	host_leave(h);
+	for (int i = 0; i < nlwp; i++)
+		host_spawn(h, "racer", i % 2, race_worker, NULL);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	return w;
+}
+
+START_TEST(test_race_on_machine)
+{
+	struct world *w = race_world(1, "default", false, false, 2);
+	const struct violation *v = find_violation(w, VIOL_DATA_RACE);
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v->v_message, "fx_inc"));
+	ck_assert_ptr_nonnull(strstr(v->v_stack, "race_worker"));
+	if (getenv("RACE_SHOW") != NULL)
+		fprintf(stderr, "%s\n%s\n", v->v_message, v->v_stack);
+	ck_assert_ptr_nonnull(strstr(v->v_stack, "(racer) on cpu"));
+	free(check_world_end(w));
+	world_destroy(w);
+
+	/* The mutex orders the accesses: no report. */
+	w = race_world(1, "default", true, false, 2);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	ck_assert_uint_ge(check_race_accesses(), 4);
+	free(check_world_end(w));
+	world_destroy(w);
+}
+END_TEST
+
+/* With accesses as points, random schedules split fx_inc's read/write. */
+START_TEST(test_race_points)
+{
+	int lost = 0, lost_without = 0;
+
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		struct world *w = race_world(seed, "random", true, true, 4);
+
+		/* Under the lock the increment is never lost. */
+		ck_assert_int_eq(fx_data, 4);
+		free(check_world_end(w));
+		world_destroy(w);
+		w = race_world(seed, "random", false, true, 4);
+		lost += fx_data < 4;
+		free(check_world_end(w));
+		world_destroy(w);
+		w = race_world(seed, "random", false, false, 4);
+		lost_without += fx_data < 4;
+		free(check_world_end(w));
+		world_destroy(w);
+	}
+	ck_assert_int_gt(lost, 0);
+	ck_assert_int_eq(lost_without, 0);
+}
+END_TEST
+
+/* A lost update straddling a kernel scheduling point. */
+static int counter;
+
+static void
+incr(void *arg)
+{
+	int v;
+
+	(void)arg;
+	v = counter;
+	preempt_point();
+	counter = v + 1;
+}
+
+static int counter_ncpu = 2;
+
+static struct world *
+counter_world(uint64_t seed, const char *strat, uint64_t *hash)
+{
+	struct host *h;
+	struct world *w = mkworld(seed, strat, counter_ncpu, &h);
+
+	counter = 0;
+	host_spawn(h, "incr", 0, incr, NULL);
+	host_spawn(h, "incr", counter_ncpu - 1, incr, NULL);
+	host_spawn(h, "incr", 0, incr, NULL);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	if (hash != NULL)
+		*hash = world_trace_hash(w);
+	return w;
+}
+
+START_TEST(test_dfs_on_machine)
+{
+	struct dfs *d = dfs_create(2);
+	int runs = 0, lost = 0;
+	bool more;
+
+	xstrategies_register();
+	xstrategy.xs_dfs = d;
+	do {
+		struct world *w;
+
+		dfs_run_begin(d);
+		w = counter_world(1, "dfs", NULL);
+		lost += counter < 3;
+		world_destroy(w);
+		runs++;
+		more = dfs_run_end(d);
+	} while (more && runs < 5000);
+	ck_assert(dfs_stats(d)->ds_exhausted);
+	ck_assert_int_gt(lost, 0);
+	ck_assert_uint_eq(dfs_stats(d)->ds_diverged, 0);
+	xstrategy.xs_dfs = NULL;
+	dfs_destroy(d);
+}
+END_TEST
+
+START_TEST(test_pct_on_machine)
+{
+	int lost = 0;
+	uint64_t h1, h2;
+	struct world *w;
+
+	xstrategies_register();
+	xstrategy.xs_depth = 2;
+	xstrategy.xs_k = 20;
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		w = counter_world(seed, "pct", &h1);
+		lost += counter < 3;
+		world_destroy(w);
+	}
+	ck_assert_int_gt(lost, 0);
+	/* Deterministic: same seed, same run. */
+	world_destroy(counter_world(7, "pct", &h1));
+	world_destroy(counter_world(7, "pct", &h2));
+	ck_assert_uint_eq(h1, h2);
+}
+END_TEST
+
+static uint64_t min_seed;
+
+static bool
+counter_try(void *arg, const struct xdevs *try, struct xdevs *actual)
+{
+	struct world *w;
+	bool lost;
+
+	(void)arg;
+	xstrategy.xs_replay = NULL;
+	xstrategy.xs_guide = try;
+	w = counter_world(min_seed, "guided", NULL);
+	lost = counter < 3;
+	xdevs_copy(actual, &xstrategy.xs_guided.g_actual);
+	world_destroy(w);
+	xstrategy.xs_guide = NULL;
+	return lost;
+}
+
+START_TEST(test_guided_replay_and_minimize)
+{
+	struct schedule s;
+	struct world *w = NULL;
+	uint64_t seed, hash, hash2;
+	size_t ndev;
+
+	xstrategies_register();
+	schedule_init(&s);
+	/* One CPU: the default strategy never splits an increment. */
+	counter_ncpu = 1;
+	world_destroy(counter_world(1, "default", NULL));
+	ck_assert_int_eq(counter, 3);
+	/* A random run that loses an update. */
+	for (seed = 1; seed < 200; seed++) {
+		w = counter_world(seed, "random", &hash);
+		if (counter < 3)
+			break;
+		world_destroy(w);
+		w = NULL;
+	}
+	ck_assert_ptr_nonnull(w);
+	for (size_t j = 0; j < world_schedule(w)->sd_len; j++)
+		schedule_record(&s, world_schedule(w)->sd_choices[j].sc_index,
+		    world_schedule(w)->sd_choices[j].sc_noptions);
+	world_destroy(w);
+
+	/* Guided by the recorded schedule: the same run. */
+	xstrategy.xs_replay = &s;
+	xstrategy.xs_guide = NULL;
+	w = counter_world(seed, "guided", &hash2);
+	ck_assert_uint_eq(hash, hash2);
+	ck_assert_int_lt(counter, 3);
+	ndev = xstrategy.xs_guided.g_actual.xs_len;
+	ck_assert_uint_gt(ndev, 0);
+	{
+		struct xdevs start;
+		struct xmin_result res;
+
+		xdevs_copy(&start, &xstrategy.xs_guided.g_actual);
+		world_destroy(w);
+		xstrategy.xs_replay = NULL;
+		min_seed = seed;
+		ck_assert_int_eq(xminimize(&start, counter_try, NULL, 200,
+		    &res), 0);
+		ck_assert(res.mr_minimal);
+		/* One LWP must be switched away between read and write. */
+		ck_assert_uint_ge(res.mr_devs.xs_len, 1);
+		ck_assert_uint_le(res.mr_devs.xs_len, ndev);
+		ck_assert_uint_le(res.mr_devs.xs_len, 2);
+		xmin_result_fini(&res);
+		xdevs_fini(&start);
+	}
+	schedule_fini(&s);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("check_machine");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_test(tc, test_lock_order_on_machine);
+	tcase_add_test(tc, test_race_on_machine);
+	tcase_add_test(tc, test_race_points);
+	tcase_add_test(tc, test_dfs_on_machine);
+	tcase_add_test(tc, test_pct_on_machine);
+	tcase_add_test(tc, test_guided_replay_and_minimize);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
