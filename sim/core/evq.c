@@ -7,13 +7,23 @@
  * (time, seq) is a total order: equal times fire in insertion order and
  * nothing depends on an address.
  *
- * Invariants (checked by evq_check() in the unit tests' model):
- *   For 0 < i < eq_len: key(eq_heap[parent(i)]) < key(eq_heap[i]).
- *   For i < eq_len: eq_heap[i].e_ev->ev_slot == i, and the event's
+ * The root hole.  evq_pop() takes the root out and leaves slot 0 empty
+ * (e_ev == NULL) instead of refilling it at once: the fired event
+ * usually queues a successor straight away, and that entry then goes
+ * into the hole and sifts down once, instead of the last entry sifting
+ * down and the new one sifting up.  Any other operation first fills the
+ * hole with the last entry (evq_fill_hole).
+ *
+ * Invariants (evq_check() verifies them for the unit tests):
+ *   hole  <=>  eq_len > 0 && eq_heap[0].e_ev == NULL.
+ *   The array holds eq_len + hole entries; without a hole they are
+ *     slots 0 .. eq_len - 1, with one slots 1 .. eq_len.
+ *   Every entry's key is greater than its parent's (a hole has none).
+ *   For every entry at slot i: e_ev->ev_slot == i, and the event's
  *     ev_time/ev_seq equal the entry's copy of them.
  *   An event not in the array has ev_slot == EVQ_IDLE.
- * The array only grows (by doubling); inserting never allocates
- * otherwise, so the cost per event is a few compares and moves.
+ * The array only grows (by doubling): queueing never allocates
+ * otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +39,8 @@ struct evq_entry {
 
 #define EVQ_ARITY	4
 #define EVQ_MINCAP	64
+/* Above this many entries the heap leaves the caches: prefetch. */
+#define EVQ_PREFETCH_MIN 4096
 
 static inline uint32_t
 evq_parent(uint32_t i)
@@ -42,12 +54,44 @@ evq_child(uint32_t i)
 	return EVQ_ARITY * i + 1;
 }
 
-/* Strict (time, seq) order; seq is unique, so two entries never tie. */
+/*
+ * Strict (time, seq) order; seq is unique, so two entries never tie.
+ * One 128-bit compare is a compare and a subtract-with-borrow: no
+ * branch, which matters because which child is smallest is a coin toss.
+ */
+static inline unsigned __int128
+evq_key(const struct evq_entry *a)
+{
+	return (unsigned __int128)a->e_time << 64 | a->e_seq;
+}
+
 static inline int
 evq_less(const struct evq_entry *a, const struct evq_entry *b)
 {
-	return a->e_time < b->e_time ||
-	    (a->e_time == b->e_time && a->e_seq < b->e_seq);
+	return evq_key(a) < evq_key(b);
+}
+
+/* Index of the smaller of h[a] and h[b], selected by a mask. */
+static inline uint32_t
+evq_min2(const struct evq_entry *h, uint32_t a, uint32_t b)
+{
+	uint32_t mask = -(uint32_t)evq_less(&h[b], &h[a]);
+
+	return a ^ ((a ^ b) & mask);
+}
+
+/* Index of the smallest of the slots c .. min(c + 4, n) - 1; c < n. */
+static inline uint32_t
+evq_min_child(const struct evq_entry *h, uint32_t c, uint32_t n)
+{
+	uint32_t m;
+
+	if (c + EVQ_ARITY <= n)		/* the common case: all four */
+		return evq_min2(h, evq_min2(h, c, c + 1),
+		    evq_min2(h, c + 2, c + 3));
+	for (m = c++; c < n; c++)
+		m = evq_min2(h, m, c);
+	return m;
 }
 
 /* Store `e' at slot i and keep the event's back-pointer in step. */
@@ -58,7 +102,7 @@ evq_put(struct evq *eq, uint32_t i, struct evq_entry e)
 	e.e_ev->ev_slot = i;
 }
 
-/* Move `e' up from hole i until its parent is smaller. */
+/* Move `e' up from the empty slot i until its parent is smaller. */
 static void
 evq_sift_up(struct evq *eq, uint32_t i, struct evq_entry e)
 {
@@ -75,22 +119,31 @@ evq_sift_up(struct evq *eq, uint32_t i, struct evq_entry e)
 	evq_put(eq, i, e);
 }
 
-/* Move `e' down from hole i until no child is smaller. */
+/*
+ * Move `e' down from the empty slot i until no child is smaller; the
+ * heap is slots 0 .. eq_len - 1.  In a large heap, prefetch the next
+ * level while choosing among this one: the 16 grandchildren of i are
+ * contiguous.
+ */
 static void
 evq_sift_down(struct evq *eq, uint32_t i, struct evq_entry e)
 {
 	struct evq_entry *h = eq->eq_heap;
-	uint32_t n = eq->eq_len, c, end, m, k;
+	uint32_t n = eq->eq_len, c, m;
+	const char *g;
+	size_t k;
 
 	for (;;) {
 		c = evq_child(i);
 		if (c >= n)
 			break;
-		end = c + EVQ_ARITY < n ? c + EVQ_ARITY : n;
-		m = c;
-		for (k = c + 1; k < end; k++)
-			if (evq_less(&h[k], &h[m]))
-				m = k;
+		if (n > EVQ_PREFETCH_MIN && evq_child(c + 3) < n) {
+			g = (const char *)&h[evq_child(c)];
+			for (k = 0; k < EVQ_ARITY * EVQ_ARITY * sizeof(*h);
+			    k += 64)
+				__builtin_prefetch(g + k);
+		}
+		m = evq_min_child(h, c, n);
 		if (!evq_less(&h[m], &e))
 			break;
 		evq_put(eq, i, h[m]);
@@ -99,7 +152,7 @@ evq_sift_down(struct evq *eq, uint32_t i, struct evq_entry e)
 	evq_put(eq, i, e);
 }
 
-/* Put `e' into hole i, moving it whichever way the heap order needs. */
+/* Put `e' into the empty slot i, moving it whichever way order needs. */
 static void
 evq_fix(struct evq *eq, uint32_t i, struct evq_entry e)
 {
@@ -107,6 +160,20 @@ evq_fix(struct evq *eq, uint32_t i, struct evq_entry e)
 		evq_sift_up(eq, i, e);
 	else
 		evq_sift_down(eq, i, e);
+}
+
+static inline int
+evq_has_hole(const struct evq *eq)
+{
+	return eq->eq_len > 0 && eq->eq_heap[0].e_ev == NULL;
+}
+
+/* Fill the root hole, if any, with the last entry: a plain heap again. */
+static inline void
+evq_fill_hole(struct evq *eq)
+{
+	if (evq_has_hole(eq))
+		evq_sift_down(eq, 0, eq->eq_heap[eq->eq_len]);
 }
 
 static void
@@ -143,6 +210,7 @@ evq_fini(struct evq *eq)
 {
 	uint32_t i;
 
+	evq_fill_hole(eq);
 	for (i = 0; i < eq->eq_len; i++)
 		eq->eq_heap[i].e_ev->ev_slot = EVQ_IDLE;
 	free(eq->eq_heap);
@@ -167,8 +235,15 @@ evq_insert(struct evq *eq, struct evq_event *ev, uint64_t when)
 	e.e_seq = ev->ev_seq = eq->eq_nextseq++;
 	e.e_ev = ev;
 	if (ev->ev_slot != EVQ_IDLE) {
-		/* Already queued: re-key in place (its key only changes). */
+		/* Already queued: re-key it in place. */
+		evq_fill_hole(eq);
 		evq_fix(eq, ev->ev_slot, e);
+		return;
+	}
+	if (evq_has_hole(eq)) {
+		/* The array already has room for eq_len + 1 entries. */
+		eq->eq_len++;
+		evq_sift_down(eq, 0, e);
 		return;
 	}
 	if (eq->eq_len == eq->eq_cap)
@@ -179,11 +254,13 @@ evq_insert(struct evq *eq, struct evq_event *ev, uint64_t when)
 bool
 evq_cancel(struct evq *eq, struct evq_event *ev)
 {
-	uint32_t i = ev->ev_slot;
 	struct evq_entry last;
+	uint32_t i;
 
-	if (i == EVQ_IDLE)
+	if (ev->ev_slot == EVQ_IDLE)
 		return false;
+	evq_fill_hole(eq);		/* may move ev */
+	i = ev->ev_slot;
 	if (i >= eq->eq_len || eq->eq_heap[i].e_ev != ev) {
 		fprintf(stderr, "knit: evq_cancel: event %p is not in this "
 		    "queue (slot %u)\n", (void *)ev, i);
@@ -196,25 +273,31 @@ evq_cancel(struct evq *eq, struct evq_event *ev)
 	return true;
 }
 
+/* With a hole, the earliest entry is the smallest child of the root. */
 struct evq_event *
 evq_peek(const struct evq *eq)
 {
-	return eq->eq_len ? eq->eq_heap[0].e_ev : NULL;
+	if (eq->eq_len == 0)
+		return NULL;
+	if (evq_has_hole(eq))
+		return eq->eq_heap[evq_min_child(eq->eq_heap, 1,
+		    eq->eq_len + 1)].e_ev;
+	return eq->eq_heap[0].e_ev;
 }
 
 struct evq_event *
 evq_pop(struct evq *eq)
 {
 	struct evq_event *ev;
-	struct evq_entry last;
 
 	if (eq->eq_len == 0)
 		return NULL;
+	evq_fill_hole(eq);
 	ev = eq->eq_heap[0].e_ev;
 	ev->ev_slot = EVQ_IDLE;
-	last = eq->eq_heap[--eq->eq_len];
-	if (eq->eq_len > 0)
-		evq_sift_down(eq, 0, last);
+	/* The last entry stays at slot eq_len, where a hole wants it. */
+	if (--eq->eq_len > 0)
+		eq->eq_heap[0].e_ev = NULL;
 	eq->eq_fired++;
 	return ev;
 }
@@ -223,17 +306,18 @@ bool
 evq_check(const struct evq *eq)
 {
 	const struct evq_entry *h = eq->eq_heap;
-	uint32_t i;
+	uint32_t i, first = evq_has_hole(eq), end = eq->eq_len + first;
 
-	if (eq->eq_len > eq->eq_cap)
+	if (end > eq->eq_cap)
 		return false;
-	for (i = 0; i < eq->eq_len; i++) {
-		if (h[i].e_ev->ev_slot != i ||
+	for (i = first; i < end; i++) {
+		if (h[i].e_ev == NULL || h[i].e_ev->ev_slot != i ||
 		    h[i].e_ev->ev_time != h[i].e_time ||
 		    h[i].e_ev->ev_seq != h[i].e_seq ||
 		    h[i].e_seq >= eq->eq_nextseq)
 			return false;
-		if (i > 0 && !evq_less(&h[evq_parent(i)], &h[i]))
+		if (i > 0 && evq_parent(i) >= first &&
+		    !evq_less(&h[evq_parent(i)], &h[i]))
 			return false;
 	}
 	return true;
