@@ -121,6 +121,8 @@ void	kn_open_host(lua_State *);
 void	kn_open_proc(lua_State *);
 void	kn_open_net(lua_State *);
 void	kn_open_probe(lua_State *);
+void	kn_open_sock(lua_State *);
+const char *kn_errno_name(int);
 
 /* Record a failed expectation (message, the Lua position). */
 void	kn_expect_fail(lua_State *, const char *msg);

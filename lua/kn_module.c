@@ -296,6 +296,9 @@ kn_open_module(lua_State *L)
 	kn_open_net(L);
 #endif
 	kn_open_probe(L);
+#ifndef KN_NO_USERLAND
+	kn_open_sock(L);
+#endif
 	lua_pushvalue(L, -1);
 	lua_setglobal(L, "knit");
 	return 1;
