@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 
 #include "kn_int.h"
+#include "kn_proc.h"
 
 #define KN_HOST_MT	"knit.host"
 #define KN_MAX_CPUS	64
@@ -79,6 +80,24 @@ kn_valid_name(const char *s)
 	return true;
 }
 
+static void
+kn_host_sysctl_config(lua_State *L, struct host *h, const char *k,
+    const char *v)
+{
+	char line[512];
+
+	if (strpbrk(k, " \t\n'\"") != NULL || strpbrk(v, " \t\n'\"") != NULL)
+		luaL_error(L, "bad sysctl '%s = %s'", k, v);
+#ifdef KN_NO_USERLAND
+	(void)h;
+	(void)line;
+	luaL_error(L, "host sysctls need the userland (not in this build)");
+#else
+	snprintf(line, sizeof(line), "sysctl -w %s=%s", k, v);
+	kn_host_config(L, h, line);
+#endif
+}
+
 /*
  * knit.host(name [, {cpus = N, sysctl = {name = value, ...}}])
  */
@@ -114,11 +133,34 @@ knL_host(lua_State *L)
 	kn_pushhost(L, h);
 	if (!lua_isnoneornil(L, 2) &&
 	    lua_getfield(L, 2, "sysctl") != LUA_TNIL) {
-		/* applied by kn_host_boot() when the world starts */
-		lua_getiuservalue(L, 3, 1);
-		lua_pushvalue(L, -2);
-		lua_setfield(L, -2, "sysctl");
-		lua_pop(L, 1);
+		/* "sysctl -w" commands in the host's configuration, in
+		 * name order (pairs order would not be deterministic) */
+		int t = lua_gettop(L);
+
+		luaL_checktype(L, t, LUA_TTABLE);
+		lua_getglobal(L, "pairs");
+		lua_pushvalue(L, t);
+		lua_call(L, 1, 3);
+		for (;;) {
+			lua_pushvalue(L, -3);
+			lua_pushvalue(L, -3);
+			lua_pushvalue(L, -3);
+			lua_call(L, 2, 2);
+			if (lua_isnil(L, -2)) {
+				lua_pop(L, 2);
+				break;
+			}
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    lua_isboolean(L, -1) || lua_istable(L, -1) ||
+			    lua_tostring(L, -1) == NULL)
+				return luaL_error(L, "host '%s': sysctl entries "
+				    "must be name = value", name);
+			kn_host_sysctl_config(L, h, lua_tostring(L, -2),
+			    lua_tostring(L, -1));
+			lua_replace(L, -3);	/* control variable */
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 3);
 	}
 	lua_settop(L, 3);
 	lua_pushvalue(L, 3);

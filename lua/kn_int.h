@@ -58,6 +58,8 @@ struct kn_scn {
 	struct kn_task_list s_tasks;	/* live tasks */
 	struct kn_proc_list s_procs;	/* every process of the run */
 	struct kn_probe_list s_probes;	/* knit.on_probe windows */
+	struct kn_hoststate **s_hs;	/* by host index */
+	size_t		 s_nhs;
 	struct kn_task	*s_main;	/* NULL once the main chunk ended */
 	bool		 s_main_done;
 	bool		 s_aborted;	/* a scenario error: stop */

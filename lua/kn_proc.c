@@ -7,6 +7,7 @@
  * other LWPs run.  That is safe because only one LWP runs at a time and
  * each keeps the Lua values it uses on its own thread's stack.
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@
 #define KN_PROC_MT	"knit.proc"
 
 static int	kn_proc_wait_k(lua_State *, int, lua_KContext);
+#ifndef KN_NO_USERLAND
+static void	kn_rc_run(struct kn_proc *);
+#endif
+static void	kn_rc_done(struct kn_proc *);
 
 static void
 kn_proc_main(void *arg)
@@ -31,7 +36,9 @@ kn_proc_main(void *arg)
 		goto out;
 	kp = kn_kproc_enter(p->p_name);
 #ifndef KN_NO_USERLAND
-	if (p->p_cmdline != NULL) {
+	if (p->p_rc) {
+		kn_rc_run(p);
+	} else if (p->p_cmdline != NULL) {
 		p->p_exit = kn_exec(p->p_cmdline, &p->p_out, &p->p_err);
 		kn_trace(scn, "%s: %s: exit %d", host_name(p->p_host),
 		    p->p_cmdline, p->p_exit);
@@ -47,6 +54,8 @@ kn_proc_main(void *arg)
 	kn_kproc_leave(kp);
 out:
 	p->p_done = true;
+	if (p->p_rc)
+		kn_rc_done(p);
 	kn_probe_release(p);
 	kn_proc_exited(p);
 }
@@ -148,12 +157,71 @@ kn_proc_create(lua_State *L, struct host *h, const char *name, int cpu)
 	return p;
 }
 
-int
-kn_proc_launch(struct kn_proc *p)
+static struct kn_hoststate *
+kn_hs(struct kn_scn *scn, struct host *h)
 {
+	size_t i = (size_t)host_index(h);
+
+	if (i >= scn->s_nhs) {
+		size_t n = i + 8;
+		struct kn_hoststate **v = realloc(scn->s_hs, n * sizeof(*v));
+
+		if (v == NULL)
+			abort();
+		memset(v + scn->s_nhs, 0, (n - scn->s_nhs) * sizeof(*v));
+		scn->s_hs = v;
+		scn->s_nhs = n;
+	}
+	if (scn->s_hs[i] == NULL) {
+		scn->s_hs[i] = calloc(1, sizeof(*scn->s_hs[i]));
+		if (scn->s_hs[i] == NULL)
+			abort();
+		TAILQ_INIT(&scn->s_hs[i]->hs_deferred);
+	}
+	return scn->s_hs[i];
+}
+
+static int
+kn_proc_spawn(struct kn_proc *p)
+{
+	p->p_launched = true;
 	p->p_lwp = host_spawn(p->p_host, p->p_name, p->p_cpu, kn_proc_main,
 	    p);
 	return p->p_lwp != NULL ? 0 : -1;
+}
+
+/* Start p now, or queue it behind its host's configuration. */
+int
+kn_proc_launch(struct kn_proc *p)
+{
+	struct kn_hoststate *hs = kn_hs(p->p_scn, p->p_host);
+
+	if (hs->hs_rc != NULL && hs->hs_rc != p) {
+		TAILQ_INSERT_TAIL(&hs->hs_deferred, p, p_dlink);
+		return 0;
+	}
+	return kn_proc_spawn(p);
+}
+
+/* The host's rc ended: start what waited for it, up to the next rc. */
+static void
+kn_rc_done(struct kn_proc *rc)
+{
+	struct kn_hoststate *hs = kn_hs(rc->p_scn, rc->p_host);
+	struct kn_proc *p;
+
+	if (hs->hs_rc != rc)
+		return;
+	hs->hs_rc = NULL;
+	while ((p = TAILQ_FIRST(&hs->hs_deferred)) != NULL) {
+		TAILQ_REMOVE(&hs->hs_deferred, p, p_dlink);
+		if (p->p_rc)
+			hs->hs_rc = p;
+		if (kn_proc_spawn(p) != 0)
+			kn_scenario_error(p->p_scn, "cannot start a process");
+		if (p->p_rc)
+			break;
+	}
 }
 
 #ifndef KN_NO_USERLAND
@@ -165,10 +233,10 @@ kn_cmd_start(struct evq_event *ev, void *arg)
 	(void)ev;
 	if (p->p_scn->s_aborted)
 		return;
-	kn_trace(p->p_scn, "%s: %s", host_name(p->p_host), p->p_cmdline);
-	p->p_lwp = host_spawn(p->p_host, p->p_name, p->p_cpu, kn_proc_main,
-	    p);
-	if (p->p_lwp == NULL)
+	if (!p->p_rc)
+		kn_trace(p->p_scn, "%s: %s", host_name(p->p_host),
+		    p->p_cmdline);
+	if (kn_proc_launch(p) != 0)
 		kn_scenario_error(p->p_scn, "cannot start a command process");
 }
 
@@ -192,6 +260,81 @@ kn_cmd_new(lua_State *L, struct host *h, const char *cmdline, uint64_t when,
 	evq_event_init(&p->p_start, kn_cmd_start, p);
 	evq_insert(world_evq(scn->s_world), &p->p_start, when);
 	return p;
+}
+
+/* Run the rc's commands in order; a failing one is a scenario error. */
+static void
+kn_rc_run(struct kn_proc *p)
+{
+	char *lines = strdup(p->p_cmdline), *line, *save = NULL;
+
+	for (line = strtok_r(lines, "\n", &save); line != NULL &&
+	    !p->p_scn->s_aborted; line = strtok_r(NULL, "\n", &save)) {
+		char *out = NULL, *err = NULL, *msg;
+		int st;
+
+		st = kn_exec(line, &out, &err);
+		kn_trace(p->p_scn, "%s: config: %s: exit %d",
+		    host_name(p->p_host), line, st);
+		if (st != 0) {
+			if (asprintf(&msg, "host %s: configuration command "
+			    "'%s' failed (exit %d): %s", host_name(p->p_host),
+			    line, st, err && *err ? err : out ? out : "") >= 0) {
+				kn_scenario_error(p->p_scn, msg);
+				free(msg);
+			}
+		}
+		free(out);
+		free(err);
+	}
+	free(lines);
+}
+
+void
+kn_host_config(lua_State *L, struct host *h, const char *line)
+{
+	struct kn_scn *scn = kn_scn_get(L);
+	struct kn_hoststate *hs = kn_hs(scn, h);
+	struct kn_proc *rc = hs->hs_rc;
+	char *joined;
+
+	/* append to an rc that has not started; else queue a new one */
+	if (rc == NULL || rc->p_launched) {
+		struct kn_proc *last = TAILQ_LAST(&hs->hs_deferred,
+		    kn_proc_tailq);
+
+		if (last != NULL && last->p_rc && !last->p_launched) {
+			rc = last;
+		} else {
+			rc = kn_proc_new(L, scn, h, "rc");
+			lua_pop(L, 1);
+			rc->p_rc = true;
+			rc->p_cmdline = strdup(line);
+			evq_event_init(&rc->p_start, kn_cmd_start, rc);
+			if (hs->hs_rc == NULL)
+				hs->hs_rc = rc;
+			evq_insert(world_evq(scn->s_world), &rc->p_start,
+			    kn_now(L));
+			return;
+		}
+	}
+	if (asprintf(&joined, "%s\n%s", rc->p_cmdline, line) < 0)
+		luaL_error(L, "out of memory");
+	free(rc->p_cmdline);
+	rc->p_cmdline = joined;
+}
+
+/* h:config(cmdline): configuration command, run before later work. */
+static int
+knL_host_config(lua_State *L)
+{
+	struct host *h = kn_checkhost(L, 1);
+	const char *line = luaL_checkstring(L, 2);
+
+	if (strchr(line, '\n') != NULL)
+		return luaL_error(L, "h:config: one command per call");
+	kn_host_config(L, h, line);
+	return 0;
 }
 
 /* The optional {cpu = N, at = t} table of host:run / host:start. */
@@ -315,6 +458,11 @@ kn_procs_free(struct kn_scn *scn)
 {
 	struct kn_proc *p;
 
+	for (size_t i = 0; i < scn->s_nhs; i++)
+		free(scn->s_hs[i]);
+	free(scn->s_hs);
+	scn->s_hs = NULL;
+	scn->s_nhs = 0;
 	while ((p = LIST_FIRST(&scn->s_procs)) != NULL) {
 		LIST_REMOVE(p, p_link);
 		if (p->p_cmdline != NULL)
@@ -441,6 +589,7 @@ static const luaL_Reg kn_host_proc_methods[] = {
 #ifndef KN_NO_USERLAND
 	{ "run", knL_host_run },
 	{ "start", knL_host_start },
+	{ "config", knL_host_config },
 #endif
 	{ NULL, NULL }
 };

@@ -26,10 +26,29 @@ struct kn_proc {
 	int		 p_cpu;
 	int		 p_nargs;	/* arguments of its function */
 	struct kn_probe_wait *p_window;	/* a race window waits for it */
+	bool		 p_rc;		/* host configuration (h:config) */
+	bool		 p_launched;
+	TAILQ_ENTRY(kn_proc) p_dlink;	/* deferred behind its host's rc */
 	LIST_ENTRY(kn_proc) p_link;
 };
 
+TAILQ_HEAD(kn_proc_tailq, kn_proc);
+
+/*
+ * Per host: its configuration process (rc) and what waits for it.  A
+ * host's configuration (sysctls given to knit.host, nic:addr,
+ * h:config) runs as one process, command after command; processes and
+ * commands started on the host meanwhile wait until it is done, so they
+ * see the configured host.
+ */
+struct kn_hoststate {
+	struct kn_proc	*hs_rc;		/* queued or running rc, or NULL */
+	struct kn_proc_tailq hs_deferred;
+};
+
 struct kn_proc	*kn_checkproc(lua_State *, int arg);
+/* Append a configuration command for host h (runs before later work). */
+void		 kn_host_config(lua_State *, struct host *, const char *line);
 struct kn_proc	*kn_proc_of(lua_State *);
 void		 kn_proc_exited(struct kn_proc *);
 void		 kn_proc_methods_add(lua_State *, const luaL_Reg *);

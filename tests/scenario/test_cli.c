@@ -236,7 +236,9 @@ START_TEST(sandbox)
 	assert_contains(a.ko_out, "require: false", "require");
 	assert_contains(a.ko_out, "load binary: false", "load");
 	/* math.random is the run's stream: same seed same numbers */
-	ck_assert_str_eq(a.ko_out + 0, b.ko_out + 0);
+	*strstr(a.ko_out, "wall time") = '\0';	/* the one varying line */
+	*strstr(b.ko_out, "wall time") = '\0';
+	ck_assert_str_eq(a.ko_out, b.ko_out);
 	ck_assert_msg(strcmp(strstr(a.ko_out, "random:"),
 	    strstr(c.ko_out, "random:")) != 0, "seed 6 drew the same");
 	knit_out_free(&a);
