@@ -53,6 +53,12 @@ __CTASSERT(sizeof(struct pt_mutex) <= sizeof(kmutex_t));
 struct pt_cv {
 	pthread_cond_t	 pc_cond;
 	const char	*pc_wmesg;
+	/*
+	 * Sleepers not yet woken by a broadcast (cv_has_waiters), and the
+	 * broadcast generation; both under the interlock.
+	 */
+	u_int		 pc_nwaiters;
+	u_int		 pc_gen;
 };
 __CTASSERT(sizeof(struct pt_cv) <= sizeof(kcondvar_t));
 

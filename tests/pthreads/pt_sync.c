@@ -360,6 +360,7 @@ pt_cv_sleep(kcondvar_t *cv, kmutex_t *m, int ticks, bool intr)
 	struct lwp *l = pt_curlwp;
 	struct timespec ts;
 	int error = 0, oldipl = pm->pm_oldipl;
+	u_int gen;
 
 	KASSERTMSG(pm->pm_owner == l, "cv_wait: interlock not held");
 	if (intr && l != NULL && l->l_interrupted) {
@@ -368,6 +369,8 @@ pt_cv_sleep(kcondvar_t *cv, kmutex_t *m, int ticks, bool intr)
 	}
 	if (l != NULL)
 		l->l_sleepcv = pc;
+	gen = pc->pc_gen;
+	pc->pc_nwaiters++;
 	pm->pm_owner = NULL;
 	if (ticks > 0) {
 		pt_abstime(&ts, ticks);
@@ -378,6 +381,9 @@ pt_cv_sleep(kcondvar_t *cv, kmutex_t *m, int ticks, bool intr)
 		pthread_cond_wait(&pc->pc_cond, &pm->pm_mutex);
 	pm->pm_owner = l;
 	pm->pm_oldipl = oldipl;
+	/* not counted off by a broadcast: a timeout, signal or spurious wake */
+	if (pc->pc_gen == gen && pc->pc_nwaiters > 0)
+		pc->pc_nwaiters--;
 	if (l != NULL) {
 		l->l_sleepcv = NULL;
 		if (intr && l->l_interrupted) {
@@ -421,15 +427,21 @@ cv_signal(kcondvar_t *cv)
 void
 cv_broadcast(kcondvar_t *cv)
 {
-	pthread_cond_broadcast(&PCV(cv)->pc_cond);
+	struct pt_cv *pc = PCV(cv);
+
+	pc->pc_gen++;
+	pc->pc_nwaiters = 0;
+	pthread_cond_broadcast(&pc->pc_cond);
 }
 
 bool
 cv_has_waiters(kcondvar_t *cv)
 {
-	/* pthreads cannot tell; callers only use this as a hint. */
-	(void)cv;
-	return true;
+	/*
+	 * Sleepers not yet woken by cv_broadcast (exact when the caller
+	 * holds the interlock; a cv_signal'ed sleeper counts until it runs).
+	 */
+	return PCV(cv)->pc_nwaiters != 0;
 }
 
 void

@@ -11,6 +11,8 @@
 #ifndef _KNIT_SYS_FILE_H_
 #define _KNIT_SYS_FILE_H_
 
+#include <fcntl.h>		/* libc: O_NONBLOCK, FNONBLOCK */
+
 #include "sys/systm.h"
 #include "sys/queue.h"
 #include "sys/mutex.h"
@@ -44,7 +46,9 @@ struct file {
 /* f_flag */
 #define FREAD		0x0001
 #define FWRITE		0x0002
-#define FNONBLOCK	0x0004
+#ifndef FNONBLOCK
+#define FNONBLOCK	O_NONBLOCK
+#endif
 
 /* f_gcflag */
 #define FMARK		0x01	/* reachable from a descriptor */

@@ -42,7 +42,10 @@ void	fd_putfile(struct file *);
 int	fd_install(struct proc *, struct file *, int flags, int *fdp);
 /* Remove fd and drop the table's reference; EBADF if none. */
 int	fd_close(int fd);
-/* Number of free slots of curproc's table. */
+/* Number of free slots of p's table. */
 int	fd_nfree(struct proc *);
+/* Per-descriptor flags (FD_CLOEXEC_FLAG) of curproc; EBADF if not open. */
+int	fd_getflags(int fd, int *flagsp);
+int	fd_setflags(int fd, int flags);
 
 #endif /* !_KNIT_SYS_FILEDESC_H_ */

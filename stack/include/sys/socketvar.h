@@ -137,6 +137,8 @@ struct socket {
 #define SS_CANTSENDMORE		0x010	/* can't send more data to peer */
 #define SS_CANTRCVMORE		0x020	/* can't receive more data */
 #define SS_RCVATMARK		0x040
+#define SS_NBIO			0x100	/* non-blocking operations */
+#define SS_ASYNC		0x200
 #define SS_ISDISCONNECTED	0x800	/* socket disconnected from peer */
 #define SS_ISCONFIRMING		0x400
 #define SS_ISAPIPE		0x1000
@@ -262,6 +264,12 @@ void	sorflush(struct socket *);
 int	sosetopt(struct socket *, struct sockopt *);
 int	sogetopt(struct socket *, struct sockopt *);
 int	sopoll(struct socket *, int events);
+/*
+ * Pollers: sopoll_gen() before scanning, then sopoll_wait(gen, ticks)
+ * sleeps unless a socket changed since (0, EWOULDBLOCK or EINTR).
+ */
+uint64_t sopoll_gen(void);
+int	sopoll_wait(uint64_t gen, int ticks);
 void	soinit(void);
 
 /* Number of live sockets of the current host (tests assert zero). */

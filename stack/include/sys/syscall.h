@@ -50,9 +50,11 @@ int	sys_bind(int s, const struct sockaddr *name, socklen_t namelen);
 int	sys_connect(int s, const struct sockaddr *name, socklen_t namelen);
 int	sys_listen(int s, int backlog);
 /*
- * name/namelen may be NULL; *namelen is in/out (truncating copy, real
- * length returned as NetBSD does).  accept4 flags: SOCK_NONBLOCK,
- * SOCK_CLOEXEC, SOCK_NOSIGPIPE (others EINVAL).
+ * name/namelen may be NULL; *namelen is in/out: the address is truncated
+ * to the caller's size and *namelen set to the bytes stored (NetBSD 5).
+ * accept inherits the listener's non-blocking mode (BSD); accept4 sets it
+ * from SOCK_NONBLOCK.  accept4 flags: SOCK_NONBLOCK, SOCK_CLOEXEC,
+ * SOCK_NOSIGPIPE (others EINVAL).
  */
 int	sys_accept(int s, struct sockaddr *name, socklen_t *namelen, int *fdp);
 int	sys_accept4(int s, struct sockaddr *name, socklen_t *namelen,
@@ -102,5 +104,11 @@ int	sys_sysctl(const char *name, void *oldp, size_t *oldlenp,
 	    const void *newp, size_t newlen);
 /* The caller's pid. */
 int	sys_getpid(pid_t *);
+/*
+ * Remove an AF_LOCAL name from the host's name space (there is no file
+ * system; a bound name outlives its socket, as a socket file does, and
+ * binding it again fails with EADDRINUSE until it is unlinked).
+ */
+int	sys_unlink(const char *path);
 
 #endif /* !_KNIT_SYS_SYSCALL_H_ */

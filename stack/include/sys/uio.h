@@ -26,7 +26,9 @@ struct uio {
 	enum uio_rw	 uio_rw;
 };
 
+#ifndef UIO_MAXIOV
 #define UIO_MAXIOV	1024
+#endif
 
 /*
  * Move up to n bytes between the kernel buffer cp and the uio, advancing

@@ -39,4 +39,14 @@ struct unpcbid {
 #define SUN_LEN(su)							\
 	(sizeof(*(su)) - sizeof((su)->sun_path) + strlen((su)->sun_path))
 
+/* Kernel services of the AF_LOCAL domain (stack/kern/uipc_usrreq.c). */
+/* Remove a name from the host's name space (unlink(2)); ENOENT if none. */
+int	unp_unlink(const char *path);
+/* Files referenced by queued SCM_RIGHTS messages on this host. */
+u_int	unp_rights_inflight(void);
+/* Files the garbage collector reclaimed so far on this host. */
+uint64_t unp_gc_reclaimed(void);
+/* Ask the collector thread to run now. */
+void	unp_gc_request(void);
+
 #endif /* !_KNIT_SYS_UN_H_ */
