@@ -1,0 +1,126 @@
+/*
+ * The test seam on the simulator: each run is a fresh world with one
+ * host, scheduled by the random strategy from the given seed, so a race
+ * test draws a different interleaving per seed and any failure can be
+ * replayed from its seed.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim.h"
+#include "sys/systm.h"
+#include "sys/condvar.h"
+#include "sys/file.h"
+#include "sys/lwp.h"
+#include "sys/mbuf.h"
+#include "sys/proc.h"
+#include "sys/socketvar.h"
+#include "sys/un.h"
+
+#include "tp.h"
+
+/* A run that has not finished by then is stuck (e.g. leaked rights). */
+#define TP_SIM_TIME_LIMIT	(600ULL * 1000000000ULL)
+
+struct tp_sim_ctx {
+	void	(*tc_fn)(void *);
+	void	*tc_arg;
+	bool	 tc_done;
+};
+
+bool
+tp_is_sim(void)
+{
+	return true;
+}
+
+int
+tp_race_iterations(void)
+{
+	return 1000;
+}
+
+void
+tp_fail(const char *file, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* fails the host and the run; this LWP never runs again */
+	panic("%s:%d: %s", file, line, msg);
+}
+
+static void
+tp_settle(void)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (socket_outstanding() == 0 && file_outstanding() == 0 &&
+		    unp_rights_inflight() == 0)
+			return;
+		unp_gc_request();
+		(void)kpause("settle", false, 1, NULL);
+	}
+}
+
+static void
+tp_sim_main(void *arg)
+{
+	struct tp_sim_ctx *tc = arg;
+	struct proc *p;
+
+	(void)proc_create("test", 100, 100, &p);
+	proc_attach_lwp(p, curlwp);
+	(*tc->tc_fn)(tc->tc_arg);
+	proc_exit(p);
+	proc_detach_lwp(curlwp);
+	tp_settle();
+	TP_EQ(socket_outstanding(), 0);
+	TP_EQ(file_outstanding(), 0);
+	TP_EQ(unp_rights_inflight(), 0);
+	TP_EQ(proc_count(), 0);
+	TP_EQ(mbuf_outstanding(), 0);
+	tc->tc_done = true;
+}
+
+void
+tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
+{
+	struct world_config wc;
+	struct tp_sim_ctx tc;
+	const struct violation *v;
+	enum world_status st;
+	struct world *w;
+	struct host *h;
+
+	memset(&wc, 0, sizeof(wc));
+	wc.wc_seed = seed;
+	wc.wc_strategy = "random";
+	w = world_create(&wc);
+	ck_assert_ptr_nonnull(w);
+	h = world_host_create(w, "h", ncpu);
+	ck_assert_ptr_nonnull(h);
+	memset(&tc, 0, sizeof(tc));
+	tc.tc_fn = fn;
+	tc.tc_arg = arg;
+	(void)host_spawn(h, "test", -1, tp_sim_main, &tc);
+	st = world_run(w, TP_SIM_TIME_LIMIT);
+	if (world_nviolations(w) != 0) {
+		v = world_violation(w, 0);
+		ck_abort_msg("seed %llu: violation %d: %s%s%s",
+		    (unsigned long long)seed, (int)v->v_kind, v->v_message,
+		    v->v_stack != NULL ? "\n" : "",
+		    v->v_stack != NULL ? v->v_stack : "");
+	}
+	ck_assert_msg(st == WORLD_QUIESCENT, "seed %llu: run did not finish "
+	    "(status %d)", (unsigned long long)seed, (int)st);
+	ck_assert_msg(tc.tc_done, "seed %llu: test body did not complete",
+	    (unsigned long long)seed);
+	world_destroy(w);
+}
