@@ -142,6 +142,7 @@ static const struct sockaddr_un sun_noname = {
 
 static void	unp_thread(void *);
 static void	unp_disconnect(struct unpcb *);
+static bool	unp_discard_run(void);
 
 static inline struct unpcb *
 sotounpcb(const struct socket *so)
@@ -155,7 +156,6 @@ sotounpcb(const struct socket *so)
 static void
 unp_init_vnet(void)
 {
-	int error;
 
 	V_uipc_lock = mutex_obj_alloc(MUTEX_DEFAULT, IPL_NONE);
 	mutex_init(&V_unp_names_lock, MUTEX_DEFAULT, IPL_NONE);
@@ -168,10 +168,27 @@ unp_init_vnet(void)
 	V_unp_gc_kicked = false;
 	V_unp_gc_exit = false;
 	V_unp_gc_reclaimed = 0;
-	error = kthread_create(PRI_NONE, KTHREAD_MPSAFE | KTHREAD_MUSTJOIN,
-	    NULL, unp_thread, NULL, &V_unp_gc_lwp, "unpgc");
-	if (error != 0)
-		panic("unp_init: cannot start unpgc: %d", error);
+	V_unp_gc_lwp = NULL;
+}
+
+/*
+ * The collector thread starts with the host's first AF_LOCAL socket, so
+ * hosts that never use one run no extra LWP.
+ */
+static void
+unp_thread_start(void)
+{
+	int error;
+
+	mutex_enter(&V_unp_gc_lock);
+	if (V_unp_gc_lwp == NULL) {
+		error = kthread_create(PRI_NONE,
+		    KTHREAD_MPSAFE | KTHREAD_MUSTJOIN, NULL, unp_thread, NULL,
+		    &V_unp_gc_lwp, "unpgc");
+		if (error != 0)
+			panic("unp: cannot start unpgc: %d", error);
+	}
+	mutex_exit(&V_unp_gc_lock);
 }
 
 static void
@@ -183,8 +200,11 @@ unp_fini_vnet(void)
 	V_unp_gc_exit = true;
 	cv_broadcast(&V_unp_gc_cv);
 	mutex_exit(&V_unp_gc_lock);
-	(void)kthread_join(V_unp_gc_lwp);
+	if (V_unp_gc_lwp != NULL)
+		(void)kthread_join(V_unp_gc_lwp);
 	V_unp_gc_lwp = NULL;
+	/* with no collector, discards may still be queued: close them */
+	(void)unp_discard_run();
 
 	while ((un = LIST_FIRST(&V_unp_names)) != NULL) {
 		KASSERTMSG(un->un_so == NULL, "socket %s still bound",
@@ -426,6 +446,7 @@ unp_attach(struct socket *so)
 
 	if (so->so_pcb != NULL)
 		return EISCONN;
+	unp_thread_start();
 	if (so->so_lock == NULL) {
 		if (so->so_type == SOCK_DGRAM) {
 			mutex_obj_hold(V_uipc_lock);
