@@ -10,7 +10,7 @@
 #include "cpu/sync.h"
 
 #define ATOMIC_PRE(p)	do {						\
-	sched_point(SIM_OP_ATOMIC);					\
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)(p));		\
 	sync_acquire(sim_curlwp, (const void *)(p));			\
 } while (0)
 #define ATOMIC_POST(p)	sync_release(sim_curlwp, (const void *)(p))
@@ -199,7 +199,7 @@ atomic_load_acquire_uint(const volatile unsigned int *p)
 void
 atomic_store_release_uint(volatile unsigned int *p, unsigned int v)
 {
-	sched_point(SIM_OP_ATOMIC);
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
 	ATOMIC_POST(p);
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
@@ -218,7 +218,7 @@ atomic_store_release_ptr(volatile void *vp, void *v)
 {
 	void *volatile *p = (void *volatile *)(uintptr_t)vp;
 
-	sched_point(SIM_OP_ATOMIC);
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
 	ATOMIC_POST(p);
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
@@ -226,14 +226,14 @@ atomic_store_release_ptr(volatile void *vp, void *v)
 uint64_t
 atomic_load_relaxed_64(const volatile uint64_t *p)
 {
-	sched_point(SIM_OP_ATOMIC);
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
 void
 atomic_store_relaxed_64(volatile uint64_t *p, uint64_t v)
 {
-	sched_point(SIM_OP_ATOMIC);
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
 	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 

@@ -80,7 +80,7 @@ cv_wait_common(kcondvar_t *cvp, kmutex_t *mtx, int ticks, bool sigok,
 	cv->cv_nwaiters--;
 	if (error == 0)
 		sync_acquire(l, cv);
-	sched_point(SIM_OP_MUTEX);
+	sched_point_obj(SIM_OP_MUTEX, m);
 	mutex_acquire(m, l);
 	return error;
 }
@@ -116,7 +116,7 @@ cv_signal(kcondvar_t *cvp)
 
 	if (cv->cv_magic != LOCK_MAGIC_CV)
 		cv_fail("cv_signal", "uninitialized condition variable");
-	sched_point(SIM_OP_CV);
+	sched_point_obj(SIM_OP_CV, cv);
 	if (sleepq_empty(&cv->cv_waiters))
 		return;
 	sync_release(sim_curlwp, cv);
@@ -130,7 +130,7 @@ cv_broadcast(kcondvar_t *cvp)
 
 	if (cv->cv_magic != LOCK_MAGIC_CV)
 		cv_fail("cv_broadcast", "uninitialized condition variable");
-	sched_point(SIM_OP_CV);
+	sched_point_obj(SIM_OP_CV, cv);
 	if (sleepq_empty(&cv->cv_waiters))
 		return;
 	sync_release(sim_curlwp, cv);

@@ -214,7 +214,7 @@ softint_schedule(void *cookie)
 	struct softint *si = cookie;
 	struct cpu_info *c = sim_curcpu;
 
-	sched_point(SIM_OP_SOFTINT);
+	sched_point_obj(SIM_OP_SOFTINT, si);
 	c = sim_curcpu;
 	if (c == NULL || c->c_host != si->si_host)
 		c = &si->si_host->h_cpus[0];

@@ -113,6 +113,7 @@ struct lwp {
 	struct lwp	*l_pinned;	/* the LWP this interrupt pre-empted */
 	uint64_t	 l_readytime;	/* virtual time it became runnable */
 	int		 l_spkind;	/* kind of the point it stopped at */
+	const void	*l_spobj;	/* its object (lock, cv, ...) or NULL */
 
 	/* sleeping */
 	TAILQ_ENTRY(lwp) l_q;		/* run queue or sleep queue */
@@ -271,7 +272,7 @@ sim_now_internal(void)
 }
 
 /* sched.c */
-void	sched_point_slow(struct lwp *, int kind);
+void	sched_point_slow(struct lwp *, int kind, const void *obj);
 void	sched_sleep(struct lwp *, int kind);
 void	sched_wakeup(struct lwp *, int result);
 void	sched_setrunnable(struct lwp *);
@@ -305,9 +306,11 @@ sched_trace_datum(uint64_t t, uint32_t gid, int cpu, int kind)
  * A scheduling point: charge the cost of the operation to the caller's
  * CPU, then continue at once when the caller is the only runnable LWP
  * and no timed event or time limit is due; otherwise ask the strategy.
+ * obj names what the operation is about (the lock, cv, atomic address)
+ * for strategies that reason about dependences; NULL when none.
  */
 static inline void
-sched_point(int kind)
+sched_point_obj(int kind, const void *obj)
 {
 	struct lwp *l = sim_curlwp;
 	struct world *w;
@@ -327,7 +330,13 @@ sched_point(int kind)
 		    c->c_gindex, kind));
 		return;
 	}
-	sched_point_slow(l, kind);
+	sched_point_slow(l, kind, obj);
+}
+
+static inline void
+sched_point(int kind)
+{
+	sched_point_obj(kind, NULL);
 }
 
 /* sleep queues (sched.c) */

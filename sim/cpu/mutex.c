@@ -141,7 +141,7 @@ mutex_enter(kmutex_t *mtx)
 		lockdebug_fail(&m->mtx_lo, "mutex", "mutex_enter",
 		    "acquiring sleep lock from interrupt context");
 	}
-	sched_point(SIM_OP_MUTEX);
+	sched_point_obj(SIM_OP_MUTEX, m);
 	if (__builtin_expect(m->mtx_owner == NULL, 1)) {
 		m->mtx_owner = l;
 		lockdebug_held_push(l, m, false);
@@ -164,7 +164,7 @@ mutex_tryenter(kmutex_t *mtx)
 	if (m->mtx_owner == l)
 		lockdebug_fail(&m->mtx_lo, "mutex", "mutex_tryenter",
 		    "locking against myself");
-	sched_point(SIM_OP_MUTEX);
+	sched_point_obj(SIM_OP_MUTEX, m);
 	if (m->mtx_owner != NULL)
 		return 0;
 	if (m->mtx_spin) {
@@ -191,7 +191,7 @@ mutex_exit(kmutex_t *mtx)
 		lockdebug_fail(&m->mtx_lo, "mutex", "mutex_exit",
 		    m->mtx_owner == NULL ? "not locked" :
 		    "not held by current LWP");
-	sched_point(SIM_OP_MUTEX);
+	sched_point_obj(SIM_OP_MUTEX, m);
 	mutex_release_inline(m, l);
 	if (m->mtx_spin && --l->l_nspin == 0)
 		splx(l->l_spin_oldipl);

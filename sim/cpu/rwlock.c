@@ -115,7 +115,7 @@ rw_enter(krwlock_t *rwl, krw_t op)
 	if (l->l_flags & LW_HARDINTR)
 		lockdebug_fail(&rw->rw_lo, "rwlock", "rw_enter",
 		    "acquiring sleep lock from interrupt context");
-	sched_point(SIM_OP_RWLOCK);
+	sched_point_obj(SIM_OP_RWLOCK, rw);
 	while (!rw_can(rw, op)) {
 		if (l->l_flags & LW_NOSCHED)
 			sim_fail(VIOL_PANIC, "rw_enter: rwlock \"%s\" is held "
@@ -143,7 +143,7 @@ rw_tryenter(krwlock_t *rwl, krw_t op)
 	struct lwp *l = sim_curlwp;
 
 	rw_enter_checks(rw, l, "rw_tryenter");
-	sched_point(SIM_OP_RWLOCK);
+	sched_point_obj(SIM_OP_RWLOCK, rw);
 	if (!rw_can(rw, op))
 		return 0;
 	rw_acquired(rw, l, op, true);
@@ -179,7 +179,7 @@ rw_exit(krwlock_t *rwl)
 		    rw->rw_writer == NULL && rw->rw_readers == 0 ?
 		    "not locked" : "not held by current LWP");
 	}
-	sched_point(SIM_OP_RWLOCK);
+	sched_point_obj(SIM_OP_RWLOCK, rw);
 	sync_lock_released(l, rw, SYNC_RWLOCK, shared);
 	(void)lockdebug_held_pop(l, rw);
 	if (shared)
@@ -199,7 +199,7 @@ rw_downgrade(krwlock_t *rwl)
 	if (rw->rw_writer != l)
 		lockdebug_fail(&rw->rw_lo, "rwlock", "rw_downgrade",
 		    "not held by current LWP as writer");
-	sched_point(SIM_OP_RWLOCK);
+	sched_point_obj(SIM_OP_RWLOCK, rw);
 	sync_lock_released(l, rw, SYNC_RWLOCK, false);
 	(void)lockdebug_held_pop(l, rw);
 	rw->rw_writer = NULL;
@@ -218,7 +218,7 @@ rw_tryupgrade(krwlock_t *rwl)
 	if (rw->rw_readers == 0 || !lockdebug_held(l, rw))
 		lockdebug_fail(&rw->rw_lo, "rwlock", "rw_tryupgrade",
 		    "not held by current LWP as reader");
-	sched_point(SIM_OP_RWLOCK);
+	sched_point_obj(SIM_OP_RWLOCK, rw);
 	if (rw->rw_readers != 1)
 		return 0;
 	sync_lock_released(l, rw, SYNC_RWLOCK, true);

@@ -154,6 +154,8 @@ sched_opt_add(struct world *w, uint32_t *np, struct cpu_info *c,
 	o->so_cpuidx = c->c_index;
 	o->so_lwpid = (int)l->l_gid;
 	o->so_preempt = preempt;
+	o->so_kind = l->l_spkind;
+	o->so_obj = (uintptr_t)l->l_spobj;
 	o->so_current = (l == sim_onstack);
 }
 
@@ -309,9 +311,10 @@ sched_switch(struct lwp *self)
 }
 
 void
-sched_point_slow(struct lwp *l, int kind)
+sched_point_slow(struct lwp *l, int kind, const void *obj)
 {
 	l->l_spkind = kind;
+	l->l_spobj = obj;
 	sched_switch(l);
 }
 
@@ -324,6 +327,7 @@ sched_sleep(struct lwp *l, int kind)
 	l->l_cpu->c_clock += w->w_cost[SIM_OP_SLEEP];
 	w->w_steps++;
 	l->l_spkind = kind;
+	l->l_spobj = l->l_wchan;
 	sched_switch(l);
 }
 

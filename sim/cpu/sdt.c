@@ -108,7 +108,7 @@ sdt_probe_fire(struct sdt_probe *p, uintptr_t a0, uintptr_t a1,
 	struct sim_probe_hook *ph;
 	uintptr_t args[5] = { a0, a1, a2, a3, a4 };
 
-	sched_point(SIM_OP_PROBE);
+	sched_point_obj(SIM_OP_PROBE, p);
 	if (!p->sp_enabled || w == NULL)
 		return;
 	for (ph = w->w_probes; ph != NULL; ph = ph->ph_next)

@@ -50,6 +50,8 @@ struct sched_option {
 	int		 so_lwpid;	/* world-unique LWP number */
 	bool		 so_preempt;	/* so_lwp pre-empts so_cpu's LWP */
 	bool		 so_current;	/* so_lwp is the LWP at the point */
+	int		 so_kind;	/* enum sim_opclass of so_lwp's step */
+	uintptr_t	 so_obj;	/* that step's object; 0: unknown */
 };
 
 struct sched_decision {
