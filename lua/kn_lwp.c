@@ -61,6 +61,18 @@ kn_kproc_leave(void *arg)
 	proc_detach_lwp(curlwp);
 }
 
+uint64_t
+ul_clock_ns(void)
+{
+	return sim_now();
+}
+
+void
+ul_nanosleep(uint64_t ns)
+{
+	sim_sleep(ns);
+}
+
 int
 kn_exec(const char *cmdline, char **out, char **err)
 {

@@ -63,10 +63,16 @@ void	ul_io_fini(struct ul_io *);
 int	ul_exec(struct ul_io *, const char *cmdline);
 const struct ul_prog *ul_lookup(const char *name);
 
+/* Process runtime (provided by the Lua layer): virtual time. */
+uint64_t ul_clock_ns(void);
+void	ul_nanosleep(uint64_t ns);
+
 /* Programs. */
 int	ul_route_main(struct ul_io *, int, char **);
 int	ul_sysctl_main(struct ul_io *, int, char **);
 int	ul_netstat_main(struct ul_io *, int, char **);
+int	ul_ifconfig_main(struct ul_io *, int, char **);
+int	ul_ping_main(struct ul_io *, int, char **);
 
 /* Addresses (ul_addr.c): no libc inet functions in the simulation. */
 bool	ul_inet_pton(const char *, struct in_addr *);

@@ -13,6 +13,9 @@ static const struct ul_prog ul_progs[] = {
 	{ "route", ul_route_main },
 	{ "sysctl", ul_sysctl_main },
 	{ "netstat", ul_netstat_main },
+	{ "ifconfig", ul_ifconfig_main },
+	{ "ping", ul_ping_main },
+	{ "ping6", ul_ping_main },
 };
 
 const struct ul_prog *
