@@ -174,7 +174,11 @@ kn_pushaddr(lua_State *L, const struct sockaddr *sa, socklen_t len)
 		const struct sockaddr_un *sun = (const void *)sa;
 		size_t n = sun->sun_len > 2 ? (size_t)sun->sun_len - 2 : 0;
 
-		lua_pushlstring(L, sun->sun_path, strnlen(sun->sun_path, n));
+		n = strnlen(sun->sun_path, n);
+		if (n == 0)
+			lua_pushnil(L);		/* an unnamed socket */
+		else
+			lua_pushlstring(L, sun->sun_path, n);
 		break;
 	}
 	default:

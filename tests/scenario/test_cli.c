@@ -252,6 +252,20 @@ START_TEST(sandbox)
 }
 END_TEST
 
+START_TEST(userland_and_sockets)
+{
+	struct knit_out ko;
+
+	RUN(&ko, "run", knit_src("tests/scenario/lua/userland.lua"),
+	    "--no-db");
+	ck_assert_msg(ko.ko_status == 0, "exit %d:\n%s%s", ko.ko_status,
+	    ko.ko_out, ko.ko_err);
+	assert_contains(ko.ko_out, "expectations: 7 checked, 0 failed",
+	    "summary");
+	knit_out_free(&ko);
+}
+END_TEST
+
 START_TEST(same_hash_twice)
 {
 	struct knit_out a, b;
@@ -327,6 +341,7 @@ cli_suite(void)
 	tcase_add_test(tc, bad_options);
 	tcase_add_test(tc, sandbox);
 	tcase_add_test(tc, same_hash_twice);
+	tcase_add_test(tc, userland_and_sockets);
 	tcase_add_test(tc, record_and_replay);
 	suite_add_tcase(s, tc);
 	return s;

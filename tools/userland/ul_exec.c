@@ -13,9 +13,11 @@ static const struct ul_prog ul_progs[] = {
 	{ "route", ul_route_main },
 	{ "sysctl", ul_sysctl_main },
 	{ "netstat", ul_netstat_main },
+#ifndef KN_NO_NET
 	{ "ifconfig", ul_ifconfig_main },
 	{ "ping", ul_ping_main },
 	{ "ping6", ul_ping_main },
+#endif
 };
 
 const struct ul_prog *
