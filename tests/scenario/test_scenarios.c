@@ -1,0 +1,100 @@
+/*
+ * Every shipped scenario (scenarios/*.lua) runs and ends as its header
+ * comment documents -- bug-demonstration modes fail exactly as
+ * documented -- and running it twice gives the same trace hash.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knit_run.h"
+
+struct scen_case {
+	const char	*sc_file;
+	const char	*sc_args[6];	/* extra arguments */
+	int		 sc_status;	/* expected exit status */
+	const char	*sc_out[4];	/* expected in stdout */
+	const char	*sc_err[2];	/* expected in stderr */
+};
+
+static const struct scen_case scen_cases[] = {
+	{ "scenarios/unix_storm.lua", { NULL }, 0,
+	    { "60 accepted, 60 messages", "violations: 0",
+	      "expectations: 4 checked, 0 failed" }, { NULL } },
+	{ "scenarios/unix_storm.lua", { "--strategy", "random", "--seed",
+	    "11", "-D", "conns=40" }, 0,
+	    { "120 accepted, 120 messages", "violations: 0" }, { NULL } },
+};
+
+static void
+run_case(const struct scen_case *sc, struct knit_out *ko)
+{
+	const char *args[16];
+	int n = 0, i;
+
+	args[n++] = "run";
+	args[n++] = knit_src(sc->sc_file);
+	args[n++] = "--no-db";
+	for (i = 0; i < 6 && sc->sc_args[i] != NULL; i++)
+		args[n++] = sc->sc_args[i];
+	args[n] = NULL;
+	knit_run(ko, args);
+}
+
+START_TEST(scenario_runs_as_documented)
+{
+	const struct scen_case *sc = &scen_cases[_i];
+	struct knit_out a, b;
+	int i;
+
+	run_case(sc, &a);
+	ck_assert_msg(a.ko_status == sc->sc_status, "%s: exit %d, expected "
+	    "%d\n%s%s", sc->sc_file, a.ko_status, sc->sc_status, a.ko_out,
+	    a.ko_err);
+	for (i = 0; i < 4 && sc->sc_out[i] != NULL; i++)
+		ck_assert_msg(strstr(a.ko_out, sc->sc_out[i]) != NULL,
+		    "%s: stdout lacks \"%s\":\n%s", sc->sc_file,
+		    sc->sc_out[i], a.ko_out);
+	for (i = 0; i < 2 && sc->sc_err[i] != NULL; i++)
+		ck_assert_msg(strstr(a.ko_err, sc->sc_err[i]) != NULL,
+		    "%s: stderr lacks \"%s\":\n%s", sc->sc_file,
+		    sc->sc_err[i], a.ko_err);
+	/* determinism: the same inputs, the same trace hash */
+	run_case(sc, &b);
+	ck_assert_uint_ne(knit_trace_hash(&a), 0);
+	ck_assert_msg(knit_trace_hash(&a) == knit_trace_hash(&b),
+	    "%s: trace hash 0x%lx then 0x%lx", sc->sc_file,
+	    (unsigned long)knit_trace_hash(&a),
+	    (unsigned long)knit_trace_hash(&b));
+	knit_out_free(&a);
+	knit_out_free(&b);
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s;
+	TCase *tc;
+	SRunner *sr;
+	int nfailed;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_scenarios KNIT SRCDIR\n");
+		return 2;
+	}
+	knit_path = argv[1];
+	knit_srcdir = argv[2];
+	s = suite_create("scenarios");
+	tc = tcase_create("scenarios");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, scenario_runs_as_documented, 0,
+	    sizeof(scen_cases) / sizeof(scen_cases[0]));
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? 0 : 1;
+}
