@@ -1,5 +1,5 @@
 /*
- * Every shipped scenario (scenarios/*.lua) runs and ends as its header
+ * Every shipped scenario (the .lua files in scenarios/) runs and ends as its header
  * comment documents -- bug-demonstration modes fail exactly as
  * documented -- and running it twice gives the same trace hash.
  */
