@@ -141,6 +141,8 @@ static const struct bad_case bad_cases[] = {
 	    true },
 	{ "bad/bad_unit.lua", NULL, "bad time '3 parsecs'", true },
 	{ "bad/param.lua", "-D", "unknown -D 'colour'", false },
+	{ "bad/probe.lua", NULL, "probe.lua:1: knit.on_probe: no probe "
+	    "matches 'no-such-probe' (`knit probes' lists them)", true },
 };
 
 static const char *
@@ -266,6 +268,20 @@ START_TEST(userland_and_sockets)
 }
 END_TEST
 
+/* knit.on_probe holds the LWP at the probe while the window runs. */
+START_TEST(race_window)
+{
+	struct knit_out ko;
+
+	RUN(&ko, "run", knit_src("tests/scenario/lua/window.lua"), "--no-db");
+	ck_assert_msg(ko.ko_status == 0, "exit %d:\n%s%s", ko.ko_status,
+	    ko.ko_out, ko.ko_err);
+	assert_contains(ko.ko_out, "expectations: 4 checked, 0 failed",
+	    "summary");
+	knit_out_free(&ko);
+}
+END_TEST
+
 START_TEST(same_hash_twice)
 {
 	struct knit_out a, b;
@@ -342,6 +358,7 @@ cli_suite(void)
 	tcase_add_test(tc, sandbox);
 	tcase_add_test(tc, same_hash_twice);
 	tcase_add_test(tc, userland_and_sockets);
+	tcase_add_test(tc, race_window);
 	tcase_add_test(tc, record_and_replay);
 	suite_add_tcase(s, tc);
 	return s;

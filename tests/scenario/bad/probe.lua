@@ -1,0 +1,1 @@
+knit.on_probe("no-such-probe", function(p) end)
