@@ -16,9 +16,11 @@
  *   CTLTYPE_INT	int; range [oid_min, oid_max] checked when min < max.
  *   CTLTYPE_QUAD	int64_t.
  *   CTLTYPE_STRING	char[oid_max] (oid_max is the buffer size).
+ *   CTLTYPE_STRUCT	handler only: opaque bytes, no text form.
  * Errors: ENOENT unknown name, EPERM write to a CTLFLAG_READONLY node,
  * EINVAL bad length or value (out of range, not a number), ENOMEM old
- * buffer too short.
+ * buffer too short.  The text interface writes without reading back when
+ * buf is NULL.
  */
 
 #include <stdio.h>
@@ -258,6 +260,8 @@ sysctl_byname_text(const char *name, char *buf, size_t buflen,
 
 	if (name == NULL || (oid = sysctl_find(name)) == NULL)
 		return ENOENT;
+	if (buf == NULL)
+		buflen = 0;
 	switch (oid->oid_type) {
 	case CTLTYPE_INT:
 		if (newval != NULL) {
@@ -270,6 +274,8 @@ sysctl_byname_text(const char *name, char *buf, size_t buflen,
 			if (error != 0)
 				return error;
 		}
+		if (buf == NULL && newval != NULL)
+			return 0;	/* a write, no answer wanted */
 		len = sizeof(v);
 		error = sysctl_access(oid, &v, &len, NULL, 0);
 		if (error != 0)
@@ -288,6 +294,8 @@ sysctl_byname_text(const char *name, char *buf, size_t buflen,
 			if (error != 0)
 				return error;
 		}
+		if (buf == NULL && newval != NULL)
+			return 0;
 		len = sizeof(q64);
 		error = sysctl_access(oid, &q64, &len, NULL, 0);
 		if (error != 0)
@@ -301,9 +309,12 @@ sysctl_byname_text(const char *name, char *buf, size_t buflen,
 			if (error != 0)
 				return error;
 		}
+		if (buf == NULL && newval != NULL)
+			return 0;
 		len = buflen;
 		return sysctl_access(oid, buf, &len, NULL, 0);
 	default:
+		/* CTLTYPE_STRUCT and others have no text form. */
 		return EINVAL;
 	}
 	if (n < 0 || (size_t)n >= buflen)

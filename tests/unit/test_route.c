@@ -960,6 +960,260 @@ START_TEST(test_exhaust_change)
 }
 END_TEST
 
+/* ---- routing messages ---- */
+
+struct rtmsg_buf {
+	uint8_t	rb_buf[512];
+	size_t	rb_len;
+};
+
+static void
+msg_put(struct rtmsg_buf *m, int rtax, const struct sockaddr *sa)
+{
+	struct rt_msghdr *rtm = (struct rt_msghdr *)(void *)m->rb_buf;
+
+	if (m->rb_len == 0)
+		m->rb_len = sizeof(*rtm);
+	if (sa == NULL)
+		return;
+	(void)rtax;
+	memcpy(m->rb_buf + m->rb_len, sa, sa->sa_len);
+	m->rb_len += RT_ROUNDUP(sa->sa_len);
+	rtm->rtm_addrs |= 1 << rtax;
+	rtm->rtm_msglen = (u_short)m->rb_len;
+}
+
+static void
+msg_init(struct rtmsg_buf *m, int type, int flags,
+    const struct sockaddr *dst, const struct sockaddr *gw,
+    const struct sockaddr *mask)
+{
+	struct rt_msghdr *rtm = (struct rt_msghdr *)(void *)m->rb_buf;
+
+	memset(m, 0, sizeof(*m));
+	rtm->rtm_version = RTM_VERSION;
+	rtm->rtm_type = (u_char)type;
+	rtm->rtm_flags = flags;
+	rtm->rtm_seq = 42;
+	rtm->rtm_pid = 7;
+	msg_put(m, RTAX_DST, dst);
+	msg_put(m, RTAX_GATEWAY, gw);
+	msg_put(m, RTAX_NETMASK, mask);
+}
+
+/* Split a reply; returns its header. */
+static const struct rt_msghdr *
+reply_addrs(const uint8_t *buf, size_t len, const struct sockaddr *sa[])
+{
+	const struct rt_msghdr *rtm = (const void *)buf;
+	size_t off = sizeof(*rtm);
+	int i;
+
+	ck_assert_uint_ge(len, sizeof(*rtm));
+	ck_assert_uint_eq(rtm->rtm_msglen, len);
+	for (i = 0; i < RTAX_MAX; i++) {
+		sa[i] = NULL;
+		if ((rtm->rtm_addrs & (1 << i)) == 0)
+			continue;
+		sa[i] = (const void *)(buf + off);
+		off += RT_ROUNDUP(sa[i]->sa_len);
+		ck_assert_uint_le(off, len);
+	}
+	return rtm;
+}
+
+START_TEST(test_rtsock_messages)
+{
+	struct sockaddr_in net = rtt_sin("10.1.0.0", 0);
+	struct sockaddr_in host = rtt_sin("10.1.2.3", 0);
+	struct sockaddr_in gw = rtt_sin("192.168.0.1", 0);
+	struct sockaddr_in gw2 = rtt_sin("192.168.0.2", 0);
+	struct sockaddr_in other = rtt_sin("10.9.0.0", 0);
+	struct sockaddr_storage mask, mask8;
+	struct rtmsg_buf m;
+	uint8_t reply[512];
+	size_t rlen;
+	const struct sockaddr *sa[RTAX_MAX];
+	const struct rt_msghdr *r;
+	char buf[32];
+
+	rt_plen2mask(AF_INET, 16, &mask);
+	rt_plen2mask(AF_INET, 8, &mask8);
+	ck_assert_int_eq(rtt_req(RTM_ADD, SA(&net), 16, SA(&gw),
+	    RTF_GATEWAY | RTF_STATIC, NULL), 0);
+
+	/* RTM_GET without a mask: the longest match, with RTF_DONE. */
+	msg_init(&m, RTM_GET, 0, SA(&host), NULL, NULL);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), 0);
+	r = reply_addrs(reply, rlen, sa);
+	ck_assert_int_eq(r->rtm_errno, 0);
+	ck_assert_int_eq(r->rtm_seq, 42);
+	ck_assert_int_eq(r->rtm_pid, 7);
+	ck_assert_int_eq(r->rtm_type, RTM_GET);
+	ck_assert_int_eq(r->rtm_flags,
+	    RTF_UP | RTF_GATEWAY | RTF_STATIC | RTF_DONE);
+	ck_assert_int_eq(r->rtm_index, 1);
+	sockaddr_format(sa[RTAX_DST], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "10.1.0.0");
+	ck_assert_int_eq(sockaddr_cmp(sa[RTAX_GATEWAY], SA(&gw)), 0);
+	ck_assert_int_eq(rt_mask2plen(AF_INET, sa[RTAX_NETMASK]), 16);
+	ck_assert_ptr_nonnull(sa[RTAX_IFP]);
+	sockaddr_format(sa[RTAX_IFP], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "test0");
+
+	/* RTM_GET with a mask is exact: /8 is not there. */
+	msg_init(&m, RTM_GET, 0, SA(&net), NULL, SA(&mask8));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), ESRCH);
+	r = (const void *)reply;
+	ck_assert_int_eq(r->rtm_errno, ESRCH);
+	ck_assert_int_eq(r->rtm_flags & RTF_DONE, 0);
+	ck_assert_uint_eq(rlen, m.rb_len);
+
+	/* RTM_CHANGE: flags and metrics, exact key and mask. */
+	msg_init(&m, RTM_CHANGE, RTF_GATEWAY | RTF_REJECT, SA(&net), NULL,
+	    SA(&mask));
+	((struct rt_msghdr *)(void *)m.rb_buf)->rtm_inits = RTV_MTU;
+	((struct rt_msghdr *)(void *)m.rb_buf)->rtm_rmx.rmx_mtu = 1400;
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), 0);
+	r = reply_addrs(reply, rlen, sa);
+	ck_assert_int_eq(sockaddr_cmp(sa[RTAX_GATEWAY], SA(&gw)), 0);
+	ck_assert_int_eq(r->rtm_flags, RTF_UP | RTF_GATEWAY | RTF_REJECT |
+	    RTF_DONE);
+	ck_assert_int_eq(r->rtm_rmx.rmx_mtu, 1400);
+	/* A new gateway needs an interface address for it (rt_getifa);
+	 * there is no interface layer in this test: ENETUNREACH. */
+	msg_init(&m, RTM_CHANGE, RTF_GATEWAY, SA(&net), SA(&gw2),
+	    SA(&mask));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), ENETUNREACH);
+	/* ... a mask that is not among the key's: ETOOMANYREFS. */
+	msg_init(&m, RTM_CHANGE, RTF_GATEWAY, SA(&net), SA(&gw),
+	    SA(&mask8));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), ETOOMANYREFS);
+	/* ... an absent key: ESRCH. */
+	msg_init(&m, RTM_CHANGE, RTF_GATEWAY, SA(&other), SA(&gw), SA(&mask));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), ESRCH);
+
+	/* Unprivileged changes: EACCES (RTM_GET is allowed). */
+	msg_init(&m, RTM_DELETE, 0, SA(&net), NULL, SA(&mask));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), EACCES);
+	ck_assert_int_eq(((const struct rt_msghdr *)(void *)reply)->rtm_errno,
+	    EACCES);
+	/* RTM_ADD without a gateway: EINVAL; without an interface for the
+	 * gateway (no interface layer here): ENETUNREACH. */
+	msg_init(&m, RTM_ADD, 0, SA(&host), NULL, NULL);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), EINVAL);
+	msg_init(&m, RTM_ADD, RTF_HOST | RTF_GATEWAY, SA(&host), SA(&gw),
+	    NULL);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), ENETUNREACH);
+	/* Bad version; bad length; unknown type; no destination. */
+	msg_init(&m, RTM_GET, 0, SA(&host), NULL, NULL);
+	((struct rt_msghdr *)(void *)m.rb_buf)->rtm_version = 3;
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), EPROTONOSUPPORT);
+	msg_init(&m, RTM_GET, 0, SA(&host), NULL, NULL);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len - 1, 0, reply,
+	    sizeof(reply), &rlen), EINVAL);
+	ck_assert_uint_eq(rlen, 0);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, 10, 0, reply, sizeof(reply),
+	    &rlen), EINVAL);
+	((struct rt_msghdr *)(void *)m.rb_buf)->rtm_type = 0x55;
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), EINVAL);
+	msg_init(&m, RTM_GET, 0, NULL, SA(&gw), NULL);
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), EINVAL);
+	/* An address running past the end: EINVAL. */
+	msg_init(&m, RTM_GET, 0, SA(&host), NULL, NULL);
+	((struct sockaddr *)(void *)(m.rb_buf +
+	    sizeof(struct rt_msghdr)))->sa_len = 200;
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 0, reply,
+	    sizeof(reply), &rlen), EINVAL);
+
+	/* RTM_DELETE, privileged: the reply describes the deleted entry. */
+	msg_init(&m, RTM_DELETE, 0, SA(&net), NULL, SA(&mask));
+	ck_assert_int_eq(rt_msg_output(m.rb_buf, m.rb_len, 1, reply,
+	    sizeof(reply), &rlen), 0);
+	r = reply_addrs(reply, rlen, sa);
+	ck_assert_int_eq(r->rtm_flags & RTF_UP, 0);
+	ck_assert(r->rtm_flags & RTF_DONE);
+	ck_assert_int_eq(rt_count(AF_INET), 0);
+	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
+	ck_assert_uint_eq(rt_pools_out(), 0);
+}
+END_TEST
+
+START_TEST(test_rtsock_dump)
+{
+	struct sockaddr_in gw = rtt_sin("192.168.0.1", 0);
+	struct sockaddr_in6 d6 = rtt_sin6_words(0x20010db8ULL << 32, 0, 0);
+	static const char *const nets[] = { "10.2.0.0", "10.1.0.0",
+	    "0.0.0.0" };
+	const struct sockaddr *sa[RTAX_MAX];
+	const struct rt_msghdr *r;
+	uint8_t *buf;
+	size_t len = 0, off, small;
+	char a[32];
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		struct sockaddr_in d = rtt_sin(nets[i], 0);
+
+		ck_assert_int_eq(rtt_req(RTM_ADD, SA(&d), i == 2 ? 0 : 16,
+		    SA(&gw), RTF_GATEWAY, NULL), 0);
+	}
+	ck_assert_int_eq(rtt_req(RTM_ADD, SA(&d6), 32, SA(&d6), 0, NULL), 0);
+	ck_assert_int_eq(sysctl_byname("net.route.dump", NULL, &len, NULL, 0),
+	    0);
+	ck_assert_uint_gt(len, 4 * sizeof(struct rt_msghdr));
+	buf = malloc(len);
+	small = len - 1;
+	ck_assert_int_eq(sysctl_byname("net.route.dump", buf, &small, NULL, 0),
+	    ENOMEM);
+	ck_assert_int_eq(sysctl_byname("net.route.dump", buf, &len, NULL, 0),
+	    0);
+	for (off = 0; off < len; off += r->rtm_msglen) {
+		r = reply_addrs(buf + off, ((const struct rt_msghdr *)(void *)
+		    (buf + off))->rtm_msglen, sa);
+		ck_assert_int_eq(r->rtm_version, RTM_VERSION);
+		ck_assert_int_eq(r->rtm_type, RTM_GET);
+		sockaddr_format(sa[RTAX_DST], a, sizeof(a));
+		/* Walk order: IPv4 by key, then IPv6. */
+		ck_assert_str_eq(a, n == 0 ? "0.0.0.0" : n == 1 ? "10.1.0.0" :
+		    n == 2 ? "10.2.0.0" : "2001:db8::");
+		n++;
+	}
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(sysctl_byname_text("net.route.dump", a, sizeof(a),
+	    NULL), EINVAL);
+	ck_assert_int_eq(sysctl_byname("net.route.dump", NULL, NULL, &n,
+	    sizeof(n)), EPERM);
+	free(buf);
+}
+END_TEST
+
+/* The text interface with no buffer: a write that reads nothing back. */
+START_TEST(test_sysctl_text_nobuf)
+{
+	ck_assert_int_eq(sysctl_byname_text("test.route.knob", NULL, 0, "6"),
+	    0);
+	ck_assert_int_eq(V_test_knob, 6);
+	ck_assert_int_eq(sysctl_byname_text("net.route.invalidation", NULL, 0,
+	    "generation"), 0);
+	ck_assert_int_eq(rtcache_getpolicy(), RTCACHE_POLICY_GENERATION);
+	ck_assert_int_eq(sysctl_byname_text("test.route.knob", NULL, 0, "60"),
+	    EINVAL);
+}
+END_TEST
+
 static Suite *
 route_suite(void)
 {
@@ -972,6 +1226,7 @@ route_suite(void)
 	tcase_add_test(tc, test_sysctl_text);
 	tcase_add_test(tc, test_sysctl_order);
 	tcase_add_test(tc, test_sysctl_policy_knob);
+	tcase_add_test(tc, test_sysctl_text_nobuf);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sockaddr");
@@ -998,6 +1253,12 @@ route_suite(void)
 	tcase_add_test(tc, test_exhaust_add_inet);
 	tcase_add_test(tc, test_exhaust_add_inet6);
 	tcase_add_test(tc, test_exhaust_change);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rtsock");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rtsock_messages);
+	tcase_add_test(tc, test_rtsock_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }

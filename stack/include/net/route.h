@@ -243,6 +243,16 @@ void		 rt_getstat(struct rtstat *);
 /* External references (caches, callers): rt_refcnt minus the table's. */
 unsigned	 rt_refs(const struct rtentry *);
 
+/*
+ * Routing messages (stack/net/rtsock.c).  Process one message written to
+ * a routing socket and build the reply for its readers (reply, at most
+ * replycap bytes; *replylenp is the full length, 0 when the header was
+ * unreadable).  privileged: the sender may change the table.  Returns
+ * the error for the writer (also in the reply's rtm_errno).
+ */
+int		 rt_msg_output(const void *msg, size_t len, int privileged,
+		    void *reply, size_t replycap, size_t *replylenp);
+
 /* Route caches (stack/net/route_cache.c). */
 struct rtentry	*rtcache_init(struct route *);
 struct rtentry	*rtcache_init_noclone(struct route *);

@@ -14,6 +14,7 @@
 #define CTLTYPE_INT	1
 #define CTLTYPE_STRING	2
 #define CTLTYPE_QUAD	3
+#define CTLTYPE_STRUCT	4	/* opaque bytes (handler only); no text form */
 
 #define CTLFLAG_READONLY 0x01
 #define CTLFLAG_READWRITE 0x02
@@ -58,7 +59,11 @@ __link_set_decl(sysctl_oids, struct sysctl_oid);
  */
 int	sysctl_byname(const char *name, void *oldp, size_t *oldlenp,
 	    const void *newp, size_t newlen);
-/* Read or write any node as text ("1", "list"); used by sysctl(8). */
+/*
+ * Read or write any node as text ("1", "list"); used by sysctl(8).  With
+ * buf NULL a write does not read the value back.  EINVAL for nodes that
+ * have no text form (CTLTYPE_STRUCT).
+ */
 int	sysctl_byname_text(const char *name, char *buf, size_t buflen,
 	    const char *newval);
 /* Iterate over every node in name order. */
