@@ -20,6 +20,7 @@
 #include <lualib.h>
 
 #include "net/net.h"
+#include "check/checkers.h"
 #include "kn_int.h"
 #include "kn_proc.h"
 
@@ -605,11 +606,18 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		return KN_ERROR;
 	}
 	world_rng_stream(scn.s_world, &scn.s_rng, "lua/math.random");
+	{
+		struct check_config cc = { .cc_lockorder = true,
+		    .cc_race = o->o_race, .cc_race_points = o->o_race_points };
+
+		check_world_begin(scn.s_world, &cc);
+	}
 #ifdef KN_NO_NET
 	if (o->o_pcap != NULL) {
 		r->r_status = KN_ERROR;
 		r->r_error = kn_xasprintf("--pcap %s: this build has no "
 		    "network model yet", o->o_pcap);
+		free(check_world_end(scn.s_world));
 		world_destroy(scn.s_world);
 		free(text);
 		return KN_ERROR;
@@ -626,6 +634,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 			    strerror(error));
 			if (net != NULL)
 				net_destroy(net);
+			free(check_world_end(scn.s_world));
 			world_destroy(scn.s_world);
 			free(text);
 			return KN_ERROR;
@@ -706,6 +715,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	if (net_of_world(scn.s_world) != NULL)
 		net_destroy(net_of_world(scn.s_world));
 #endif
+	free(check_world_end(scn.s_world));
 	world_destroy(scn.s_world);
 	free(text);
 	return r->r_status;

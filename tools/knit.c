@@ -33,6 +33,10 @@ static const struct knit_cmd knit_cmds[] = {
 	    cmd_replay_help },
 	{ "probes", cmd_probes, "list the SDT probe points",
 	    cmd_probes_help },
+	{ "explore", cmd_explore, "run a scenario many times under an "
+	    "exploration strategy", cmd_explore_help },
+	{ "minimize", cmd_minimize, "shrink a failing run's schedule",
+	    cmd_minimize_help },
 	{ "version", cmd_version, "print the version", cmd_version_help },
 	{ "help", cmd_help, "describe a command", cmd_help_help },
 };

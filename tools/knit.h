@@ -29,9 +29,13 @@ struct knit_cmd {
 int	cmd_run(int, char **);
 int	cmd_replay(int, char **);
 int	cmd_probes(int, char **);
+int	cmd_explore(int, char **);
+int	cmd_minimize(int, char **);
 extern const char cmd_run_help[];
 extern const char cmd_replay_help[];
 extern const char cmd_probes_help[];
+extern const char cmd_explore_help[];
+extern const char cmd_minimize_help[];
 
 /* Shared helpers (tools/knit.c). */
 void	knit_usage_error(const char *cmd, const char *fmt, ...)

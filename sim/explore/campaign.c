@@ -352,6 +352,12 @@ run_of(const struct xcampaign_opts *co, uint64_t pos)
 	return co->co_first + pos;
 }
 
+static uint64_t
+seed_of(const struct xcampaign_opts *co, uint64_t run)
+{
+	return co->co_fixed_seed ? co->co_seed_base : co->co_seed_base + run;
+}
+
 /* Number of positions (UINT64_MAX: unbounded, time-limited). */
 static uint64_t
 npositions(const struct xcampaign_opts *co)
@@ -415,7 +421,7 @@ run_inline(struct xcampaign *c, const struct xcampaign_opts *co,
 	uint64_t total = npositions(co);
 
 	for (uint64_t pos = 0; pos < total; pos++) {
-		uint64_t run = run_of(co, pos), seed = co->co_seed_base + run;
+		uint64_t run = run_of(co, pos), seed = seed_of(co, run);
 		struct xrun_out o;
 		bool failed;
 
@@ -433,6 +439,8 @@ run_inline(struct xcampaign *c, const struct xcampaign_opts *co,
 			c->xc_stopped = true;
 			break;
 		}
+		if (co->co_halt != NULL && *co->co_halt)
+			break;
 	}
 	return 0;
 }
@@ -453,7 +461,7 @@ worker(const struct xcampaign_opts *co, xrun_fn_t fn, void *arg, int w,
 		if (co->co_time_s > 0 && xwall_now() - start >= co->co_time_s)
 			break;
 		memset(&o, 0, sizeof(o));
-		(void)fn(arg, run, co->co_seed_base + run, &o);
+		(void)fn(arg, run, seed_of(co, run), &o);
 		write_result(fp, pos, &o);
 		xrun_out_fini(&o);
 		if (ferror(fp))
@@ -576,7 +584,7 @@ run_workers(struct xcampaign *c, const struct xcampaign_opts *co,
 				bool failed;
 
 				failed = consume(c, co, run,
-				    co->co_seed_base + run, o);
+				    seed_of(co, run), o);
 				xrun_out_fini(o);
 				have[next % cap] = false;
 				next++;
@@ -609,7 +617,7 @@ run_workers(struct xcampaign *c, const struct xcampaign_opts *co,
 
 		fprintf(stderr, "knit explore: a worker died during run %"
 		    PRIu64 " (seed %" PRIu64 "); reproduce it with -j 1\n",
-		    run, co->co_seed_base + run);
+		    run, seed_of(co, run));
 		c->xc_stopped = true;
 		return -1;
 	}

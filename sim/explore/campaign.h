@@ -62,8 +62,12 @@ struct xcampaign_opts {
 	uint32_t	 co_shard_i;	/* 1-based; 0: no sharding */
 	uint32_t	 co_shard_n;
 	uint64_t	 co_seed_base;
+	bool		 co_fixed_seed;	/* every run gets co_seed_base (dfs:
+					   only the schedule may vary) */
 	bool		 co_stop_on_first;
 	bool		 co_progress;	/* progress line on stderr */
+	const bool	*co_halt;	/* set by the run function (jobs 1):
+					   stop after this run (dfs done) */
 	xrun_done_fn_t	 co_done;
 	void		*co_done_arg;
 };

@@ -163,6 +163,16 @@ static const struct sched_strategy strat_guided = {
 	.ss_choose = guided_choose_world,
 };
 
+/*
+ * Any program that links the explorer knows its strategies, so that
+ * `knit replay' can recreate a world of a pct, dfs or guided run.
+ */
+__attribute__((constructor)) static void
+xstrategies_ctor(void)
+{
+	xstrategies_register();
+}
+
 void
 xstrategies_register(void)
 {
