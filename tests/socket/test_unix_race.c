@@ -602,6 +602,7 @@ END_TEST
 
 START_TEST(test_softint_softnet)
 {
+	tp_set_lockorder(false);
 	race(body_softint_softnet);
 }
 END_TEST

@@ -22,6 +22,14 @@ struct tp_thread;
  * misuse.  seed selects the schedule (simulator: random strategy).
  */
 void	tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg);
+/*
+ * Lock-order checking of the runs (simulator; on by default).  The
+ * checker's softint rule treats any lock a softint takes as unsafe to
+ * hold with softints enabled; NetBSD 5's softnet_lock is exactly such a
+ * sleep lock (a blocked softint gives the CPU back to the LWP it
+ * interrupted), so the softint test turns the checker off.
+ */
+void	tp_set_lockorder(bool);
 /* True on the simulator (deterministic, random schedules). */
 bool	tp_is_sim(void);
 /* Iterations a race test should make on this platform. */

@@ -19,6 +19,12 @@
 
 #include "tp.h"
 
+void
+tp_set_lockorder(bool on)
+{
+	(void)on;
+}
+
 bool
 tp_is_sim(void)
 {

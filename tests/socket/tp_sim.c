@@ -2,7 +2,8 @@
  * The test seam on the simulator: each run is a fresh world with one
  * host, scheduled by the random strategy from the given seed, so a race
  * test draws a different interleaving per seed and any failure can be
- * replayed from its seed.
+ * replayed from its seed.  The lock-order checker watches every run: an
+ * inversion within a run is a violation and fails the test.
  */
 #include <check.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "check/checkers.h"
 #include "sys/systm.h"
 #include "sys/condvar.h"
 #include "sys/file.h"
@@ -29,6 +31,14 @@ struct tp_sim_ctx {
 	void	*tc_arg;
 	bool	 tc_done;
 };
+
+static bool tp_lockorder = true;
+
+void
+tp_set_lockorder(bool on)
+{
+	tp_lockorder = on;
+}
 
 bool
 tp_is_sim(void)
@@ -92,6 +102,7 @@ tp_sim_main(void *arg)
 void
 tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 {
+	struct check_config cc = { .cc_lockorder = tp_lockorder };
 	struct world_config wc;
 	struct tp_sim_ctx tc;
 	const struct violation *v;
@@ -104,6 +115,7 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	wc.wc_strategy = "random";
 	w = world_create(&wc);
 	ck_assert_ptr_nonnull(w);
+	check_world_begin(w, &cc);
 	h = world_host_create(w, "h", ncpu);
 	ck_assert_ptr_nonnull(h);
 	memset(&tc, 0, sizeof(tc));
@@ -111,6 +123,7 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	tc.tc_arg = arg;
 	(void)host_spawn(h, "test", -1, tp_sim_main, &tc);
 	st = world_run(w, TP_SIM_TIME_LIMIT);
+	free(check_world_end(w));
 	if (world_nviolations(w) != 0) {
 		v = world_violation(w, 0);
 		ck_abort_msg("seed %llu: violation %d: %s%s%s",
