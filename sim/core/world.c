@@ -85,6 +85,8 @@ world_console_stdout(void *arg, const char *host, uint64_t now,
 	    (unsigned long long)(now % 1000000000), host, line);
 }
 
+#define WORLD_TEARDOWN_NS	10000000ULL
+
 struct world *
 world_create(const struct world_config *wc)
 {
@@ -151,14 +153,21 @@ world_destroy(struct world *w)
 
 	if (w == NULL)
 		return;
-	/* Tear the hosts down (VNET destructors) unless the run failed. */
+	/*
+	 * Tear the hosts down (VNET destructors) unless the run failed.
+	 * Whatever else is still alive runs along; the bound of 10 ms of
+	 * virtual time keeps a world with endless activity (a periodic
+	 * timer, a process in a loop) from keeping destroy busy.
+	 */
 	w->w_destroying = true;
-	if (!w->w_stopped) {
+	if (!w->w_stopped && !w->w_in_run) {
 		for (h = w->w_nhosts - 1; h >= 0 && !w->w_stopped; h--) {
 			host_teardown(w->w_hosts[h]);
-			world_run(w, SIM_TIME_NEVER);
+			world_run(w, world_now(w) + WORLD_TEARDOWN_NS);
 		}
 	}
+	/* before the LWPs go: queued timers live in them */
+	evq_fini(&w->w_evq);
 	while ((l = TAILQ_FIRST(&w->w_lwps)) != NULL) {
 		TAILQ_REMOVE(&w->w_lwps, l, l_wlist);
 		lwp_free(l);
@@ -184,7 +193,6 @@ world_destroy(struct world *w)
 	free(w->w_opts);
 	schedule_fini(&w->w_sched);
 	schedule_fini(&w->w_replaysched);
-	evq_fini(&w->w_evq);
 	lockdebug_world_fini(w);
 	if (sim_curworld == w)
 		sim_curworld = NULL;
@@ -222,6 +230,12 @@ world_run(struct world *w, uint64_t until)
 	sim_curworld = saved;
 	if (w->w_stopped)
 		w->w_reason = WORLD_STOPPED;
+	/* the time reached: the latest CPU clock unless the limit cut in */
+	if (w->w_reason != WORLD_TIME_LIMIT) {
+		for (int i = 0; i < w->w_ncpus; i++)
+			if (w->w_cpus[i]->c_clock > w->w_now)
+				w->w_now = w->w_cpus[i]->c_clock;
+	}
 	return w->w_reason;
 }
 

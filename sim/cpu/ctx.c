@@ -6,6 +6,7 @@
  * costs two system calls (about 2 us in the VMs we run on).  The cache
  * does not affect determinism: nothing in a world depends on an address.
  */
+#define _GNU_SOURCE	/* pthread_getattr_np */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>

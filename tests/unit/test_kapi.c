@@ -540,6 +540,30 @@ START_TEST(test_kthread_create_join)
 }
 END_TEST
 
+/* --- destroy with endless activity terminates ------------------------------- */
+
+static void
+forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		sim_sleep(1000000);
+}
+
+START_TEST(test_destroy_with_endless_lwp)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 1, &h);
+
+	vnet_fini_calls = 0;
+	host_spawn(h, "forever", -1, forever, NULL);
+	ck_assert_int_eq(world_run(w, 50000000), WORLD_TIME_LIMIT);
+	ck_assert_uint_eq(world_now(w), 50000000);
+	world_destroy(w);		/* must return */
+	ck_assert_int_eq(vnet_fini_calls, 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -558,6 +582,7 @@ main(void)
 	tcase_add_test(tc, test_vnet_per_host);
 	tcase_add_test(tc, test_callout_fires_and_stop_removes);
 	tcase_add_test(tc, test_kthread_create_join);
+	tcase_add_test(tc, test_destroy_with_endless_lwp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
