@@ -617,7 +617,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		r->r_status = KN_ERROR;
 		r->r_error = kn_xasprintf("--pcap %s: this build has no "
 		    "network model yet", o->o_pcap);
-		free(check_world_end(scn.s_world));
+		check_world_end(scn.s_world);
 		world_destroy(scn.s_world);
 		free(text);
 		return KN_ERROR;
@@ -634,7 +634,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 			    strerror(error));
 			if (net != NULL)
 				net_destroy(net);
-			free(check_world_end(scn.s_world));
+			check_world_end(scn.s_world);
 			world_destroy(scn.s_world);
 			free(text);
 			return KN_ERROR;
@@ -715,7 +715,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	if (net_of_world(scn.s_world) != NULL)
 		net_destroy(net_of_world(scn.s_world));
 #endif
-	free(check_world_end(scn.s_world));
+	check_world_end(scn.s_world);
 	world_destroy(scn.s_world);
 	free(text);
 	return r->r_status;

@@ -141,7 +141,7 @@ explore_finish(void *arg, struct world *w, const struct kn_result *r)
 	o->ro_ndecisions = w->w_decisions;
 	o->ro_schedule = schedule_to_text(world_schedule(w));
 	collect_violations(o, w, r);
-	o->ro_lockorder = check_world_end(w);
+	o->ro_lockorder = check_world_end_edges(w);
 }
 
 static void

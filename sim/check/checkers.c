@@ -210,7 +210,7 @@ void
 check_world_begin(struct world *w, const struct check_config *cfg)
 {
 	if (cs.cs_world != NULL)
-		(void)check_world_end(cs.cs_world);
+		check_world_end(cs.cs_world);
 	memset(&cs, 0, sizeof(cs));
 	cs.cs_world = w;
 	cs.cs_cfg = *cfg;
@@ -230,8 +230,22 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 		sync_hooks = &check_hooks;
 }
 
-char *
+static char *end_world(struct world *, bool);
+
+void
 check_world_end(struct world *w)
+{
+	(void)end_world(w, false);
+}
+
+char *
+check_world_end_edges(struct world *w)
+{
+	return end_world(w, true);
+}
+
+static char *
+end_world(struct world *w, bool edges)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -246,7 +260,7 @@ check_world_end(struct world *w)
 		race_set_tid_fn(NULL);
 		race_destroy(cs.cs_race);
 	}
-	if (cs.cs_lo != NULL) {
+	if (cs.cs_lo != NULL && edges) {
 		if (proc_lo == NULL)
 			proc_lo = lo_create();
 		/* Reports here are cross-run: the campaign makes them. */
@@ -261,9 +275,9 @@ check_world_end(struct world *w)
 			free(text);
 			text = NULL;
 		}
-		lo_destroy(cs.cs_lo);
-		u64map_fini(&cs.cs_cls);
 	}
+	lo_destroy(cs.cs_lo);
+	u64map_fini(&cs.cs_cls);
 	memset(&cs, 0, sizeof(cs));
 	return text;
 }

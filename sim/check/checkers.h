@@ -30,8 +30,14 @@ struct check_config {
 };
 
 void	check_world_begin(struct world *, const struct check_config *);
-/* Returns the new lock-order edges as text (malloc'ed) or NULL. */
-char	*check_world_end(struct world *);
+/* Stop checking w (no-op if it is not the checked world). */
+void	check_world_end(struct world *);
+/*
+ * The same, merging the run's lock-order graph into the process's and
+ * returning the edges new to the process as text (malloc'ed) or NULL.
+ * Symbolises the new edges' stacks: for campaigns, not for single runs.
+ */
+char	*check_world_end_edges(struct world *);
 /* The process's lock-order graph (all runs so far). */
 struct lockorder *check_process_lockorder(void);
 /* Number of instrumented accesses the race detector saw (this run). */

@@ -286,6 +286,38 @@ stack_text(const struct check_stack *cs, bool have)
 	return buf;
 }
 
+/*
+ * Resolve the symbols of every stack about to be formatted in one go
+ * (one addr2line run instead of one per frame).  which: 0 all edges,
+ * 1 the unwritten ones; cyc/n: just those edges.
+ */
+static void
+prefetch(const struct lockorder *lo, int which, const uint32_t *cyc,
+    uint32_t n)
+{
+	const struct check_stack **v;
+	size_t k = 0, max = 2 * (size_t)lo->nedges + 2 * lo->nclasses + 1;
+
+	v = xrealloc(NULL, max * sizeof(*v));
+	for (uint32_t i = 0; i < (cyc != NULL ? n : lo->nedges); i++) {
+		const struct lo_edge *e = &lo->edges[cyc != NULL ? cyc[i] : i];
+
+		if (!e->e_have_stacks || (which == 1 && e->e_written) ||
+		    e->e_text_from != NULL)
+			continue;
+		v[k++] = &e->e_stack_from;
+		v[k++] = &e->e_stack_to;
+	}
+	for (uint32_t i = 0; cyc == NULL && i < lo->nclasses; i++)
+		for (int b = 0; b < 2; b++)
+			if (lo->classes[i].c_have_usage_stack[b] &&
+			    lo->classes[i].c_usage_text[b] == NULL)
+				v[k++] = &lo->classes[i].c_usage_stack[b];
+	if (k > 0)
+		check_stack_prefetch(v, k);
+	free(v);
+}
+
 static void
 edge_materialise_text(struct lo_edge *e)
 {
@@ -356,10 +388,12 @@ report_cycle(struct lockorder *lo, const uint32_t *cyc, uint32_t n)
 			start = i;
 	classes = xrealloc(NULL, n * sizeof(*classes));
 	rot = xrealloc(NULL, n * sizeof(*rot));
+	memset(rot, 0, n * sizeof(*rot));
 	for (uint32_t i = 0; i < n; i++) {
 		rot[i] = cyc[(start + i) % n];
 		classes[i] = lo->edges[rot[i]].e_from;
 	}
+	prefetch(lo, 0, rot, n);
 
 	sbuf_init(&sig);
 	sbuf_printf(&sig, "lock order:");
@@ -661,6 +695,7 @@ lo_foreach_edge(const struct lockorder *lo,
 {
 	struct lo_edge_info ei;
 
+	prefetch(lo, 0, NULL, 0);
 	for (uint32_t i = 0; i < lo->nedges; i++) {
 		struct lo_edge *e = &lo->edges[i];
 		const struct lo_class_rec *f = &lo->classes[e->e_from];
@@ -705,6 +740,7 @@ lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 	uint32_t *map;
 
 	dst->run = run;
+	prefetch(src, 0, NULL, 0);
 	map = xrealloc(NULL, (src->nclasses + 1) * sizeof(*map));
 	for (uint32_t i = 0; i < src->nclasses; i++) {
 		const struct lo_class_rec *c = &src->classes[i];
@@ -762,6 +798,7 @@ put_field(FILE *fp, const char *s)
 int
 lo_write(struct lockorder *lo, FILE *fp)
 {
+	prefetch(lo, 1, NULL, 0);
 	for (uint32_t i = 0; i < lo->nclasses; i++) {
 		struct lo_class_rec *c = &lo->classes[i];
 

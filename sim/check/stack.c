@@ -88,14 +88,23 @@ addr2line(const char *module, uintptr_t off, char *func, size_t flen,
 	return ok;
 }
 
-static struct symcache_entry *
-symcache_lookup(uintptr_t pc)
+/* The main program's path as the loader knows it (addr2line's target). */
+static const char *
+main_module(void)
 {
-	struct symcache_entry *se;
-	char func[512], where[1024], mod[600];
+	static const char *path;
 	Dl_info info;
-	uintptr_t off;
-	const char *slash;
+
+	if (path == NULL && dladdr((void *)(uintptr_t)main_module, &info) != 0)
+		path = info.dli_fname;
+	return path;
+}
+
+/* The entry for pc, or the empty slot where it goes (se_func NULL). */
+static struct symcache_entry *
+symcache_slot(uintptr_t pc)
+{
+	struct symcache_entry *se = NULL;
 	size_t h;
 
 	h = (size_t)((pc * UINT64_C(0x9e3779b97f4a7c15)) >> 40) &
@@ -105,10 +114,139 @@ symcache_lookup(uintptr_t pc)
 		if (se->se_func != NULL && se->se_pc == pc)
 			return se;
 		if (se->se_func == NULL)
-			break;
+			return se;
 	}
-	if (se->se_func != NULL)	/* full: reuse the home slot */
-		se = &symcache[h], free(se->se_func), free(se->se_where);
+	/* full: reuse the home slot */
+	se = &symcache[h];
+	free(se->se_func);
+	free(se->se_where);
+	se->se_func = se->se_where = NULL;
+	return se;
+}
+
+/* Keep "file:line" short: drop the directories and any suffix. */
+static void
+short_where(char *where)
+{
+	char *colon = strrchr(where, ':');
+	char *base = where, *p;
+
+	for (p = where; colon != NULL && p < colon; p++)
+		if (*p == '/')
+			base = p + 1;
+	memmove(where, base, strlen(base) + 1);
+	where[strcspn(where, " ")] = '\0';
+}
+
+static void
+symcache_fill(struct symcache_entry *se, uintptr_t pc, const char *func,
+    const char *where)
+{
+	se->se_pc = pc;
+	se->se_func = strdup(func);
+	se->se_where = strdup(where);
+	if (se->se_func == NULL || se->se_where == NULL)
+		abort();
+}
+
+void
+check_stack_prefetch(const struct check_stack *const *stacks, size_t n)
+{
+	char *cmd = NULL, func[512], where[1024];
+	size_t len = 0, npcs = 0, cap = 0;
+	uintptr_t *pcs = NULL;
+	const char *module = NULL;
+	Dl_info info;
+	FILE *fp;
+
+	/* Only pcs of the main program, the module that matters. */
+	for (size_t i = 0; i < n; i++) {
+		if (stacks[i] == NULL)
+			continue;
+		for (uint32_t j = 0; j < stacks[i]->cs_depth; j++) {
+			uintptr_t pc = stacks[i]->cs_pc[j];
+			struct symcache_entry *se = symcache_slot(pc);
+
+			if (se->se_func != NULL)
+				continue;
+			if (dladdr((void *)pc, &info) == 0 ||
+			    info.dli_fname == NULL)
+				continue;
+			module = main_module();
+			if (module == NULL ||
+			    strcmp(module, info.dli_fname) != 0)
+				continue;
+			if (npcs == cap) {
+				cap = cap ? cap * 2 : 64;
+				pcs = realloc(pcs, cap * sizeof(*pcs));
+				if (pcs == NULL)
+					abort();
+			}
+			pcs[npcs++] = pc;
+			/* Mark as pending so duplicates are not repeated. */
+			symcache_fill(se, pc, "?", "?");
+			se->se_where[0] = '\0';
+		}
+	}
+	if (npcs == 0 || strchr(module, '\'') != NULL) {
+		free(pcs);
+		return;
+	}
+	fp = open_memstream(&cmd, &len);
+	if (fp == NULL)
+		abort();
+	fprintf(fp, "addr2line -f -e '%s'", module);
+	(void)dladdr((void *)pcs[0], &info);
+	for (size_t i = 0; i < npcs; i++)
+		fprintf(fp, " 0x%" PRIxPTR,
+		    pcs[i] - (uintptr_t)info.dli_fbase - 1);
+	fputs(" 2>/dev/null", fp);
+	fclose(fp);
+	fflush(NULL);
+	if ((fp = popen(cmd, "r")) != NULL) {
+		for (size_t i = 0; i < npcs; i++) {
+			struct symcache_entry *se = symcache_slot(pcs[i]);
+
+			if (fgets(func, sizeof(func), fp) == NULL ||
+			    fgets(where, sizeof(where), fp) == NULL)
+				break;
+			func[strcspn(func, "\n")] = '\0';
+			where[strcspn(where, "\n")] = '\0';
+			if (strcmp(func, "??") == 0)
+				continue;	/* left pending: resolved singly */
+			short_where(where);
+			free(se->se_func);
+			free(se->se_where);
+			symcache_fill(se, pcs[i], func, where);
+		}
+		pclose(fp);
+	}
+	/* Pending entries that got no answer are forgotten. */
+	for (size_t i = 0; i < npcs; i++) {
+		struct symcache_entry *se = symcache_slot(pcs[i]);
+
+		if (se->se_func != NULL && se->se_where[0] == '\0') {
+			free(se->se_func);
+			free(se->se_where);
+			se->se_func = se->se_where = NULL;
+		}
+	}
+	free(cmd);
+	free(pcs);
+}
+
+static struct symcache_entry *
+symcache_lookup(uintptr_t pc)
+{
+	struct symcache_entry *se;
+	char func[512], where[1024], mod[600];
+	Dl_info info;
+	uintptr_t off;
+	const char *slash;
+
+	se = symcache_slot(pc);
+	if (se->se_func != NULL)
+		return se;
 
 	func[0] = where[0] = '\0';
 	if (dladdr((void *)pc, &info) == 0 || info.dli_fname == NULL) {
@@ -118,30 +256,20 @@ symcache_lookup(uintptr_t pc)
 		/* pc is a return address: look up the call instruction. */
 		off = pc - (uintptr_t)info.dli_fbase - 1;
 		snprintf(mod, sizeof(mod), "%s", info.dli_fname);
-		if (addr2line(mod, off, func, sizeof(func), where,
+		/* Libraries: their exported name is enough (no addr2line). */
+		if (main_module() == NULL ||
+		    strcmp(info.dli_fname, main_module()) != 0 ||
+		    addr2line(mod, off, func, sizeof(func), where,
 		    sizeof(where)) != 0) {
 			slash = strrchr(mod, '/');
 			snprintf(func, sizeof(func), "%s",
 			    info.dli_sname != NULL ? info.dli_sname : "?");
 			snprintf(where, sizeof(where), "%s+0x%" PRIxPTR,
 			    slash != NULL ? slash + 1 : mod, off + 1);
-		} else {
-			/* Keep "file:line" short: drop the directories. */
-			char *colon = strrchr(where, ':');
-			char *base = where, *p;
-
-			for (p = where; colon != NULL && p < colon; p++)
-				if (*p == '/')
-					base = p + 1;
-			memmove(where, base, strlen(base) + 1);
-			where[strcspn(where, " ")] = '\0';
-		}
+		} else
+			short_where(where);
 	}
-	se->se_pc = pc;
-	se->se_func = strdup(func);
-	se->se_where = strdup(where);
-	if (se->se_func == NULL || se->se_where == NULL)
-		abort();
+	symcache_fill(se, pc, func, where);
 	return se;
 }
 

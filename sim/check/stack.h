@@ -38,6 +38,11 @@ void	check_stack_capture(struct check_stack *, unsigned skip);
  */
 size_t	check_stack_format(const struct check_stack *, char *buf,
 	    size_t len);
+/*
+ * Symbolise, in one addr2line run per module, every pc of these stacks
+ * not yet known, so that formatting them afterwards spawns nothing.
+ */
+void	check_stack_prefetch(const struct check_stack *const *, size_t n);
 /* Symbolise one pc: "function (file:line)" or "module+0xoff". */
 void	check_pc_symbol(uintptr_t pc, char *buf, size_t len);
 /* The function name only (for signatures); "?" when unknown. */
