@@ -123,7 +123,7 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	tc.tc_arg = arg;
 	(void)host_spawn(h, "test", -1, tp_sim_main, &tc);
 	st = world_run(w, TP_SIM_TIME_LIMIT);
-	free(check_world_end(w));
+	check_world_end(w);
 	if (world_nviolations(w) != 0) {
 		v = world_violation(w, 0);
 		ck_abort_msg("seed %llu: violation %d: %s%s%s",
