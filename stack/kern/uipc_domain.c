@@ -317,6 +317,11 @@ sockaddr_cmp(const struct sockaddr *sa1, const struct sockaddr *sa2)
 
 	if (sa1->sa_family != sa2->sa_family)
 		return (int)sa1->sa_family - (int)sa2->sa_family;
+	/* The route-cache hit: same IPv4 address (inetdomain's window). */
+	if (sa1->sa_family == AF_INET && sa1->sa_len >= 8 &&
+	    sa2->sa_len >= 8 && __builtin_memcmp(&satocsin(sa1)->sin_addr,
+	    &satocsin(sa2)->sin_addr, 4) == 0)
+		return 0;
 	dom = pffinddomain(sa1->sa_family);
 	if (dom != NULL && dom->dom_sockaddr_cmp != NULL)
 		return dom->dom_sockaddr_cmp(sa1, sa2);
