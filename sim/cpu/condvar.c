@@ -74,9 +74,11 @@ cv_wait_common(kcondvar_t *cvp, kmutex_t *mtx, int ticks, bool sigok,
 	cv->cv_mtx = m;
 	cv->cv_nwaiters++;
 	mutex_release(m, l);
+	l->l_spin_sleepok = m->mtx_spin ? 1 : 0;
 	error = sleepq_block(&cv->cv_waiters, SLK_CV, cv, cv->cv_wmesg,
 	    ticks > 0 ? (uint64_t)ticks * NS_PER_TICK : 0, sigok,
 	    SIM_OP_CV);
+	l->l_spin_sleepok = 0;
 	cv->cv_nwaiters--;
 	if (error == 0)
 		sync_acquire(l, cv);

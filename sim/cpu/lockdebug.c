@@ -205,6 +205,82 @@ lockdebug_describe_owner(const void *wchan, char *buf, size_t len)
 	}
 }
 
+/* The LWP holding a lock exclusively, or NULL (free, or readers). */
+static struct lwp *
+lock_owner(const void *wchan)
+{
+	const struct lock_obj *lo = wchan;
+
+	if (lo == NULL)
+		return NULL;
+	switch (lo->lo_magic) {
+	case LOCK_MAGIC_MUTEX:
+		return ((const struct smutex *)wchan)->mtx_owner;
+	case LOCK_MAGIC_RW:
+		return ((const struct srwlock *)wchan)->rw_writer;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * l is about to wait for `lock': follow the chain lock -> owner -> the
+ * lock that owner waits for -> ... and fail the run with VIOL_DEADLOCK
+ * if it comes back to l.  Catches a deadlock at once, even while timers
+ * keep the world busy (the quiescence check would never see it).
+ * Readers of an rwlock are not tracked as owners: a cycle through a
+ * read-held lock is found by the quiescence check only.
+ */
+void
+lockdebug_wait_check(struct lwp *l, const void *lock)
+{
+	const void *wchan = lock;
+	struct lwp *o;
+	char *buf = NULL, desc[200];
+	size_t len = 0;
+	FILE *fp;
+	int depth;
+
+	for (depth = 0; depth < 64; depth++) {
+		o = lock_owner(wchan);
+		if (o == NULL)
+			return;
+		if (o == l)
+			break;
+		if (!((o->l_stat == LSSLEEP || o->l_stat == LSSPIN) &&
+		    o->l_slkind == SLK_LOCK))
+			return;
+		wchan = o->l_wchan;
+	}
+	if (depth == 64)
+		return;
+	fp = open_memstream(&buf, &len);
+	if (fp == NULL)
+		abort();
+	fprintf(fp, "deadlock: lock cycle");
+	lockdebug_describe_owner(lock, desc, sizeof(desc));
+	fprintf(fp, "\n  host %s lwp %d (%s) waits for %s", l->l_host->h_name,
+	    l->l_id, l->l_name, desc);
+	for (wchan = lock; (o = lock_owner(wchan)) != l; wchan = o->l_wchan) {
+		lockdebug_describe_owner(o->l_wchan, desc, sizeof(desc));
+		fprintf(fp, "\n  host %s lwp %d (%s) waits for %s",
+		    o->l_host->h_name, o->l_id, o->l_name, desc);
+	}
+	fclose(fp);
+	sim_fail(VIOL_DEADLOCK, "%s", buf);
+}
+
+/* Sleeping with a spin lock held (other than a cv's interlock). */
+void
+lockdebug_sleep_check(struct lwp *l, const char *wmesg)
+{
+	if (__builtin_expect(l->l_nspin <= l->l_spin_sleepok, 1))
+		return;
+	sim_fail(VIOL_LOCK_MISUSE, "mutex error: sleep \"%s\": sleeping "
+	    "with spin lock held\n  current LWP: host %s lwp %d (%s)",
+	    wmesg ? wmesg : "?", l->l_host->h_name, l->l_id, l->l_name);
+}
+
 void
 lockdebug_fail(const struct lock_obj *lo, const char *type, const char *func,
     const char *msg)

@@ -132,6 +132,8 @@ struct lwp {
 	int		 l_nheld;
 	int		 l_nspin;	/* spin mutexes held */
 	int		 l_spin_oldipl;	/* IPL before the first spin mutex */
+	int		 l_spin_sleepok; /* spin mutexes a sleep may hold
+					   (a cv's interlock) */
 
 	struct proc	*l_proc;
 	struct sleepq	 l_joinq;
@@ -387,6 +389,8 @@ extern uintptr_t vnet_curbase;
 /* lockdebug.c */
 void	lockdebug_describe_owner(const void *lock, char *buf, size_t len);
 void	lockdebug_world_fini(struct world *);
+void	lockdebug_wait_check(struct lwp *, const void *lock);
+void	lockdebug_sleep_check(struct lwp *, const char *wmesg);
 
 /* host.c */
 void	host_boot(struct host *);

@@ -56,6 +56,7 @@ mem_alloc(size_t size, uint64_t tag, uint32_t magic)
 		h->h_kmem_bytes += size;
 		h->h_kmem_allocs++;
 	}
+	sync_mem_alloc(sim_curlwp, mh + 1, size);
 	return mh + 1;
 }
 
@@ -83,6 +84,7 @@ mem_free(struct memhdr *mh, size_t size)
 		h->h_kmem_bytes -= size;
 		h->h_kmem_allocs--;
 	}
+	sync_mem_free(sim_curlwp, mh + 1, size);
 	mh->mh_magic = MEM_FREED;
 	free(mh);
 }

@@ -450,6 +450,9 @@ sleepq_block(struct sleepq *sq, int slkind, const void *wchan,
 		    "hard interrupt context", slkind == SLK_LOCK ? "mutex" :
 		    "sleep", wmesg);
 	w = l->l_world;
+	lockdebug_sleep_check(l, wmesg);
+	if (slkind == SLK_LOCK)
+		lockdebug_wait_check(l, wchan);
 	if (sigok && l->l_sigpending) {
 		l->l_sigpending = false;
 		return EINTR;
@@ -499,6 +502,7 @@ void
 sched_spin_wait(struct lwp *l, struct sleepq *sq, const void *wchan,
     const char *wmesg)
 {
+	lockdebug_wait_check(l, wchan);
 	l->l_sleepq = sq;
 	l->l_wchan = wchan;
 	l->l_wmesg = wmesg;

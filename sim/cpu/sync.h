@@ -15,7 +15,9 @@
  *   callout         callout_schedule/reset -> the handler runs
  *   kthread         creation -> the new LWP's first instruction;
  *                   exit -> kthread_join returns
- *   pool/kmem       put/free -> later get/alloc of the same memory
+ *   pool/kmem       no edge; sh_mem_alloc/sh_mem_free report the
+ *                   lifetime of every block (zeroed at alloc) so a race
+ *                   detector can forget the shadow of freed memory
  *
  * Lock kinds for the lock hooks: SYNC_MUTEX, SYNC_SPIN, SYNC_RWLOCK.
  */
@@ -43,6 +45,8 @@ struct sync_hooks {
 	void	(*sh_acquire)(struct lwp *, const void *obj);
 	void	(*sh_lwp_created)(struct lwp *parent, struct lwp *child);
 	void	(*sh_lwp_joined)(struct lwp *joiner, struct lwp *exited);
+	void	(*sh_mem_alloc)(struct lwp *, const void *p, size_t size);
+	void	(*sh_mem_free)(struct lwp *, const void *p, size_t size);
 };
 
 extern const struct sync_hooks *sync_hooks;
@@ -95,6 +99,22 @@ sync_lwp_joined(struct lwp *joiner, struct lwp *exited)
 	if (__builtin_expect(sync_hooks != NULL, 0) &&
 	    sync_hooks->sh_lwp_joined != NULL)
 		sync_hooks->sh_lwp_joined(joiner, exited);
+}
+
+static inline void
+sync_mem_alloc(struct lwp *l, const void *p, size_t size)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_mem_alloc != NULL)
+		sync_hooks->sh_mem_alloc(l, p, size);
+}
+
+static inline void
+sync_mem_free(struct lwp *l, const void *p, size_t size)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_mem_free != NULL)
+		sync_hooks->sh_mem_free(l, p, size);
 }
 
 #endif /* !_KNIT_SIM_CPU_SYNC_H_ */

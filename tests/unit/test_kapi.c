@@ -208,7 +208,7 @@ static kmutex_t si_lock;
 static void *si_cookie;
 static struct host *si_host;
 static int bg_progress, bg_at_si_start, bg_at_si_end;
-static uint64_t si_done_at, holder_release_at;
+static uint64_t si_done_at, holder_release_at, other_ran_at;
 static bool si_ran, si_was_softint;
 
 static void
@@ -248,6 +248,15 @@ holder(void *arg)
 	mutex_exit(&si_lock);
 }
 
+/* bound to CPU 0, where the softint blocks: it may run meanwhile */
+static void
+other_on_cpu0(void *arg)
+{
+	(void)arg;
+	sim_sleep(1500000);
+	other_ran_at = getnanouptime();
+}
+
 static void
 background(void *arg)
 {
@@ -274,6 +283,7 @@ START_TEST(test_softint_blocks_and_interrupted_lwp_waits)
 	host_leave(h);
 	host_spawn(h, "holder", 1, holder, NULL);
 	host_spawn(h, "background", 0, background, NULL);
+	host_spawn(h, "other", 0, other_on_cpu0, NULL);
 	world_call_at(w, 1000000, raise_intr, NULL);
 	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
 	ck_assert_uint_eq(world_nviolations(w), 0);
@@ -285,6 +295,9 @@ START_TEST(test_softint_blocks_and_interrupted_lwp_waits)
 	ck_assert_int_eq(bg_at_si_start, bg_at_si_end);
 	ck_assert_int_gt(bg_at_si_start, 0);
 	ck_assert_int_ge(bg_progress, 20);	/* and resumed afterwards */
+	/* CPU 0 ran another LWP while its softint was blocked */
+	ck_assert_uint_gt(other_ran_at, 1000000);
+	ck_assert_uint_lt(other_ran_at, holder_release_at);
 	world_destroy(w);
 }
 END_TEST

@@ -409,6 +409,51 @@ START_TEST(test_deadlock_reported_with_waiters)
 }
 END_TEST
 
+/* A lock cycle is caught at once, even while a timer keeps ticking. */
+static void
+tick(void *arg)
+{
+	(void)arg;
+	world_call_at(sim_world(), sim_now() + 1000000, tick, NULL);
+}
+
+START_TEST(test_deadlock_cycle_found_while_timers_tick)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 2, &h);
+	const struct violation *v;
+
+	locks_init(h);
+	resumed = false;
+	world_call_at(w, 1000000, tick, NULL);
+	host_spawn(h, "abba_a", 0, abba_a, NULL);
+	host_spawn(h, "abba_b", 1, abba_b, NULL);
+	ck_assert_int_eq(world_run(w, 60ULL * 1000000000), WORLD_STOPPED);
+	v = find_violation(w, VIOL_DEADLOCK);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v->v_message, "lock cycle"));
+	ck_assert_uint_lt(v->v_time, 2000000);	/* found when it formed */
+	ck_assert(!resumed);
+	world_destroy(w);
+}
+END_TEST
+
+static void
+pause_with_spin(void *arg)
+{
+	(void)arg;
+	mutex_enter(&spin);
+	kpause("nap", false, 1, NULL);
+	resumed = true;
+}
+
+START_TEST(test_kpause_with_spin_lock_held)
+{
+	expect_failure(pause_with_spin, NULL, VIOL_LOCK_MISUSE,
+	    "sleeping with spin lock held");
+}
+END_TEST
+
 /* A cv waiter nobody signals is quiescence, not a deadlock. */
 START_TEST(test_cv_sleeper_is_not_deadlock)
 {
@@ -448,6 +493,8 @@ main(void)
 	tcase_add_test(tc, test_panic);
 	tcase_add_test(tc, test_deadlock_reported_with_waiters);
 	tcase_add_test(tc, test_cv_sleeper_is_not_deadlock);
+	tcase_add_test(tc, test_deadlock_cycle_found_while_timers_tick);
+	tcase_add_test(tc, test_kpause_with_spin_lock_held);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
