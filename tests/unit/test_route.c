@@ -349,6 +349,53 @@ START_TEST(test_sockaddr_format)
 }
 END_TEST
 
+START_TEST(test_sockaddr_helpers)
+{
+	struct in_addr a = rtt_inaddr("10.0.0.7");
+	struct in6_addr a6 = IN6ADDR_LOOPBACK_INIT;
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 9 };
+	struct sockaddr *sa;
+	const void *p;
+	socklen_t len;
+	char buf[32];
+
+	sa = sockaddr_in_alloc(&a, htons(53), PR_NOWAIT);
+	ck_assert_int_eq(sa->sa_len, sizeof(struct sockaddr_in));
+	ck_assert_int_eq(satocsin(sa)->sin_port, htons(53));
+	p = sockaddr_const_addr(sa, &len);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_int_eq(memcmp(p, &a, 4), 0);
+	ck_assert_ptr_eq(sockaddr_any(sa), sockaddr_any_by_family(AF_INET));
+	ck_assert_int_eq(satocsin(sockaddr_any(sa))->sin_addr.s_addr,
+	    INADDR_ANY);
+	sockaddr_free(sa);
+	sa = sockaddr_in6_alloc(&a6, htons(80), 5, 2, PR_NOWAIT);
+	ck_assert(IN6_IS_ADDR_LOOPBACK(&satocsin6(sa)->sin6_addr));
+	ck_assert_uint_eq(satocsin6(sa)->sin6_scope_id, 2);
+	ck_assert_uint_eq(satocsin6(sa)->sin6_flowinfo, 5);
+	sockaddr_format(sa, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "::1%2");
+	sockaddr_free(sa);
+	sa = sockaddr_dl_alloc(4, IFT_ETHER, "vnic3", 5, mac, 6, PR_NOWAIT);
+	ck_assert_int_eq(satocsdl(sa)->sdl_index, 4);
+	ck_assert_int_eq(memcmp(CLLADDR(satocsdl(sa)), mac, 6), 0);
+	sockaddr_format(sa, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "vnic3");
+	sockaddr_free(sa);
+	/* A name and address that cannot fit in the pool item: NULL. */
+	ck_assert_ptr_null(sockaddr_dl_alloc(4, IFT_ETHER,
+	    "a-name-far-too-long-for-any-interface-0123456789-0123456789", 56,
+	    mac, 6,
+	    PR_NOWAIT));
+	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
+	ck_assert(IN6_IS_ADDR_LINKLOCAL(&((struct in6_addr){ { { 0xfe, 0x80 } } })));
+	ck_assert(IN6_IS_ADDR_UNSPECIFIED(&((struct in6_addr)IN6ADDR_ANY_INIT)));
+	ck_assert_uint_eq(ntohs(htons(0x1234)), 0x1234);
+	ck_assert_uint_eq(htonl(0x01020304), __BYTE_ORDER__ ==
+	    __ORDER_LITTLE_ENDIAN__ ? 0x04030201u : 0x01020304u);
+}
+END_TEST
+
 START_TEST(test_sockaddr_pool_limit)
 {
 	struct sockaddr *a, *b, *c;
@@ -1237,6 +1284,7 @@ route_suite(void)
 	tcase_add_test(tc, test_sockaddr_cmp);
 	tcase_add_test(tc, test_sockaddr_format);
 	tcase_add_test(tc, test_sockaddr_pool_limit);
+	tcase_add_test(tc, test_sockaddr_helpers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");

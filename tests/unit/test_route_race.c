@@ -229,6 +229,45 @@ START_TEST(test_race_deterministic)
 }
 END_TEST
 
+/* The knobs are per host: one host's policy and pool limit are its own. */
+START_TEST(test_knobs_per_host)
+{
+	struct world_config wc;
+	struct world *w;
+	struct host *a, *b;
+	char buf[32];
+
+	memset(&wc, 0, sizeof(wc));
+	wc.wc_seed = 1;
+	wc.wc_strategy = "random";
+	wc.wc_stack_size = 64 * 1024;
+	w = world_create(&wc);
+	world_set_console(w, quiet_console, NULL);
+	a = world_host_create(w, "a", 1);
+	b = world_host_create(w, "b", 1);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	host_enter(a);
+	ck_assert_int_eq(sysctl_byname_text("net.route.invalidation", buf,
+	    sizeof(buf), "none"), 0);
+	ck_assert_int_eq(sysctl_byname_text("kern.sockaddr.pool.inet.limit",
+	    buf, sizeof(buf), "3"), 0);
+	host_leave(a);
+	host_enter(b);
+	ck_assert_int_eq(sysctl_byname_text("net.route.invalidation", buf,
+	    sizeof(buf), NULL), 0);
+	ck_assert_str_eq(buf, "list");
+	ck_assert_int_eq(sysctl_byname_text("kern.sockaddr.pool.inet.limit",
+	    buf, sizeof(buf), NULL), 0);
+	ck_assert_str_eq(buf, "0");
+	host_leave(b);
+	host_enter(a);
+	ck_assert_int_eq(rtcache_getpolicy(), RTCACHE_POLICY_NONE);
+	ck_assert_uint_eq(sockaddr_pool(AF_INET)->pr_hardlimit, 3);
+	host_leave(a);
+	world_destroy(w);
+}
+END_TEST
+
 static Suite *
 route_race_suite(void)
 {
@@ -240,6 +279,7 @@ route_race_suite(void)
 	tcase_add_test(tc, test_race_generation);
 	tcase_add_test(tc, test_race_none_finds_3508);
 	tcase_add_test(tc, test_race_deterministic);
+	tcase_add_test(tc, test_knobs_per_host);
 	suite_add_tcase(s, tc);
 	return s;
 }

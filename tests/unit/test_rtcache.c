@@ -80,8 +80,19 @@ START_TEST(test_rtcache_empty)
 	ck_assert_int_eq(rtcache_setdst(&ro, SA(&dst)), 0);
 	ck_assert_ptr_nonnull(rtcache_getdst(&ro));
 	ck_assert_ptr_null(rtcache_init(&ro));
+	ck_assert_ptr_null(rtcache_init_noclone(&ro));
 	INV(&ro);
 	ck_assert_uint_eq(stat_now().rts_caches[AF_INET], 0);
+	/* A family without a table: a destination, never an entry. */
+	{
+		struct sockaddr_dl sdl;
+
+		sockaddr_dl_init(&sdl, sizeof(sdl), 1, IFT_ETHER, NULL, 0,
+		    NULL, 0);
+		ck_assert_ptr_null(rtcache_lookup(&ro, SA(&sdl)));
+		ck_assert_int_eq(rtcache_getdst(&ro)->sa_family, AF_LINK);
+		INV(&ro);
+	}
 	rtcache_free(&ro);
 	ck_assert_ptr_null(rtcache_getdst(&ro));
 	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
