@@ -162,9 +162,30 @@ hook_acquire(struct lwp *l, const void *obj)
 static void
 hook_lwp_created(struct lwp *parent, struct lwp *child)
 {
+	if (cs.cs_race == NULL)
+		return;
+	race_thread_create(cs.cs_race, tid_of(parent), tid_of(child),
+	    child->l_name);
+	/* No creator: it starts after its host booted (host_boot_main). */
+	if (parent == NULL && child->l_host != NULL)
+		race_acquire(cs.cs_race, tid_of(child),
+		    (uintptr_t)child->l_host);
+	/* A new stack (maybe an old one's address) has no history. */
+	if (child->l_ctx.ctx_stack != NULL)
+		race_forget(cs.cs_race, (uintptr_t)child->l_ctx.ctx_stack,
+		    child->l_ctx.ctx_size);
+}
+
+/*
+ * Memory from pool/kmem is new to whoever gets it: what earlier owners
+ * of the same addresses did is no race with the new owner.
+ */
+static void
+hook_mem(struct lwp *l, const void *p, size_t size)
+{
+	(void)l;
 	if (cs.cs_race != NULL)
-		race_thread_create(cs.cs_race, tid_of(parent), tid_of(child),
-		    child->l_name);
+		race_forget(cs.cs_race, (uintptr_t)p, size);
 }
 
 static void
@@ -183,6 +204,8 @@ static const struct sync_hooks check_hooks = {
 	.sh_acquire = hook_acquire,
 	.sh_lwp_created = hook_lwp_created,
 	.sh_lwp_joined = hook_lwp_joined,
+	.sh_mem_alloc = hook_mem,
+	.sh_mem_free = hook_mem,
 };
 
 /* The race detector learns the running LWP and CPU from the machine. */

@@ -19,6 +19,7 @@
 #include "sys/vnet.h"
 
 #include "cpu/machine.h"
+#include "cpu/sync.h"
 
 uintptr_t vnet_curbase;
 
@@ -76,8 +77,11 @@ host_boot_main(void *arg)
 		v[i]->vs_init();
 	free(v);
 	h->h_booted = true;
+	/* Everything that starts later happens after the boot. */
+	sync_release(sim_curlwp, h);
 	while ((l = TAILQ_FIRST(&h->h_heldq)) != NULL) {
 		TAILQ_REMOVE(&h->h_heldq, l, l_q);
+		sync_acquire(l, h);
 		sched_setrunnable(l);
 	}
 }
