@@ -27,6 +27,9 @@
 #include "sys/systm.h"
 #include "sys/socket.h"
 
+struct socket;
+struct lwp;
+
 /* accept4 / socket type flags (NetBSD values) */
 #ifndef SOCK_CLOEXEC
 #define SOCK_CLOEXEC	0x10000000
