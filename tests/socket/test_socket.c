@@ -20,6 +20,7 @@
 #include "sys/socket.h"
 #include "sys/socketvar.h"
 #include "sys/syscall.h"
+#include "sys/uio.h"
 #include "sys/un.h"
 
 #include "tp.h"
@@ -69,6 +70,15 @@ xconnect(int type, const char *path)
 
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), 0);
 	return s;
+}
+
+static int
+try_connect_path(int s, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, path);
+
+	return sys_connect(s, (struct sockaddr *)&sun, len);
 }
 
 static int
@@ -422,6 +432,60 @@ body_unconnected(void *arg)
 	s = xsocket(SOCK_DGRAM);
 	TP_EQ(sys_send(s, "x", 1, 0, &n), EDESTADDRREQ);
 	xclose(s);
+}
+
+static void
+body_msg_errors(void *arg)
+{
+	static char big[100000];
+	struct msghdr msg;
+	struct iovec iov;
+	struct timeval tv;
+	char cbuf[8];
+	ssize_t n;
+	int sv[2];
+
+	(void)arg;
+	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = big;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = UIO_MAXIOV + 1;
+	TP_EQ(sys_sendmsg(sv[0], &msg, 0, &n), EMSGSIZE);
+	TP_EQ(sys_recvmsg(sv[0], &msg, 0, &n), EMSGSIZE);
+	msg.msg_iovlen = 1;
+	/* control shorter than a cmsghdr */
+	msg.msg_control = cbuf;
+	msg.msg_controllen = 4;
+	TP_EQ(sys_sendmsg(sv[0], &msg, 0, &n), EINVAL);
+	/* a control message of an unknown type */
+	memset(cbuf, 0, sizeof(cbuf));
+	{
+		char c2[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr *cm = (struct cmsghdr *)(void *)c2;
+
+		memset(c2, 0, sizeof(c2));
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = 0x77;
+		msg.msg_control = c2;
+		msg.msg_controllen = sizeof(c2);
+		TP_EQ(sys_sendmsg(sv[0], &msg, 0, &n), EINVAL);
+	}
+	TP_EQ(sys_sendmsg(sv[0], NULL, 0, &n), EFAULT);
+	TP_EQ(sys_send(sv[0], NULL, 5, 0, &n), EFAULT);
+	/* SO_SNDTIMEO: a send that cannot make room gives up */
+	tv.tv_sec = 0;
+	tv.tv_usec = 5000;
+	TP_EQ(sys_setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)),
+	    0);
+	TP_EQ(sys_send(sv[0], big, sizeof(big), 0, &n), 0);
+	TP_ASSERT(n > 0 && n < (ssize_t)sizeof(big));	/* partial count */
+	TP_EQ(sys_send(sv[0], big, sizeof(big), 0, &n), EWOULDBLOCK);
+	xclose(sv[0]);
+	xclose(sv[1]);
+	TP_EQ(sys_send(sv[0], "x", 1, 0, &n), EBADF);
 }
 
 static void
@@ -872,6 +936,56 @@ body_sysctl(void *arg)
 	TP_EQ(sys_sysctl(NULL, &v, &len, NULL, 0), EFAULT);
 }
 
+/*
+ * A race window on the simulator: hold the connector where unp_connect
+ * has dropped its socket lock (probe socket:unp:connect:unlocked) while
+ * the listener closes; the connect then finds the name orphaned and is
+ * refused.  Without the window the same program connects.
+ */
+static int window_result;
+
+static void
+window_connector(void *arg)
+{
+	int s;
+
+	(void)arg;
+	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
+	window_result = try_connect_path(s, "/win");
+	xclose(s);
+}
+
+static void
+body_window(void *arg)
+{
+	struct tp_thread *t;
+	int l;
+
+	(void)arg;
+	l = xlisten(SOCK_STREAM, "/win");
+	t = tp_start(NULL, window_connector, NULL);
+	(void)kpause("window", false, 2, NULL);
+	xclose(l);
+	tp_join(t);
+	TP_EQ(sys_unlink("/win"), 0);
+}
+
+START_TEST(test_window)
+{
+	if (!tp_is_sim())
+		return;
+	tp_set_window(NULL, 0);
+	window_result = -1;
+	RUN(body_window);
+	ck_assert_int_eq(window_result, 0);
+	tp_set_window("socket:unp:connect:unlocked", 10 * 1000000ULL);
+	window_result = -1;
+	RUN(body_window);
+	tp_set_window(NULL, 0);
+	ck_assert_int_eq(window_result, ECONNREFUSED);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- */
 
 #define T(name)								\
@@ -890,6 +1004,7 @@ T(stream_data)
 T(stream_nonblocking)
 T(unconnected)
 T(dgram)
+T(msg_errors)
 T(seqpacket)
 T(socketpair)
 T(rights)
@@ -934,6 +1049,7 @@ main(void)
 	tcase_add_test(tc, test_stream_nonblocking);
 	tcase_add_test(tc, test_unconnected);
 	tcase_add_test(tc, test_dgram);
+	tcase_add_test(tc, test_msg_errors);
 	tcase_add_test(tc, test_seqpacket);
 	tcase_add_test(tc, test_socketpair);
 	tcase_add_test(tc, test_rights);
@@ -942,6 +1058,7 @@ main(void)
 	tcase_add_test(tc, test_fcntl_ioctl);
 	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_sysctl);
+	tcase_add_test(tc, test_window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -30,6 +30,12 @@ void	tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg);
  * interrupted), so the softint test turns the checker off.
  */
 void	tp_set_lockorder(bool);
+/*
+ * A race window for the next tp_run (simulator only; NULL: none): the
+ * first LWP that fires an SDT probe matching pattern is held there for
+ * hold_ns of virtual time while the others run.
+ */
+void	tp_set_window(const char *pattern, uint64_t hold_ns);
 /* True on the simulator (deterministic, random schedules). */
 bool	tp_is_sim(void);
 /* Iterations a race test should make on this platform. */

@@ -25,6 +25,13 @@ tp_set_lockorder(bool on)
 	(void)on;
 }
 
+void
+tp_set_window(const char *pattern, uint64_t hold_ns)
+{
+	(void)pattern;
+	(void)hold_ns;
+}
+
 bool
 tp_is_sim(void)
 {

@@ -40,6 +40,29 @@ tp_set_lockorder(bool on)
 	tp_lockorder = on;
 }
 
+static const char *tp_window_pattern;
+static uint64_t tp_window_hold;
+static bool tp_window_fired;
+
+void
+tp_set_window(const char *pattern, uint64_t hold_ns)
+{
+	tp_window_pattern = pattern;
+	tp_window_hold = hold_ns;
+}
+
+static void
+tp_window_fn(struct sdt_probe *sp, const uintptr_t args[5], void *arg)
+{
+	(void)sp;
+	(void)args;
+	(void)arg;
+	if (tp_window_fired)
+		return;
+	tp_window_fired = true;
+	sim_sleep(tp_window_hold);
+}
+
 bool
 tp_is_sim(void)
 {
@@ -116,6 +139,10 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	w = world_create(&wc);
 	ck_assert_ptr_nonnull(w);
 	check_world_begin(w, &cc);
+	tp_window_fired = false;
+	if (tp_window_pattern != NULL)
+		ck_assert_int_gt(sim_probe_attach(w, tp_window_pattern,
+		    tp_window_fn, NULL), 0);
 	h = world_host_create(w, "h", ncpu);
 	ck_assert_ptr_nonnull(h);
 	memset(&tc, 0, sizeof(tc));
