@@ -5,10 +5,13 @@
  * hard-interrupt level), created on first use and bound to the CPU.  An
  * interrupt LWP is runnable while its slot has work; the scheduler lets
  * it pre-empt the CPU's LWP when its level is above that LWP's IPL
- * (cpu_pick in sched.c).  The pre-empted LWP stays pinned under it until
- * the interrupt LWP runs out of work, also while it sleeps on a lock: a
- * softint may block ("protocol processing interrupts can safely block
- * on locks"); a hard interrupt handler may not.
+ * (cpu_pick in sched.c).  The pre-empted LWP stays pinned under it: it
+ * cannot run elsewhere, and gets its CPU back when the interrupt LWP
+ * runs out of work or goes to sleep.  A softint may block ("protocol
+ * processing interrupts can safely block on locks", NetBSD 5): the LWP
+ * it interrupted then continues, and may be the one that releases the
+ * lock; once woken, the softint pre-empts its CPU's LWP again as soon as
+ * the IPL allows.  A hard interrupt handler may not sleep.
  */
 #include <stdio.h>
 #include <stdlib.h>

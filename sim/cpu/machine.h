@@ -19,7 +19,7 @@
  *   c_cur is the LWP that occupies CPU c (running, or spinning on a spin
  *   lock); it is NULL when the CPU is idle or its LWP went to sleep.
  *   An interrupt LWP that pre-empted another records it in l_pinned and
- *   gives the CPU back to it when it runs out of work.
+ *   gives the CPU back to it when it sleeps or runs out of work.
  */
 #ifndef _KNIT_SIM_CPU_MACHINE_H_
 #define _KNIT_SIM_CPU_MACHINE_H_

@@ -77,9 +77,6 @@ cpu_pick(const struct cpu_info *c)
 		il = c->c_intr[s];
 		if (il == NULL || il->l_stat != LSRUN || il->l_level <= ipl)
 			continue;
-		/* a resumed interrupt LWP waits for a spinning LWP */
-		if (cur != NULL && cur->l_stat == LSSPIN && il->l_active)
-			continue;
 		return il;
 	}
 	if (cur != NULL)
@@ -101,18 +98,16 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 	} else if (p == cur) {
 		return;
 	} else if (p->l_flags & LW_INTR) {
+		/*
+		 * Taking the interrupt, or resuming its LWP after it slept:
+		 * cur stays pinned under it and gets the CPU back when the
+		 * interrupt LWP sleeps again or runs dry.
+		 */
 		if (!p->l_active) {
-			/* taking the interrupt: cur stays pinned under it */
 			p->l_active = true;
-			p->l_pinned = cur;
 			c->c_clock += w->w_cost[SIM_OP_INTR];
-		} else if (cur != NULL) {
-			cur->l_stat = LSRUN;
-			if (!(cur->l_flags & LW_INTR)) {
-				cur->l_readytime = c->c_clock;
-				TAILQ_INSERT_HEAD(&c->c_runq, cur, l_q);
-			}
 		}
+		p->l_pinned = cur;
 	} else {
 		TAILQ_REMOVE(&c->c_runq, p, l_q);
 	}
@@ -429,8 +424,11 @@ sched_off_cpu(struct lwp *l, int stat)
 	struct cpu_info *c = l->l_cpu;
 
 	l->l_stat = stat;
-	if (c->c_cur == l)
-		c->c_cur = NULL;
+	if (c->c_cur == l) {
+		/* an interrupt LWP hands the CPU back to the LWP it pinned */
+		c->c_cur = l->l_pinned;
+		l->l_pinned = NULL;
+	}
 	l->l_world->w_nrun--;
 	sched_idle_steal(c);
 }

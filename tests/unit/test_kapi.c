@@ -202,22 +202,23 @@ START_TEST(test_rwlock_exclusion)
 }
 END_TEST
 
-/* --- a softint blocks on a mutex held on another CPU --------------------- */
+/* --- softints block on locks ----------------------------------------------- */
 
 static kmutex_t si_lock;
 static void *si_cookie;
 static struct host *si_host;
-static int bg_progress, bg_at_si_start, bg_at_si_end;
-static uint64_t si_done_at, holder_release_at, other_ran_at;
-static bool si_ran, si_was_softint;
+static int bg_progress, bg_at_si_start, bg_at_si_end, bg_wrong_cpu;
+static uint64_t si_done_at, holder_release_at;
+static bool si_ran, si_was_softint, si_on_cpu0;
 
 static void
 si_handler(void *arg)
 {
 	(void)arg;
 	si_was_softint = cpu_softintr_p();
+	si_on_cpu0 = cpu_index(curcpu()) == 0;
 	bg_at_si_start = bg_progress;
-	mutex_enter(&si_lock);		/* held by cpu 1's LWP: blocks */
+	mutex_enter(&si_lock);		/* held elsewhere: blocks */
 	mutex_exit(&si_lock);
 	bg_at_si_end = bg_progress;
 	si_done_at = getnanouptime();
@@ -248,56 +249,100 @@ holder(void *arg)
 	mutex_exit(&si_lock);
 }
 
-/* bound to CPU 0, where the softint blocks: it may run meanwhile */
-static void
-other_on_cpu0(void *arg)
-{
-	(void)arg;
-	sim_sleep(1500000);
-	other_ran_at = getnanouptime();
-}
-
+/* The LWP the interrupt lands on: works in 0.1 ms steps on CPU 0. */
 static void
 background(void *arg)
 {
 	(void)arg;
-	while (!si_ran || bg_progress < 20) {
+	while (!si_ran || bg_progress < 50) {
 		bg_progress++;
-		sim_charge(100000);	/* 0.1 ms of work per step */
+		if (cpu_index(curcpu()) != 0)
+			bg_wrong_cpu++;
+		sim_charge(100000);
 		preempt_point();
 	}
 }
 
-START_TEST(test_softint_blocks_and_interrupted_lwp_waits)
+static void
+si_setup(struct world *w, struct host *h)
 {
-	struct host *h;
-	struct world *w = mkworld(1, "default", 2, &h);
-
 	si_host = h;
-	bg_progress = 0;
+	bg_progress = bg_wrong_cpu = 0;
 	si_ran = false;
 	host_enter(h);
 	mutex_init(&si_lock, MUTEX_DEFAULT, IPL_NONE);
 	si_cookie = softint_establish(SOFTINT_NET | SOFTINT_MPSAFE,
 	    si_handler, NULL);
 	host_leave(h);
+	world_call_at(w, 1000000, raise_intr, NULL);
+}
+
+/*
+ * A softint blocks on a mutex held by a thread on another CPU: while it
+ * sleeps, the LWP it interrupted continues (pinned to its CPU); once
+ * the mutex is free the softint pre-empts it again and completes.
+ */
+START_TEST(test_softint_blocks_on_other_cpus_lock)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 2, &h);
+
+	si_setup(w, h);
 	host_spawn(h, "holder", 1, holder, NULL);
 	host_spawn(h, "background", 0, background, NULL);
-	host_spawn(h, "other", 0, other_on_cpu0, NULL);
-	world_call_at(w, 1000000, raise_intr, NULL);
 	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
 	ck_assert_uint_eq(world_nviolations(w), 0);
 	ck_assert(si_ran);
 	ck_assert(si_was_softint);
-	/* it completed after the holder let go ... */
+	ck_assert(si_on_cpu0);
+	/* it completed after the holder let go, at the next point */
 	ck_assert_uint_ge(si_done_at, holder_release_at);
-	/* ... and the interrupted LWP stayed pinned meanwhile */
-	ck_assert_int_eq(bg_at_si_start, bg_at_si_end);
+	ck_assert_uint_lt(si_done_at, holder_release_at + 200000);
+	/* the interrupted LWP ran on, on its own CPU only */
 	ck_assert_int_gt(bg_at_si_start, 0);
-	ck_assert_int_ge(bg_progress, 20);	/* and resumed afterwards */
-	/* CPU 0 ran another LWP while its softint was blocked */
-	ck_assert_uint_gt(other_ran_at, 1000000);
-	ck_assert_uint_lt(other_ran_at, holder_release_at);
+	ck_assert_int_gt(bg_at_si_end, bg_at_si_start);
+	ck_assert_int_eq(bg_wrong_cpu, 0);
+	ck_assert_int_ge(bg_progress, 50);
+	world_destroy(w);
+}
+END_TEST
+
+/* The interrupted LWP itself holds the lock (one CPU): no deadlock. */
+static void
+bg_holder(void *arg)
+{
+	int i;
+
+	(void)arg;
+	mutex_enter(&si_lock);
+	for (i = 0; i < 30; i++) {
+		bg_progress++;
+		sim_charge(100000);
+		preempt_point();
+	}
+	holder_release_at = getnanouptime();
+	mutex_exit(&si_lock);
+	while (!si_ran) {
+		bg_progress++;
+		sim_charge(100000);
+		preempt_point();
+	}
+}
+
+START_TEST(test_softint_blocks_on_interrupted_lwps_lock)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 1, &h);
+
+	si_setup(w, h);
+	host_spawn(h, "bg_holder", 0, bg_holder, NULL);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	ck_assert(si_ran);
+	ck_assert_int_gt(bg_at_si_start, 0);
+	ck_assert_int_lt(bg_at_si_start, 30);	/* it came while held */
+	ck_assert_uint_ge(si_done_at, holder_release_at);
+	ck_assert_uint_lt(si_done_at, holder_release_at + 200000);
 	world_destroy(w);
 }
 END_TEST
@@ -589,7 +634,8 @@ main(void)
 	tcase_add_test(tc, test_no_lost_wakeups);
 	tcase_add_test(tc, test_cv_timedwait_expires_on_time);
 	tcase_add_test(tc, test_rwlock_exclusion);
-	tcase_add_test(tc, test_softint_blocks_and_interrupted_lwp_waits);
+	tcase_add_test(tc, test_softint_blocks_on_other_cpus_lock);
+	tcase_add_test(tc, test_softint_blocks_on_interrupted_lwps_lock);
 	tcase_add_test(tc, test_pool_exhaustion_nowait_and_waitok);
 	tcase_add_test(tc, test_kmem_zeroed_and_size_checked);
 	tcase_add_test(tc, test_vnet_per_host);
