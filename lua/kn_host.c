@@ -127,6 +127,7 @@ knL_host(lua_State *L)
 		}
 		lua_pop(L, 1);
 	}
+	lua_settop(L, 2);		/* the host object goes to slot 3 */
 	h = world_host_create(kn_world(L), name, (int)ncpu);
 	if (h == NULL)
 		return luaL_error(L, "cannot create host '%s'", name);
