@@ -327,7 +327,11 @@ ul_ifconfig_main(struct ul_io *io, int argc, char **argv)
 	bool del = false, up = false, down = false;
 	long mtu = -1;
 
+	/* interface ioctls work on any socket; prefer AF_INET like
+	 * NetBSD, fall back to AF_LOCAL while UDP sockets are missing */
 	error = sys_socket(AF_INET, SOCK_DGRAM, 0, &s);
+	if (error != 0)
+		error = sys_socket(AF_LOCAL, SOCK_DGRAM, 0, &s);
 	if (error != 0) {
 		ul_warnc(io, error, "socket");
 		return 1;
