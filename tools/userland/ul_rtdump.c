@@ -132,7 +132,24 @@ ul_rtdst_text(const struct ul_rtentry *e, char *buf, size_t len)
 		snprintf(buf, len, "default");
 		return;
 	}
-	ul_sa_ntop((const struct sockaddr *)&e->re_dst, a, sizeof(a));
+	if (e->re_af == AF_INET6) {
+		/* KAME-style embedded scope of a link-local key: print it as
+		 * NetBSD's netstat does, fe80::1%vnic0 */
+		struct in6_addr a6 = ((const struct sockaddr_in6 *)
+		    &e->re_dst)->sin6_addr;
+
+		if (a6.s6_addr[0] == 0xfe && (a6.s6_addr[1] & 0xc0) == 0x80) {
+			char b6[64];
+
+			a6.s6_addr[2] = a6.s6_addr[3] = 0;
+			ul_inet6_ntop(&a6, b6, sizeof(b6));
+			snprintf(a, sizeof(a), "%s%%%s", b6, e->re_ifname);
+		} else {
+			ul_inet6_ntop(&a6, a, sizeof(a));
+		}
+	} else {
+		ul_sa_ntop((const struct sockaddr *)&e->re_dst, a, sizeof(a));
+	}
 	if (e->re_plen < 0) {
 		snprintf(buf, len, "%s", a);
 		return;
