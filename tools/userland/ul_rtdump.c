@@ -126,7 +126,7 @@ ul_rtflags_letters(int flags, char *buf, size_t len)
 void
 ul_rtdst_text(const struct ul_rtentry *e, char *buf, size_t len)
 {
-	char a[64];
+	char a[80];
 
 	if (e->re_plen == 0) {
 		snprintf(buf, len, "default");
@@ -139,11 +139,12 @@ ul_rtdst_text(const struct ul_rtentry *e, char *buf, size_t len)
 		    &e->re_dst)->sin6_addr;
 
 		if (a6.s6_addr[0] == 0xfe && (a6.s6_addr[1] & 0xc0) == 0x80) {
-			char b6[64];
+			char b6[48];
 
 			a6.s6_addr[2] = a6.s6_addr[3] = 0;
 			ul_inet6_ntop(&a6, b6, sizeof(b6));
-			snprintf(a, sizeof(a), "%s%%%s", b6, e->re_ifname);
+			snprintf(a, sizeof(a), "%.47s%%%.15s", b6,
+			    e->re_ifname);
 		} else {
 			ul_inet6_ntop(&a6, a, sizeof(a));
 		}
