@@ -2,6 +2,7 @@
  * The Lua layer's use of the kernel: processes for LWPs, sleeping, and
  * running userland programs.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 #include "sys/systm.h"
 
 #include "sim.h"
+#ifndef KN_NO_NET
+#include "net/if.h"
+#endif
 #include "kn_proc.h"
 #ifndef KN_NO_USERLAND
 #include "userland/ul.h"
@@ -59,6 +63,23 @@ kn_kproc_leave(void *arg)
 		return;
 	proc_exit(p);
 	proc_detach_lwp(curlwp);
+}
+
+void
+kn_wait_nics(int n)
+{
+#ifndef KN_NO_NET
+	char name[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "vnic%d", i);
+		while (ifunit(name) == NULL)
+			sim_sleep(1000);
+	}
+#else
+	(void)n;
+#endif
 }
 
 uint64_t

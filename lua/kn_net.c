@@ -15,7 +15,7 @@
 #include <lauxlib.h>
 
 #include "net/net.h"
-#include "kn_int.h"
+#include "kn_proc.h"
 
 #define KN_NIC_MT	"knit.nic"
 #define KN_LINK_MT	"knit.link"
@@ -268,6 +268,7 @@ knL_host_nic(lua_State *L)
 	if (nic == NULL)
 		return luaL_error(L, "cannot create a NIC on %s",
 		    host_name(h));
+	kn_hs(kn_scn_get(L), h)->hs_nnics++;
 	kn_pushnic(L, nic);
 	return 1;
 }

@@ -157,7 +157,7 @@ kn_proc_create(lua_State *L, struct host *h, const char *name, int cpu)
 	return p;
 }
 
-static struct kn_hoststate *
+struct kn_hoststate *
 kn_hs(struct kn_scn *scn, struct host *h)
 {
 	size_t i = (size_t)host_index(h);
@@ -268,6 +268,8 @@ kn_rc_run(struct kn_proc *p)
 {
 	char *lines = strdup(p->p_cmdline), *line, *save = NULL;
 
+	kn_wait_nics(kn_hs(p->p_scn, p->p_host)->hs_nnics);
+
 	for (line = strtok_r(lines, "\n", &save); line != NULL &&
 	    !p->p_scn->s_aborted; line = strtok_r(NULL, "\n", &save)) {
 		char *out = NULL, *err = NULL, *msg;
@@ -309,6 +311,7 @@ kn_host_config(lua_State *L, struct host *h, const char *line)
 			rc = kn_proc_new(L, scn, h, "rc");
 			lua_pop(L, 1);
 			rc->p_rc = true;
+			rc->p_cpu = 0;	/* where the NIC driver attaches */
 			rc->p_cmdline = strdup(line);
 			evq_event_init(&rc->p_start, kn_cmd_start, rc);
 			if (hs->hs_rc == NULL)

@@ -44,7 +44,12 @@ TAILQ_HEAD(kn_proc_tailq, kn_proc);
 struct kn_hoststate {
 	struct kn_proc	*hs_rc;		/* queued or running rc, or NULL */
 	struct kn_proc_tailq hs_deferred;
+	int		 hs_nnics;	/* NICs created (vnic0 .. n-1) */
 };
+struct kn_hoststate *kn_hs(struct kn_scn *, struct host *);
+/* Block until interfaces vnic0 .. vnicN-1 exist (their driver attaches
+ * them on LWPs of the host). */
+void		 kn_wait_nics(int n);
 
 struct kn_proc	*kn_checkproc(lua_State *, int arg);
 /* Append a configuration command for host h (runs before later work). */
