@@ -10,8 +10,8 @@
  * Locking: every routing socket of a host uses the host's softnet_lock
  * (sosetlock), so the list of routing sockets and all their receive
  * buffers are under one lock and delivering to other sockets while
- * holding the writer's lock cannot invert an order.  softnet_lock is
- * taken before the routing table's lock, as in the forwarding path.
+ * holding the writer's lock cannot invert an order.  The table change
+ * itself runs with the lock dropped (see rtsock_send).
  */
 #include "sys/domain.h"
 #include "sys/kmem.h"
@@ -80,13 +80,20 @@ rtsock_send(struct socket *so, struct mbuf *m)
 	m_copydata(m, 0, len, msg);
 	m_freem(m);
 	privileged = curcred()->cr_euid == 0;
+	/*
+	 * The table change runs without the socket's lock (softnet_lock):
+	 * the routing and interface layers below take softnet_lock
+	 * themselves (address and neighbour hooks).  The pcb stays: only
+	 * PRU_DETACH frees it, and the caller holds a socket reference.
+	 */
+	sounlock(so);
 	error = rt_msg_output(msg, (size_t)len, privileged, reply,
 	    RTS_MSGMAX, &replylen);
+	solock(so);
 	if (replylen > 0 && replylen <= RTS_MSGMAX)
 		rtsock_deliver(reply, replylen);
 	kmem_free(reply, RTS_MSGMAX);
 	kmem_free(msg, (size_t)len);
-	(void)so;
 	return error;
 }
 
