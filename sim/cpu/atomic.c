@@ -24,17 +24,6 @@ atomic_##name(volatile type *p, type v)					\
 	ATOMIC_POST(p);							\
 }
 
-#define ATOMIC_RMW_NV(name, type, op)					\
-type									\
-atomic_##name##_nv(volatile type *p, type v)				\
-{									\
-	type r;								\
-	ATOMIC_PRE(p);							\
-	r = __atomic_##op(p, v, __ATOMIC_SEQ_CST);			\
-	ATOMIC_POST(p);							\
-	return r;							\
-}
-
 void
 atomic_add_int(volatile unsigned int *p, int d)
 {
@@ -78,56 +67,32 @@ atomic_dec_uint_nv(volatile unsigned int *p)
 	return atomic_add_int_nv(p, -1);
 }
 
-void
-atomic_inc_ulong(volatile unsigned long *p)
-{
-	(void)atomic_inc_ulong_nv(p);
+/* The unsigned long and 64-bit arithmetic, each op with its _nv form. */
+#define ATOMIC_ARITH(name, type, expr)					\
+type									\
+atomic_##name##_nv ATOMIC_ARGS_##name					\
+{									\
+	type r;								\
+	ATOMIC_PRE(p);							\
+	r = __atomic_add_fetch(p, (type)(expr), __ATOMIC_SEQ_CST);	\
+	ATOMIC_POST(p);							\
+	return r;							\
+}									\
+void									\
+atomic_##name ATOMIC_ARGS_##name					\
+{									\
+	(void)atomic_##name##_nv ATOMIC_CALL_##name;			\
 }
+#define ATOMIC_ARGS_inc_ulong	(volatile unsigned long *p)
+#define ATOMIC_CALL_inc_ulong	(p)
+#define ATOMIC_ARGS_dec_ulong	(volatile unsigned long *p)
+#define ATOMIC_CALL_dec_ulong	(p)
+#define ATOMIC_ARGS_add_64	(volatile uint64_t *p, int64_t d)
+#define ATOMIC_CALL_add_64	(p, d)
 
-unsigned long
-atomic_inc_ulong_nv(volatile unsigned long *p)
-{
-	unsigned long r;
-
-	ATOMIC_PRE(p);
-	r = __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
-	return r;
-}
-
-void
-atomic_dec_ulong(volatile unsigned long *p)
-{
-	(void)atomic_dec_ulong_nv(p);
-}
-
-unsigned long
-atomic_dec_ulong_nv(volatile unsigned long *p)
-{
-	unsigned long r;
-
-	ATOMIC_PRE(p);
-	r = __atomic_sub_fetch(p, 1, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
-	return r;
-}
-
-void
-atomic_add_64(volatile uint64_t *p, int64_t d)
-{
-	(void)atomic_add_64_nv(p, d);
-}
-
-uint64_t
-atomic_add_64_nv(volatile uint64_t *p, int64_t d)
-{
-	uint64_t r;
-
-	ATOMIC_PRE(p);
-	r = __atomic_add_fetch(p, (uint64_t)d, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
-	return r;
-}
+ATOMIC_ARITH(inc_ulong, unsigned long, 1)
+ATOMIC_ARITH(dec_ulong, unsigned long, -1)
+ATOMIC_ARITH(add_64, uint64_t, d)
 
 ATOMIC_RMW(or_uint, unsigned int, fetch_or)
 ATOMIC_RMW(and_uint, unsigned int, fetch_and)

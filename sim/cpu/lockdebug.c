@@ -42,6 +42,28 @@ lockreg_lower(uintptr_t a)
 	return lo;
 }
 
+/*
+ * Start the life of a lock whose storage (the whole opaque kernel-API
+ * object of `size' bytes) begins with lo: refuse a live lock
+ * ("already initialized"), zero the storage, fill in the class and
+ * register it.
+ */
+void
+lockdebug_init(struct lock_obj *lo, size_t size, uint32_t magic,
+    const char *type, const char *func, const char *name, const char *file,
+    int line)
+{
+	if (lo->lo_magic == magic && lockdebug_registered(lo))
+		lockdebug_fail(lo, type, func, "already initialized");
+	memset(lo, 0, size);
+	lo->lo_magic = magic;
+	lo->lo_name = name;
+	lo->lo_file = file;
+	lo->lo_line = line;
+	lo->lo_world = sim_curworld;
+	lockdebug_register(lo);
+}
+
 void
 lockdebug_register(struct lock_obj *lo)
 {

@@ -63,6 +63,9 @@ _Static_assert(sizeof(struct srwlock) <= sizeof(krwlock_t), "krwlock_t");
 _Static_assert(sizeof(struct scv) <= sizeof(kcondvar_t), "kcondvar_t");
 
 /* lockdebug.c */
+void	lockdebug_init(struct lock_obj *, size_t size, uint32_t magic,
+	    const char *type, const char *func, const char *name,
+	    const char *file, int line);
 void	lockdebug_register(struct lock_obj *);
 void	lockdebug_unregister(struct lock_obj *);
 bool	lockdebug_registered(const struct lock_obj *);

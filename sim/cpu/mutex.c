@@ -34,20 +34,11 @@ mutex_init_named(kmutex_t *mtx, kmutex_type_t type, int ipl,
 {
 	struct smutex *m = MTX(mtx);
 
-	if (m->mtx_lo.lo_magic == LOCK_MAGIC_MUTEX &&
-	    lockdebug_registered(&m->mtx_lo))
-		lockdebug_fail(&m->mtx_lo, "mutex", "mutex_init",
-		    "already initialized");
-	memset(mtx, 0, sizeof(*mtx));
-	m->mtx_lo.lo_magic = LOCK_MAGIC_MUTEX;
-	m->mtx_lo.lo_name = name;
-	m->mtx_lo.lo_file = file;
-	m->mtx_lo.lo_line = line;
-	m->mtx_lo.lo_world = sim_curworld;
+	lockdebug_init(&m->mtx_lo, sizeof(*mtx), LOCK_MAGIC_MUTEX, "mutex",
+	    "mutex_init", name, file, line);
 	m->mtx_ipl = ipl;
 	m->mtx_spin = type == MUTEX_SPIN || ipl >= IPL_VM;
 	sleepq_init(&m->mtx_waiters);
-	lockdebug_register(&m->mtx_lo);
 }
 
 void

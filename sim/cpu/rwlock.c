@@ -34,19 +34,10 @@ rw_init_named(krwlock_t *rwl, const char *name, const char *file, int line)
 {
 	struct srwlock *rw = RW(rwl);
 
-	if (rw->rw_lo.lo_magic == LOCK_MAGIC_RW &&
-	    lockdebug_registered(&rw->rw_lo))
-		lockdebug_fail(&rw->rw_lo, "rwlock", "rw_init",
-		    "already initialized");
-	memset(rwl, 0, sizeof(*rwl));
-	rw->rw_lo.lo_magic = LOCK_MAGIC_RW;
-	rw->rw_lo.lo_name = name;
-	rw->rw_lo.lo_file = file;
-	rw->rw_lo.lo_line = line;
-	rw->rw_lo.lo_world = sim_curworld;
+	lockdebug_init(&rw->rw_lo, sizeof(*rwl), LOCK_MAGIC_RW, "rwlock",
+	    "rw_init", name, file, line);
 	sleepq_init(&rw->rw_rwait);
 	sleepq_init(&rw->rw_wwait);
-	lockdebug_register(&rw->rw_lo);
 }
 
 void

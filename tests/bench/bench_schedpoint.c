@@ -12,20 +12,6 @@
 
 #define RUNS	7
 
-/*
- * CPU time of this thread, not the wall clock: the figure should not
- * count time the machine gave to other processes (CI runs on 2 shared
- * cores).
- */
-static uint64_t
-cpu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static kmutex_t bm;
 static uint64_t pairs;
 static uint64_t t_start, t_end;
@@ -36,12 +22,12 @@ locker(void *arg)
 	uint64_t i;
 
 	(void)arg;
-	t_start = cpu_now_ns();
+	t_start = bench_cpu_now_ns();
 	for (i = 0; i < pairs; i++) {
 		mutex_enter(&bm);
 		mutex_exit(&bm);
 	}
-	t_end = cpu_now_ns();
+	t_end = bench_cpu_now_ns();
 }
 
 static void
@@ -50,10 +36,10 @@ preempter(void *arg)
 	uint64_t i;
 
 	(void)arg;
-	t_start = cpu_now_ns();
+	t_start = bench_cpu_now_ns();
 	for (i = 0; i < pairs; i++)
 		preempt_point();
-	t_end = cpu_now_ns();
+	t_end = bench_cpu_now_ns();
 }
 
 static double

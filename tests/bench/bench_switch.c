@@ -13,20 +13,6 @@
 
 #define RUNS	7
 
-/*
- * CPU time of this thread, not the wall clock: the figure should not
- * count time the machine gave to other processes (CI runs on 2 shared
- * cores).
- */
-static uint64_t
-cpu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static struct ctx main_ctx, a_ctx;
 static volatile long n_left;
 
@@ -45,10 +31,10 @@ raw_switch_ns(long iters)
 	uint64_t t0, t1;
 	long i;
 
-	t0 = cpu_now_ns();
+	t0 = bench_cpu_now_ns();
 	for (i = 0; i < iters; i++)
 		ctx_jump(&main_ctx, &a_ctx);
-	t1 = cpu_now_ns();
+	t1 = bench_cpu_now_ns();
 	return (double)(t1 - t0) / (double)(2 * iters);	/* two per round */
 }
 
@@ -73,9 +59,9 @@ sched_switch_ns(long iters)
 	world_run(w, 0);	/* boot */
 	steps0 = world_events(w);
 	n_left = iters;
-	t0 = cpu_now_ns();
+	t0 = bench_cpu_now_ns();
 	world_run(w, SIM_TIME_NEVER);
-	t1 = cpu_now_ns();
+	t1 = bench_cpu_now_ns();
 	steps0 = world_events(w) - steps0;
 	world_destroy(w);
 	return (double)(t1 - t0) / (double)steps0;

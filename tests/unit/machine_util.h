@@ -50,4 +50,20 @@ find_violation(const struct world *w, enum violation_kind k)
 	return NULL;
 }
 
+/* Run one test case as suite `name'; the exit status for main. */
+__attribute__((__unused__)) static int
+run_tcase(const char *name, TCase *tc)
+{
+	Suite *s = suite_create(name);
+	SRunner *sr;
+	int nf;
+
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
+
 #endif /* !_KNIT_TESTS_UNIT_MACHINE_UTIL_H_ */

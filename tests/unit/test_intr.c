@@ -397,10 +397,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("intr");
 	TCase *tc = tcase_create("intr");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_hard_interrupt_waits_for_spl);
@@ -410,10 +407,5 @@ main(void)
 	tcase_add_test(tc, test_callout_halt_waits);
 	tcase_add_test(tc, test_probe_hook_holds_lwp);
 	tcase_add_test(tc, test_race_window_and_registered_strategy);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_tcase("intr", tc);
 }

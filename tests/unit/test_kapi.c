@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "sys/atomic.h"
 #include "sys/callout.h"
 #include "sys/condvar.h"
 #include "sys/intr.h"
@@ -598,6 +599,91 @@ START_TEST(test_kthread_create_join)
 }
 END_TEST
 
+/* --- atomics ------------------------------------------------------------- */
+
+static volatile unsigned int acnt;
+static volatile unsigned long aul;
+static volatile uint64_t a64;
+
+static void
+atomic_worker(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 5; i++) {
+		atomic_inc_uint(&acnt);
+		atomic_inc_ulong(&aul);
+		atomic_add_64(&a64, 3);
+	}
+}
+
+static void
+atomic_values(void *arg)
+{
+	volatile unsigned int u = 5;
+	volatile unsigned long ul = 7;
+	volatile uint64_t q = 10;
+	int x = 1, y = 2;
+	void *volatile ptr = &x;
+
+	(void)arg;
+	ck_assert_uint_eq(atomic_inc_uint_nv(&u), 6);
+	ck_assert_uint_eq(atomic_dec_uint_nv(&u), 5);
+	ck_assert_uint_eq(atomic_add_int_nv(&u, -2), 3);
+	ck_assert_uint_eq(atomic_inc_ulong_nv(&ul), 8);
+	ck_assert_uint_eq(atomic_dec_ulong_nv(&ul), 7);
+	ck_assert_uint_eq(atomic_add_64_nv(&q, -4), 6);
+	atomic_or_uint(&u, 0x10);
+	atomic_and_uint(&u, 0x12);
+	ck_assert_uint_eq(u, 0x12);
+	ck_assert_uint_eq(atomic_cas_uint(&u, 0x12, 9), 0x12);
+	ck_assert_uint_eq(atomic_cas_uint(&u, 0x12, 1), 9);	/* fails */
+	ck_assert_uint_eq(atomic_swap_uint(&u, 4), 9);
+	ck_assert_uint_eq(atomic_cas_ulong(&ul, 7, 1), 7);
+	ck_assert_ptr_eq(atomic_cas_ptr(&ptr, &x, &y), &x);
+	ck_assert_ptr_eq(atomic_swap_ptr(&ptr, &x), &y);
+	atomic_store_release_uint(&u, 11);
+	ck_assert_uint_eq(atomic_load_acquire_uint(&u), 11);
+	atomic_store_release_ptr(&ptr, &y);
+	ck_assert_ptr_eq(atomic_load_acquire_ptr(&ptr), &y);
+	atomic_store_relaxed_64(&q, 99);
+	ck_assert_uint_eq(atomic_load_relaxed_64(&q), 99);
+	membar_sync();
+	acnt = 1000;
+}
+
+START_TEST(test_atomics)
+{
+	struct host *h;
+	struct world *w;
+	uint64_t seed, steps;
+
+	for (seed = 1; seed <= 200; seed++) {
+		w = mkworld(seed, "random", 2, &h);
+		acnt = 0;
+		aul = 0;
+		a64 = 0;
+		host_spawn(h, "a1", -1, atomic_worker, NULL);
+		host_spawn(h, "a2", -1, atomic_worker, NULL);
+		ck_assert_int_eq(world_run(w, SIM_TIME_NEVER),
+		    WORLD_QUIESCENT);
+		ck_assert_uint_eq(acnt, 10);
+		ck_assert_uint_eq(aul, 10);
+		ck_assert_uint_eq(a64, 30);
+		world_destroy(w);
+	}
+	w = mkworld(1, "default", 1, &h);
+	world_run(w, SIM_TIME_NEVER);
+	steps = world_events(w);
+	host_spawn(h, "values", -1, atomic_values, NULL);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	ck_assert_uint_eq(acnt, 1000);		/* it ran to the end */
+	ck_assert_uint_ge(world_events(w) - steps, 20);	/* each a point */
+	world_destroy(w);
+}
+END_TEST
+
 /* --- destroy with endless activity terminates ------------------------------- */
 
 static void
@@ -625,10 +711,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("kapi");
 	TCase *tc = tcase_create("kapi");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_no_lost_wakeups);
@@ -642,10 +725,6 @@ main(void)
 	tcase_add_test(tc, test_callout_fires_and_stop_removes);
 	tcase_add_test(tc, test_kthread_create_join);
 	tcase_add_test(tc, test_destroy_with_endless_lwp);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	tcase_add_test(tc, test_atomics);
+	return run_tcase("kapi", tc);
 }

@@ -471,10 +471,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("misuse");
 	TCase *tc = tcase_create("misuse");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_locking_against_myself);
 	tcase_add_test(tc, test_rw_locking_against_myself);
@@ -495,10 +492,5 @@ main(void)
 	tcase_add_test(tc, test_cv_sleeper_is_not_deadlock);
 	tcase_add_test(tc, test_deadlock_cycle_found_while_timers_tick);
 	tcase_add_test(tc, test_kpause_with_spin_lock_held);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_tcase("misuse", tc);
 }

@@ -287,10 +287,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("sched");
 	TCase *tc = tcase_create("sched");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_mutex_exclusion_1000_seeds);
@@ -301,10 +298,5 @@ main(void)
 	tcase_add_test(tc, test_tampered_schedule_diverges);
 	tcase_add_test(tc, test_unknown_strategy_refused);
 	tcase_add_test(tc, test_timed_events_and_sleep);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_tcase("sched", tc);
 }
