@@ -10,7 +10,7 @@
  * call itself clobbers them as far as the compiler knows.
  *
  * Frame layout at a saved sp (low to high):
- *   [0] MXCSR (4 bytes) | x87 CW (2 bytes) | pad
+ *   [0] MXCSR (4 bytes) | x87 CW (2 bytes) | 2 zero bytes
  *   [1] r15 [2] r14 [3] r13 [4] r12 [5] rbx [6] rbp [7] return address
  * ctx_init() in ctx.c builds the same frame for a new stack, with
  * ctx_trampoline as the return address, r12 = entry, r13 = argument.
@@ -28,12 +28,22 @@ ctx_switch:
 	pushq	%r14
 	pushq	%r15
 	subq	$8, %rsp
+	movq	$0, (%rsp)
 	stmxcsr	(%rsp)
 	fnstcw	4(%rsp)
+	movq	(%rsp), %rax		/* our control words */
 	movq	%rsp, (%rdi)
 	movq	%rsi, %rsp
+	/*
+	 * Loading MXCSR and the x87 CW costs more than the rest of the
+	 * switch; contexts almost always share them, so load only when
+	 * they differ from ours.
+	 */
+	cmpq	(%rsp), %rax
+	je	1f
 	ldmxcsr	(%rsp)
 	fldcw	4(%rsp)
+1:
 	addq	$8, %rsp
 	popq	%r15
 	popq	%r14
