@@ -34,6 +34,20 @@ lwp_choose_cpu(struct host *h)
 	return best;
 }
 
+/* An LWP must not end with locks held (LOCKDEBUG's exit barrier). */
+static void
+lwp_exit_check(struct lwp *l)
+{
+	char desc[200];
+
+	if (l->l_nheld == 0)
+		return;
+	lockdebug_describe_owner(l->l_held[0], desc, sizeof(desc));
+	sim_fail(VIOL_LOCK_MISUSE, "lock error: lwp_exit: LWP %d (%s) exits "
+	    "with %d lock(s) held, first %s", l->l_id, l->l_name, l->l_nheld,
+	    desc);
+}
+
 static void
 lwp_entry(void *arg)
 {
@@ -45,6 +59,7 @@ lwp_entry(void *arg)
 		lwp_reap(w);
 	l->l_cpu->c_clock += w->w_cost[SIM_OP_START];
 	l->l_fn(l->l_arg);
+	lwp_exit_check(l);
 	sched_exit(l);
 }
 
@@ -218,6 +233,7 @@ kthread_exit(int ecode)
 	if (l == NULL || (l->l_flags & (LW_NOSCHED | LW_INTR)))
 		panic("kthread_exit: not in a kernel thread");
 	l->l_exitcode = ecode;
+	lwp_exit_check(l);
 	sched_exit(l);
 }
 

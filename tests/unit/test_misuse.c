@@ -454,6 +454,20 @@ START_TEST(test_kpause_with_spin_lock_held)
 }
 END_TEST
 
+static void
+exit_holding(void *arg)
+{
+	(void)arg;
+	mutex_enter(&m2);
+}
+
+START_TEST(test_exit_with_lock_held)
+{
+	expect_failure(exit_holding, NULL, VIOL_LOCK_MISUSE,
+	    "exits with 1 lock(s) held, first mutex \"&m2\"");
+}
+END_TEST
+
 /* A cv waiter nobody signals is quiescence, not a deadlock. */
 START_TEST(test_cv_sleeper_is_not_deadlock)
 {
@@ -473,6 +487,8 @@ main(void)
 {
 	TCase *tc = tcase_create("misuse");
 
+	/* failures symbolise their stacks (addr2line): allow for load */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_locking_against_myself);
 	tcase_add_test(tc, test_rw_locking_against_myself);
 	tcase_add_test(tc, test_releasing_unlocked);
@@ -492,5 +508,6 @@ main(void)
 	tcase_add_test(tc, test_cv_sleeper_is_not_deadlock);
 	tcase_add_test(tc, test_deadlock_cycle_found_while_timers_tick);
 	tcase_add_test(tc, test_kpause_with_spin_lock_held);
+	tcase_add_test(tc, test_exit_with_lock_held);
 	return run_tcase("misuse", tc);
 }
