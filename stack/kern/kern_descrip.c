@@ -242,9 +242,12 @@ fd_nfree(struct proc *p)
 	return n;
 }
 
-/* Per-descriptor flags (FD_CLOEXEC); EBADF if fd is not open. */
-int
-fd_getflags(int fd, int *flagsp)
+/*
+ * Per-descriptor flags (FD_CLOEXEC_FLAG) of curproc: read into *getp if
+ * it is not NULL, else set to set.  EBADF if fd is not open.
+ */
+static int
+fd_flags(int fd, int *getp, int set)
 {
 	struct filedesc *fdp = fd_current();
 	int error = 0;
@@ -254,25 +257,22 @@ fd_getflags(int fd, int *flagsp)
 	mutex_enter(&fdp->fd_lock);
 	if (fdp->fd_ofiles[fd] == NULL)
 		error = EBADF;
+	else if (getp != NULL)
+		*getp = fdp->fd_oflags[fd];
 	else
-		*flagsp = fdp->fd_oflags[fd];
+		fdp->fd_oflags[fd] = (uint8_t)set;
 	mutex_exit(&fdp->fd_lock);
 	return error;
 }
 
 int
+fd_getflags(int fd, int *flagsp)
+{
+	return fd_flags(fd, flagsp, 0);
+}
+
+int
 fd_setflags(int fd, int flags)
 {
-	struct filedesc *fdp = fd_current();
-	int error = 0;
-
-	if (fdp == NULL || fd < 0 || fd >= FD_NFILES_MAX)
-		return EBADF;
-	mutex_enter(&fdp->fd_lock);
-	if (fdp->fd_ofiles[fd] == NULL)
-		error = EBADF;
-	else
-		fdp->fd_oflags[fd] = (uint8_t)flags;
-	mutex_exit(&fdp->fd_lock);
-	return error;
+	return fd_flags(fd, NULL, flags);
 }

@@ -405,6 +405,26 @@ uio_setup(struct uio *uio, struct iovec *iov, int iovcnt, enum uio_rw rw)
 	return 0;
 }
 
+/*
+ * A kernel copy of a message's iovec array (*iovp, *iovsizep bytes, to
+ * kmem_free) and a uio over it.
+ */
+static int
+msg_uio(const struct msghdr *mp, struct uio *uio, struct iovec **iovp,
+    size_t *iovsizep, enum uio_rw rw)
+{
+	if (mp->msg_iovlen < 0 || mp->msg_iovlen > UIO_MAXIOV)
+		return EMSGSIZE;
+	if (mp->msg_iovlen > 0) {
+		if (mp->msg_iov == NULL)
+			return EFAULT;
+		*iovsizep = (size_t)mp->msg_iovlen * sizeof(**iovp);
+		*iovp = kmem_alloc(*iovsizep, KM_SLEEP);
+		memcpy(*iovp, mp->msg_iov, *iovsizep);
+	}
+	return uio_setup(uio, *iovp, mp->msg_iovlen, rw);
+}
+
 static int
 sendit(int s, const struct msghdr *mp, int flags, ssize_t *retsize)
 {
@@ -425,20 +445,7 @@ sendit(int s, const struct msghdr *mp, int flags, ssize_t *retsize)
 			goto out;
 		to = &sb;
 	}
-	if (mp->msg_iovlen < 0 || mp->msg_iovlen > UIO_MAXIOV) {
-		error = EMSGSIZE;
-		goto out;
-	}
-	if (mp->msg_iovlen > 0) {
-		if (mp->msg_iov == NULL) {
-			error = EFAULT;
-			goto out;
-		}
-		iovsize = (size_t)mp->msg_iovlen * sizeof(*iov);
-		iov = kmem_alloc(iovsize, KM_SLEEP);
-		memcpy(iov, mp->msg_iov, iovsize);
-	}
-	error = uio_setup(&uio, iov, mp->msg_iovlen, UIO_WRITE);
+	error = msg_uio(mp, &uio, &iov, &iovsize, UIO_WRITE);
 	if (error != 0)
 		goto out;
 	if (mp->msg_control != NULL && mp->msg_controllen != 0) {
@@ -563,20 +570,7 @@ recvit(int s, struct msghdr *mp, int flags, ssize_t *retsize)
 
 	if ((error = getsock(s, &fp, &so)) != 0)
 		return error;
-	if (mp->msg_iovlen < 0 || mp->msg_iovlen > UIO_MAXIOV) {
-		error = EMSGSIZE;
-		goto out;
-	}
-	if (mp->msg_iovlen > 0) {
-		if (mp->msg_iov == NULL) {
-			error = EFAULT;
-			goto out;
-		}
-		iovsize = (size_t)mp->msg_iovlen * sizeof(*iov);
-		iov = kmem_alloc(iovsize, KM_SLEEP);
-		memcpy(iov, mp->msg_iov, iovsize);
-	}
-	error = uio_setup(&uio, iov, mp->msg_iovlen, UIO_READ);
+	error = msg_uio(mp, &uio, &iov, &iovsize, UIO_READ);
 	if (error != 0)
 		goto out;
 	len = uio.uio_resid;
@@ -650,8 +644,9 @@ sys_recv(int s, void *buf, size_t len, int flags, ssize_t *retsize)
 	return sys_recvfrom(s, buf, len, flags, NULL, NULL, retsize);
 }
 
-int
-sys_read(int fd, void *buf, size_t len, ssize_t *retsize)
+/* read(2)/write(2) on a descriptor: one segment through the fileops. */
+static int
+dofilerw(int fd, void *buf, size_t len, enum uio_rw rw, ssize_t *retsize)
 {
 	struct iovec iov;
 	struct file *fp;
@@ -664,9 +659,10 @@ sys_read(int fd, void *buf, size_t len, ssize_t *retsize)
 		return error;
 	iov.iov_base = buf;
 	iov.iov_len = len;
-	error = uio_setup(&uio, &iov, 1, UIO_READ);
+	error = uio_setup(&uio, &iov, 1, rw);
 	if (error == 0)
-		error = (*fp->f_ops->fo_read)(fp, &uio, 0);
+		error = rw == UIO_READ ? (*fp->f_ops->fo_read)(fp, &uio, 0) :
+		    (*fp->f_ops->fo_write)(fp, &uio, 0);
 	if (error != 0 && uio.uio_resid != len &&
 	    (error == EINTR || error == EWOULDBLOCK))
 		error = 0;
@@ -677,29 +673,15 @@ sys_read(int fd, void *buf, size_t len, ssize_t *retsize)
 }
 
 int
+sys_read(int fd, void *buf, size_t len, ssize_t *retsize)
+{
+	return dofilerw(fd, buf, len, UIO_READ, retsize);
+}
+
+int
 sys_write(int fd, const void *buf, size_t len, ssize_t *retsize)
 {
-	struct iovec iov;
-	struct file *fp;
-	struct uio uio;
-	int error;
-
-	if (retsize == NULL || (buf == NULL && len != 0))
-		return EFAULT;
-	if ((error = fd_getfile(fd, &fp)) != 0)
-		return error;
-	iov.iov_base = __UNCONST(buf);
-	iov.iov_len = len;
-	error = uio_setup(&uio, &iov, 1, UIO_WRITE);
-	if (error == 0)
-		error = (*fp->f_ops->fo_write)(fp, &uio, 0);
-	if (error != 0 && uio.uio_resid != len &&
-	    (error == EINTR || error == EWOULDBLOCK))
-		error = 0;
-	if (error == 0)
-		*retsize = (ssize_t)(len - uio.uio_resid);
-	fd_putfile(fp);
-	return error;
+	return dofilerw(fd, __UNCONST(buf), len, UIO_WRITE, retsize);
 }
 
 /* ---------------------------------------------------------------- */

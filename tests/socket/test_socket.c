@@ -26,17 +26,6 @@
 #include "tp.h"
 
 #define RUN(body)	tp_run(1, 2, (body), NULL)
-#define __DECONST_TP(a)	((void *)(uintptr_t)(const void *)(a))
-
-static socklen_t
-mkaddr(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_LOCAL;
-	strncpy(sun->sun_path, path, sizeof(sun->sun_path) - 1);
-	sun->sun_len = (uint8_t)SUN_LEN(sun);
-	return sun->sun_len;
-}
 
 static int
 xsocket(int type)
@@ -49,36 +38,12 @@ xsocket(int type)
 }
 
 static int
-xlisten(int type, const char *path)
-{
-	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, path);
-	int s = xsocket(type);
-
-	TP_EQ(sys_bind(s, (struct sockaddr *)&sun, len), 0);
-	if (type != SOCK_DGRAM)
-		TP_EQ(sys_listen(s, 5), 0);
-	return s;
-}
-
-static int
 xconnect(int type, const char *path)
 {
-	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, path);
 	int s = xsocket(type);
 
-	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), 0);
+	TP_EQ(tp_connect(s, path), 0);
 	return s;
-}
-
-static int
-try_connect_path(int s, const char *path)
-{
-	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, path);
-
-	return sys_connect(s, (struct sockaddr *)&sun, len);
 }
 
 static int
@@ -168,7 +133,7 @@ body_bind(void *arg)
 
 	(void)arg;
 	s1 = xsocket(SOCK_STREAM);
-	len = mkaddr(&sun, "/tmp/a");
+	len = tp_mkaddr(&sun, "/tmp/a");
 	TP_EQ(sys_bind(s1, (struct sockaddr *)&sun, len), 0);
 	TP_EQ(sys_bind(s1, (struct sockaddr *)&sun, len), EINVAL);
 	s2 = xsocket(SOCK_STREAM);
@@ -233,28 +198,28 @@ body_connect_errors(void *arg)
 
 	(void)arg;
 	s = xsocket(SOCK_STREAM);
-	len = mkaddr(&sun, "/nonexistent");
+	len = tp_mkaddr(&sun, "/nonexistent");
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), ENOENT);
 	/* bound but not listening */
 	b = xsocket(SOCK_STREAM);
-	len = mkaddr(&sun, "/b");
+	len = tp_mkaddr(&sun, "/b");
 	TP_EQ(sys_bind(b, (struct sockaddr *)&sun, len), 0);
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), ECONNREFUSED);
 	/* listening, then closed: the stale name refuses */
-	l = xlisten(SOCK_STREAM, "/l");
+	l = tp_listen(SOCK_STREAM, "/l");
 	xclose(l);
-	len = mkaddr(&sun, "/l");
+	len = tp_mkaddr(&sun, "/l");
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), ECONNREFUSED);
 	/* wrong type */
-	d = xlisten(SOCK_DGRAM, "/d");
-	len = mkaddr(&sun, "/d");
+	d = tp_listen(SOCK_DGRAM, "/d");
+	len = tp_mkaddr(&sun, "/d");
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), EPROTOTYPE);
 	/* wrong family */
 	sun.sun_family = AF_INET;
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), EAFNOSUPPORT);
 	/* connected already */
-	l = xlisten(SOCK_STREAM, "/l2");
-	len = mkaddr(&sun, "/l2");
+	l = tp_listen(SOCK_STREAM, "/l2");
+	len = tp_mkaddr(&sun, "/l2");
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), 0);
 	TP_EQ(sys_connect(s, (struct sockaddr *)&sun, len), EISCONN);
 	/* listen on a connected socket, connect on a listener */
@@ -285,7 +250,7 @@ body_accept(void *arg)
 	int l, c, a, fd, flags;
 
 	(void)arg;
-	l = xlisten(SOCK_STREAM, "/srv");
+	l = tp_listen(SOCK_STREAM, "/srv");
 	TP_EQ(sys_fcntl(l, F_SETFL, O_NONBLOCK, &flags), 0);
 	TP_EQ(sys_accept(l, NULL, NULL, &fd), EWOULDBLOCK);
 	TP_EQ(sys_accept4(l, NULL, NULL, 0x1, &fd), EINVAL);
@@ -502,9 +467,9 @@ body_dgram(void *arg)
 	int r, s, b;
 
 	(void)arg;
-	r = xlisten(SOCK_DGRAM, "/dg");
+	r = tp_listen(SOCK_DGRAM, "/dg");
 	s = xsocket(SOCK_DGRAM);
-	len = mkaddr(&sun, "/dg");
+	len = tp_mkaddr(&sun, "/dg");
 	TP_EQ(sys_sendto(s, "one", 3, 0, (struct sockaddr *)&sun, len, &n),
 	    0);
 	TP_EQ(n, 3);
@@ -516,7 +481,7 @@ body_dgram(void *arg)
 	TP_EQ(fromb.sb_family, AF_LOCAL);
 	TP_EQ(fromb.sb_data[0], '\0');
 	/* from a bound sender: its name */
-	b = xlisten(SOCK_DGRAM, "/dgb");
+	b = tp_listen(SOCK_DGRAM, "/dgb");
 	TP_EQ(sys_sendto(b, "two", 3, 0, (struct sockaddr *)&sun, len, &n),
 	    0);
 	flen = sizeof(from);
@@ -577,7 +542,7 @@ body_seqpacket(void *arg)
 	int l, c, a;
 
 	(void)arg;
-	l = xlisten(SOCK_SEQPACKET, "/sp");
+	l = tp_listen(SOCK_SEQPACKET, "/sp");
 	c = xconnect(SOCK_SEQPACKET, "/sp");
 	a = xaccept(l);
 	xsend(c, "first");
@@ -632,61 +597,6 @@ body_socketpair(void *arg)
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, NULL), EFAULT);
 }
 
-/* Send fd over s with SCM_RIGHTS. */
-static int
-send_fd(int s, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct cmsghdr *cm;
-	struct msghdr msg;
-	struct iovec iov;
-	ssize_t n;
-
-	memset(&msg, 0, sizeof(msg));
-	memset(cbuf, 0, sizeof(cbuf));
-	iov.iov_base = __DECONST_TP("F");
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sys_sendmsg(s, &msg, 0, &n);
-}
-
-/* Receive one descriptor; *fdp = -1 if none came. */
-static int
-recv_fd(int s, int *fdp, socklen_t clen, int *flagsp)
-{
-	char cbuf[256], c;
-	struct cmsghdr *cm;
-	struct msghdr msg;
-	struct iovec iov;
-	ssize_t n;
-	int error;
-
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = clen;
-	*fdp = -1;
-	error = sys_recvmsg(s, &msg, 0, &n);
-	if (error != 0)
-		return error;
-	*flagsp = msg.msg_flags;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (cm != NULL && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(fdp, CMSG_DATA(cm), sizeof(int));
-	return 0;
-}
-
 static void
 body_rights(void *arg)
 {
@@ -696,27 +606,27 @@ body_rights(void *arg)
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, xv), 0);
 	/* pass xv[0]; the received descriptor is the same socket */
-	TP_EQ(send_fd(sv[0], xv[0]), 0);
+	TP_EQ(tp_send_fd(sv[0], xv[0]), 0);
 	TP_EQ(unp_rights_inflight(), 1);
 	xclose(xv[0]);
-	TP_EQ(recv_fd(sv[1], &got, 256, &flags), 0);
+	TP_EQ(tp_recv_fd(sv[1], &got, 256, &flags), 0);
 	TP_EQ(unp_rights_inflight(), 0);
 	TP_ASSERT(got >= 0);
 	xsend(got, "via");
 	xrecv(xv[1], "via");
 	xclose(got);
 	/* a bad descriptor in the message */
-	TP_EQ(send_fd(sv[0], 77), EBADF);
+	TP_EQ(tp_send_fd(sv[0], 77), EBADF);
 	/* a control buffer too small: MSG_CTRUNC and nothing leaks */
 	nfiles = (int)file_outstanding();
-	TP_EQ(send_fd(sv[0], xv[1]), 0);
-	TP_EQ(recv_fd(sv[1], &got, 4, &flags), 0);
+	TP_EQ(tp_send_fd(sv[0], xv[1]), 0);
+	TP_EQ(tp_recv_fd(sv[1], &got, 4, &flags), 0);
 	TP_ASSERT((flags & MSG_CTRUNC) != 0);
 	TP_EQ(got, -1);
 	TP_EQ(unp_rights_inflight(), 0);
 	TP_EQ(file_outstanding(), nfiles);
 	/* rights left unread are disposed of when the receiver closes */
-	TP_EQ(send_fd(sv[0], xv[1]), 0);
+	TP_EQ(tp_send_fd(sv[0], xv[1]), 0);
 	xclose(xv[1]);
 	xclose(sv[1]);
 	xclose(sv[0]);
@@ -733,8 +643,8 @@ body_rights_cycle(void *arg)
 	before = unp_gc_reclaimed();
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
 	/* sv[0] into its own receive buffer, sv[1] into sv[1]'s */
-	TP_EQ(send_fd(sv[1], sv[0]), 0);
-	TP_EQ(send_fd(sv[0], sv[1]), 0);
+	TP_EQ(tp_send_fd(sv[1], sv[0]), 0);
+	TP_EQ(tp_send_fd(sv[0], sv[1]), 0);
 	TP_EQ(unp_rights_inflight(), 2);
 	xclose(sv[0]);
 	xclose(sv[1]);
@@ -951,7 +861,7 @@ window_connector(void *arg)
 
 	(void)arg;
 	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
-	window_result = try_connect_path(s, "/win");
+	window_result = tp_connect(s, "/win");
 	xclose(s);
 }
 
@@ -962,7 +872,7 @@ body_window(void *arg)
 	int l;
 
 	(void)arg;
-	l = xlisten(SOCK_STREAM, "/win");
+	l = tp_listen(SOCK_STREAM, "/win");
 	t = tp_start(NULL, window_connector, NULL);
 	(void)kpause("window", false, 2, NULL);
 	xclose(l);

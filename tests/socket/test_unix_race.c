@@ -26,7 +26,6 @@
 
 #include "tp.h"
 
-#define __DECONST_TP(a)	((void *)(uintptr_t)(const void *)(a))
 
 /* Outcome counters across seeds (the test process's memory). */
 static u_int outcome[8];
@@ -46,38 +45,6 @@ jitter(void *arg)
 		tp_yield();
 }
 
-static socklen_t
-mkaddr(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_LOCAL;
-	strncpy(sun->sun_path, path, sizeof(sun->sun_path) - 1);
-	sun->sun_len = (uint8_t)SUN_LEN(sun);
-	return sun->sun_len;
-}
-
-static int
-xlisten(const char *path)
-{
-	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, path);
-	int s;
-
-	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
-	TP_EQ(sys_bind(s, (struct sockaddr *)&sun, len), 0);
-	TP_EQ(sys_listen(s, 5), 0);
-	return s;
-}
-
-static int
-try_connect(int s, const char *path)
-{
-	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, path);
-
-	return sys_connect(s, (struct sockaddr *)&sun, len);
-}
-
 /* ---------------------------------------------------------------- */
 /*
  * connect vs close of the listener.  connect returns 0 (the connection
@@ -93,7 +60,7 @@ connector_thread(void *arg)
 
 	(void)arg;
 	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
-	error = try_connect(s, "/race");
+	error = tp_connect(s, "/race");
 	if (error == 0) {
 		TP_EQ(sys_recv(s, buf, sizeof(buf), 0, &n), 0);
 		TP_EQ(n, 0);
@@ -111,7 +78,7 @@ body_connect_vs_close(void *arg)
 	struct tp_thread *t;
 	int l;
 
-	l = xlisten("/race");
+	l = tp_listen(SOCK_STREAM, "/race");
 	t = tp_start(NULL, connector_thread, NULL);
 	jitter(arg);
 	TP_EQ(sys_close(l), 0);
@@ -132,7 +99,7 @@ close_after_send_thread(void *arg)
 
 	(void)arg;
 	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
-	TP_EQ(try_connect(s, "/acc"), 0);
+	TP_EQ(tp_connect(s, "/acc"), 0);
 	TP_EQ(sys_send(s, "x", 1, 0, &n), 0);
 	TP_EQ(sys_close(s), 0);
 }
@@ -146,7 +113,7 @@ body_accept_vs_close(void *arg)
 	int l, a;
 
 	(void)arg;
-	l = xlisten("/acc");
+	l = tp_listen(SOCK_STREAM, "/acc");
 	t = tp_start(NULL, close_after_send_thread, NULL);
 	TP_EQ(sys_accept(l, NULL, NULL, &a), 0);
 	TP_EQ(sys_recv(a, buf, sizeof(buf), MSG_WAITALL, &n), 0);
@@ -212,56 +179,6 @@ body_both_send(void *arg)
 /* ---------------------------------------------------------------- */
 /* Descriptor passing. */
 
-static int
-send_fd(int s, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct cmsghdr *cm;
-	struct msghdr msg;
-	struct iovec iov;
-	ssize_t n;
-
-	memset(&msg, 0, sizeof(msg));
-	memset(cbuf, 0, sizeof(cbuf));
-	iov.iov_base = __DECONST_TP("F");
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sys_sendmsg(s, &msg, 0, &n);
-}
-
-static int
-recv_fd(int s, int *fdp)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct cmsghdr *cm;
-	struct msghdr msg;
-	struct iovec iov;
-	ssize_t n;
-	int error;
-
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	*fdp = -1;
-	error = sys_recvmsg(s, &msg, 0, &n);
-	if (error == 0 && n == 1 && (cm = CMSG_FIRSTHDR(&msg)) != NULL &&
-	    cm->cmsg_type == SCM_RIGHTS)
-		memcpy(fdp, CMSG_DATA(cm), sizeof(int));
-	return error;
-}
-
 struct pass_arg {
 	int	 pa_sock;	/* where to send */
 	int	 pa_fd;		/* what to send */
@@ -278,7 +195,7 @@ passer_thread(void *arg)
 	int i, error;
 
 	for (i = 0; i < 3; i++) {
-		error = send_fd(pa->pa_sock, pa->pa_fd);
+		error = tp_send_fd(pa->pa_sock, pa->pa_fd);
 		if (error == 0)
 			atomic_inc_uint(&outcome[0]);
 		else {
@@ -307,7 +224,7 @@ body_pass_vs_close(void *arg)
 	pa.pa_sock = sv[0];
 	pa.pa_fd = xv[0];
 	t = tp_start(curproc, passer_thread, &pa);
-	TP_EQ(recv_fd(sv[1], &got), 0);
+	TP_EQ(tp_recv_fd(sv[1], &got, CMSG_SPACE(sizeof(int)), NULL), 0);
 	TP_ASSERT(got >= 0);
 	TP_EQ(sys_send(got, "y", 1, 0, &n), 0);
 	TP_EQ(sys_close(got), 0);
@@ -332,8 +249,8 @@ cycle_thread(void *arg)
 
 	(void)arg;
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
-	TP_EQ(send_fd(sv[0], sv[1]), 0);
-	TP_EQ(send_fd(sv[1], sv[0]), 0);
+	TP_EQ(tp_send_fd(sv[0], sv[1]), 0);
+	TP_EQ(tp_send_fd(sv[1], sv[0]), 0);
 	TP_EQ(sys_close(sv[0]), 0);
 	TP_EQ(sys_close(sv[1]), 0);
 }
@@ -348,8 +265,8 @@ body_cycles(void *arg)
 	t = tp_start(NULL, cycle_thread, NULL);
 	/* the pretzel: a datagram socket sent over itself */
 	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_DGRAM, 0, sv), 0);
-	TP_EQ(send_fd(sv[0], sv[1]), 0);
-	TP_EQ(send_fd(sv[1], sv[1]), 0);
+	TP_EQ(tp_send_fd(sv[0], sv[1]), 0);
+	TP_EQ(tp_send_fd(sv[1], sv[1]), 0);
 	TP_EQ(sys_close(sv[0]), 0);
 	TP_EQ(sys_close(sv[1]), 0);
 	tp_join(t);
@@ -370,7 +287,7 @@ binder_thread(void *arg)
 {
 	struct busy_arg *ba = arg;
 	struct sockaddr_un sun;
-	socklen_t len = mkaddr(&sun, "/mine");
+	socklen_t len = tp_mkaddr(&sun, "/mine");
 
 	ba->ba_error = sys_bind(ba->ba_sock, (struct sockaddr *)&sun, len);
 }
@@ -382,13 +299,13 @@ body_bind_vs_connect(void *arg)
 	struct tp_thread *t;
 	int l, s, cerr;
 
-	l = xlisten("/busy");
+	l = tp_listen(SOCK_STREAM, "/busy");
 	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
 	ba.ba_sock = s;
 	ba.ba_error = -1;
 	t = tp_start(curproc, binder_thread, &ba);
 	jitter(arg);
-	cerr = try_connect(s, "/busy");
+	cerr = tp_connect(s, "/busy");
 	tp_join(t);
 	TP_ASSERT(cerr == 0 || cerr == EALREADY);
 	TP_ASSERT(ba.ba_error == 0 || ba.ba_error == EALREADY);
@@ -428,9 +345,9 @@ body_lock_change_sleeper(void *arg)
 	int l, c, a;
 
 	(void)arg;
-	l = xlisten("/lk");
+	l = tp_listen(SOCK_STREAM, "/lk");
 	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &c), 0);
-	TP_EQ(try_connect(c, "/lk"), 0);
+	TP_EQ(tp_connect(c, "/lk"), 0);
 	t = tp_start(curproc, sleeper_thread, &c);
 	tp_yield();
 	TP_EQ(sys_accept(l, NULL, NULL, &a), 0);

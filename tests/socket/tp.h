@@ -50,6 +50,26 @@ void	tp_join(struct tp_thread *);
 /* Let other LWPs run (a scheduling point). */
 void	tp_yield(void);
 
+/*
+ * Helpers for test bodies (tp_common.c).  tp_mkaddr fills an AF_LOCAL
+ * address and returns its length.  tp_send_fd sends fd over s with
+ * SCM_RIGHTS and one data byte; tp_recv_fd receives such a message with
+ * a control buffer of clen bytes (*fdp = -1 if no descriptor came;
+ * msg_flags in *flagsp if flagsp is not NULL).  tp_finish, at the end of
+ * a run's main LWP, waits (bounded) for the collector to close what is
+ * in flight, then asserts no socket, file, right, process or mbuf is
+ * left.
+ */
+struct sockaddr_un;
+unsigned int tp_mkaddr(struct sockaddr_un *, const char *path);
+int	tp_send_fd(int s, int fd);
+int	tp_recv_fd(int s, int *fdp, unsigned int clen, int *flagsp);
+void	tp_finish(void);
+/* An AF_LOCAL socket of type bound to path (listening unless DGRAM). */
+int	tp_listen(int type, const char *path);
+/* connect(2) to an AF_LOCAL path; returns the error. */
+int	tp_connect(int s, const char *path);
+
 /* A failed expectation inside a host: reported and fails the test. */
 void	tp_fail(const char *file, int line, const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));

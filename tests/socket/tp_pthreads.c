@@ -57,21 +57,6 @@ tp_fail(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
-/* Wait (bounded) until the collector has closed everything. */
-static void
-tp_settle(void)
-{
-	int i;
-
-	for (i = 0; i < 5000; i++) {
-		if (socket_outstanding() == 0 && file_outstanding() == 0 &&
-		    unp_rights_inflight() == 0)
-			return;
-		unp_gc_request();
-		(void)kpause("settle", false, 1, NULL);
-	}
-}
-
 void
 tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 {
@@ -84,11 +69,6 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	(*fn)(arg);
 	proc_exit(p);
 	proc_detach_lwp(curlwp);
-	tp_settle();
-	TP_EQ(socket_outstanding(), 0);
-	TP_EQ(file_outstanding(), 0);
-	TP_EQ(unp_rights_inflight(), 0);
-	TP_EQ(proc_count(), 0);
-	TP_EQ(mbuf_outstanding(), 0);
+	tp_finish();
 	kapi_pthreads_shutdown();
 }

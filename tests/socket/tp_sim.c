@@ -89,20 +89,6 @@ tp_fail(const char *file, int line, const char *fmt, ...)
 }
 
 static void
-tp_settle(void)
-{
-	int i;
-
-	for (i = 0; i < 5000; i++) {
-		if (socket_outstanding() == 0 && file_outstanding() == 0 &&
-		    unp_rights_inflight() == 0)
-			return;
-		unp_gc_request();
-		(void)kpause("settle", false, 1, NULL);
-	}
-}
-
-static void
 tp_sim_main(void *arg)
 {
 	struct tp_sim_ctx *tc = arg;
@@ -113,12 +99,7 @@ tp_sim_main(void *arg)
 	(*tc->tc_fn)(tc->tc_arg);
 	proc_exit(p);
 	proc_detach_lwp(curlwp);
-	tp_settle();
-	TP_EQ(socket_outstanding(), 0);
-	TP_EQ(file_outstanding(), 0);
-	TP_EQ(unp_rights_inflight(), 0);
-	TP_EQ(proc_count(), 0);
-	TP_EQ(mbuf_outstanding(), 0);
+	tp_finish();
 	tc->tc_done = true;
 }
 
