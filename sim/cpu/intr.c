@@ -43,14 +43,8 @@ splraiseipl(ipl_t ipl)
 static bool
 intr_pending_above(const struct cpu_info *c, int ipl)
 {
-	int s;
-
-	for (s = INTR_NSLOT - 1; s >= 0; s--) {
-		if (c->c_intr[s] != NULL && c->c_intr[s]->l_stat == LSRUN &&
-		    c->c_intr[s]->l_level > ipl)
-			return true;
-	}
-	return false;
+	return c->c_intrmask != 0 &&
+	    c->c_intr[31 - __builtin_clz(c->c_intrmask)]->l_level > ipl;
 }
 
 void

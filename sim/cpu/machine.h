@@ -177,6 +177,7 @@ struct cpu_info {
 	struct lwp	*c_cur;
 	struct lwpq	 c_runq;
 	struct lwp	*c_intr[INTR_NSLOT];
+	unsigned	 c_intrmask;	/* bit s: c_intr[s] is LSRUN */
 	TAILQ_HEAD(, softint_pcpu) c_softq[INTR_NSLOT - 1];
 	STAILQ_HEAD(, hardintr) c_hardq;
 	/* callouts whose time came, waiting for this CPU's softclock */

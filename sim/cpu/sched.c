@@ -53,31 +53,25 @@ sched_trace_step(struct world *w, struct cpu_info *c, struct lwp *l,
 static bool
 cpu_idle(const struct cpu_info *c)
 {
-	int s;
-
-	if (c->c_cur != NULL || !TAILQ_EMPTY(&c->c_runq))
-		return false;
-	for (s = 0; s < INTR_NSLOT; s++)
-		if (c->c_intr[s] != NULL && c->c_intr[s]->l_stat == LSRUN)
-			return false;
-	return true;
+	return c->c_cur == NULL && TAILQ_EMPTY(&c->c_runq) &&
+	    c->c_intrmask == 0;
 }
 
 /*
  * The LWP CPU c would run if stepped now, or NULL.  Pure: no state
- * changes, so the scheduler may call it for every CPU.
+ * changes, so the scheduler may call it for every CPU.  Interrupt
+ * levels rise with the slot number, so only the highest runnable slot
+ * can pre-empt.
  */
 static struct lwp *
 cpu_pick(const struct cpu_info *c)
 {
 	struct lwp *cur = c->c_cur, *il;
-	int ipl = cur != NULL ? cur->l_ipl : 0, s;
 
-	for (s = INTR_NSLOT - 1; s >= 0; s--) {
-		il = c->c_intr[s];
-		if (il == NULL || il->l_stat != LSRUN || il->l_level <= ipl)
-			continue;
-		return il;
+	if (c->c_intrmask != 0) {
+		il = c->c_intr[31 - __builtin_clz(c->c_intrmask)];
+		if (cur == NULL || il->l_level > cur->l_ipl)
+			return il;
 	}
 	if (cur != NULL)
 		return cur->l_stat == LSONPROC ? cur : NULL;
@@ -108,6 +102,7 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 			c->c_clock += w->w_cost[SIM_OP_INTR];
 		}
 		p->l_pinned = cur;
+		c->c_intrmask &= ~(1u << p->l_slot);
 	} else {
 		TAILQ_REMOVE(&c->c_runq, p, l_q);
 	}
@@ -363,8 +358,11 @@ sched_setrunnable(struct lwp *l)
 	l->l_readytime = sim_now_internal();
 	w->w_nrun++;
 	l->l_stat = LSRUN;
-	if (l->l_flags & LW_INTR)
-		return;		/* it waits in its CPU's interrupt slot */
+	if (l->l_flags & LW_INTR) {
+		/* it waits in its CPU's interrupt slot */
+		c->c_intrmask |= 1u << l->l_slot;
+		return;
+	}
 	if (!(l->l_flags & LW_BOUND) && !cpu_idle(c)) {
 		for (i = 0; i < h->h_ncpu; i++) {
 			if (cpu_idle(&h->h_cpus[i])) {
