@@ -684,6 +684,62 @@ START_TEST(test_atomics)
 }
 END_TEST
 
+/* --- mutex objects, kpause, rwlock up/downgrade --------------------------- */
+
+static int obj_stage, kp_result;
+static uint64_t kp_before, kp_after;
+static bool upgraded;
+
+static void
+obj_user(void *arg)
+{
+	kmutex_t *m;
+
+	(void)arg;
+	m = mutex_obj_alloc(MUTEX_DEFAULT, IPL_NONE);
+	mutex_obj_hold(m);
+	mutex_enter(m);
+	ck_assert(mutex_owned(m));
+	mutex_exit(m);
+	ck_assert(!mutex_obj_free(m));	/* one reference left */
+	mutex_enter(m);			/* still a working lock */
+	mutex_exit(m);
+	ck_assert(mutex_obj_free(m));	/* the last one: gone */
+	obj_stage = 1;
+
+	kp_before = getnanouptime();
+	kp_result = kpause("nap", false, 4, NULL);
+	kp_after = getnanouptime();
+
+	rw_init(&rwl);
+	rw_enter(&rwl, RW_READER);
+	upgraded = rw_tryupgrade(&rwl);
+	ck_assert(rw_write_held(&rwl));
+	rw_downgrade(&rwl);
+	ck_assert(!rw_write_held(&rwl) && rw_read_held(&rwl));
+	rw_exit(&rwl);
+	rw_destroy(&rwl);
+	obj_stage = 2;
+}
+
+START_TEST(test_mutex_obj_kpause_rw_upgrade)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 1, &h);
+
+	obj_stage = 0;
+	host_spawn(h, "obj", -1, obj_user, NULL);
+	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	ck_assert_int_eq(obj_stage, 2);
+	ck_assert_int_eq(kp_result, EWOULDBLOCK);
+	ck_assert_uint_ge(kp_after - kp_before, 4 * NS_PER_TICK);
+	ck_assert_uint_lt(kp_after - kp_before, 4 * NS_PER_TICK + 10000);
+	ck_assert(upgraded);
+	world_destroy(w);
+}
+END_TEST
+
 /* --- destroy with endless activity terminates ------------------------------- */
 
 static void
@@ -726,5 +782,6 @@ main(void)
 	tcase_add_test(tc, test_kthread_create_join);
 	tcase_add_test(tc, test_destroy_with_endless_lwp);
 	tcase_add_test(tc, test_atomics);
+	tcase_add_test(tc, test_mutex_obj_kpause_rw_upgrade);
 	return run_tcase("kapi", tc);
 }
