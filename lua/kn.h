@@ -58,14 +58,15 @@ struct kn_opts {
 	void		(*o_finish)(void *arg, struct world *,
 			    const struct kn_result *);
 	/*
-	 * Checkers (sim/check/checkers.h): the lock-order checker always
-	 * runs; the race detector with o_race (it needs the stack built
+	 * Checkers (sim/check/checkers.h): the lock-order checker runs
+	 * unless o_no_lockorder; the race detector with o_race (it needs the stack built
 	 * with -fsanitize=thread, i.e. build/knit-race), its accesses as
 	 * scheduling points with o_race_points.  o_finish may take the
 	 * run's new lock-order edges with check_world_end().
 	 */
 	bool		 o_race;
 	bool		 o_race_points;
+	bool		 o_no_lockorder;	/* measuring its cost only */
 	void		*o_finish_arg;
 	/* Scenario text: read from o_scenario when NULL. */
 	const char	*o_text;

@@ -64,6 +64,7 @@ const char cmd_explore_help[] =
     "  --race             race detection (needs build/knit-race)\n"
     "  --race-points      with --race: instrumented accesses are\n"
     "                     scheduling points\n"
+    "  --no-lockorder     no lock-order checking (to measure its cost)\n"
     "  -D NAME=VALUE      scenario parameter (knit.param)\n"
     "  --quiet            no progress line and only the summary table\n"
     "\n"
@@ -87,7 +88,7 @@ struct explore {
 	size_t		 x_ndefs;
 	const char	*x_strategy;	/* for the current campaign step */
 	uint64_t	 x_window;
-	bool		 x_race, x_race_points;
+	bool		 x_race, x_race_points, x_no_lockorder;
 	uint32_t	 x_depth;
 	uint64_t	 x_k;
 	struct dfs	*x_dfs;
@@ -160,6 +161,7 @@ explore_opts(struct explore *x, struct kn_opts *ko, uint64_t seed,
 	ko->o_race_window = x->x_window;
 	ko->o_race = x->x_race;
 	ko->o_race_points = x->x_race_points;
+	ko->o_no_lockorder = x->x_no_lockorder;
 	ko->o_replay = x->x_replay;
 	ko->o_finish = explore_finish;
 	ko->o_finish_arg = x;
@@ -453,7 +455,7 @@ enum {
 	OPT_STRATEGY = 256, OPT_RUNS, OPT_TIME, OPT_DEPTH, OPT_PREEMPT,
 	OPT_WINDOW, OPT_SHARD, OPT_SEED, OPT_DB, OPT_NODB, OPT_STOP,
 	OPT_MINIMIZE, OPT_RACE, OPT_RACE_POINTS, OPT_QUIET, OPT_RUN,
-	OPT_BUDGET,
+	OPT_BUDGET, OPT_NO_LOCKORDER,
 };
 
 static const struct option explore_longopts[] = {
@@ -472,6 +474,7 @@ static const struct option explore_longopts[] = {
 	{ "race", no_argument, NULL, OPT_RACE },
 	{ "race-points", no_argument, NULL, OPT_RACE_POINTS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "no-lockorder", no_argument, NULL, OPT_NO_LOCKORDER },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -695,6 +698,9 @@ cmd_explore(int argc, char **argv)
 			break;
 		case OPT_QUIET:
 			quiet = true;
+			break;
+		case OPT_NO_LOCKORDER:
+			x.x_no_lockorder = true;
 			break;
 		default:
 			if (optopt != 0)

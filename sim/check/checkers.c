@@ -37,12 +37,17 @@ struct checkstate {
 	struct check_config cs_cfg;
 	struct lockorder *cs_lo;	/* this run's graph */
 	struct u64map	 cs_cls;	/* site key -> class id (this run) */
+	uint64_t	*cs_clskey;	/* class id -> site key */
+	uint32_t	 cs_nclskey;
+	uint64_t	*cs_newpairs;	/* known_pairs added by this run */
+	uint32_t	 cs_nnewpairs;
 	struct race	*cs_race;
 };
 
 static struct checkstate cs;
 static struct lockorder *proc_lo;	/* every run of this process */
 static struct u64map captures;		/* site key -> stacks captured */
+static struct u64map known_pairs;	/* (held site, site) with stacks */
 static unsigned long long last_race_accesses;
 
 static uint64_t
@@ -52,6 +57,14 @@ site_key(const char *name, const char *file, int line)
 
 	k ^= (uint64_t)(uintptr_t)file * UINT64_C(0xc2b2ae3d27d4eb4f);
 	k ^= (uint64_t)(unsigned)line;
+	return k != 0 ? k : 1;
+}
+
+static uint64_t
+pair_key(uint64_t from, uint64_t to)
+{
+	uint64_t k = from * UINT64_C(0x9e3779b97f4a7c15) ^ (to << 1 | to >> 63);
+
 	return k != 0 ? k : 1;
 }
 
@@ -91,6 +104,7 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	uint32_t *idp, cls, *cap;
 	unsigned flags = 0;
 	struct check_stack stk;
+	uint32_t held[32], nheld;
 	bool want;
 
 	if (l == NULL)
@@ -105,6 +119,16 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	else {
 		cls = lo_class(cs.cs_lo, name, file, line);
 		u64map_put(&cs.cs_cls, key, cls);
+		if (cls >= cs.cs_nclskey) {
+			uint32_t n = cls + 64;
+
+			cs.cs_clskey = realloc(cs.cs_clskey, n *
+			    sizeof(*cs.cs_clskey));
+			if (cs.cs_clskey == NULL)
+				abort();
+			cs.cs_nclskey = n;
+		}
+		cs.cs_clskey[cls] = key;
 	}
 	if (shared)
 		flags |= LO_SHARED;
@@ -116,10 +140,28 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 		flags |= LO_IN_SOFTINT;
 	else if (!(l->l_flags & LW_INTR) && l->l_ipl < IPL_SOFTNET)
 		flags |= LO_SOFTINT_ENABLED;
-	/* Capture while the class is young or the LWP holds locks. */
+	/*
+	 * Capture while the class is young, or when this acquisition pairs
+	 * with a held class in a way this process has no stacks for yet
+	 * (a report about a pair seen before takes the stacks from the
+	 * process's graph: lo_set_fallback).
+	 */
 	cap = u64map_find(&captures, key);
-	want = cap == NULL || *cap < CAPTURE_PER_CLASS ||
-	    lo_held_count(cs.cs_lo, tid_of(l)) > 0;
+	want = cap == NULL || *cap < CAPTURE_PER_CLASS;
+	nheld = lo_held_classes(cs.cs_lo, tid_of(l), held, 32);
+	for (uint32_t i = 0; i < nheld; i++) {
+		uint64_t pk = pair_key(cs.cs_clskey[held[i]], key);
+
+		if (u64map_find(&known_pairs, pk) == NULL) {
+			u64map_put(&known_pairs, pk, 1);
+			cs.cs_newpairs = realloc(cs.cs_newpairs,
+			    (cs.cs_nnewpairs + 1) * sizeof(*cs.cs_newpairs));
+			if (cs.cs_newpairs == NULL)
+				abort();
+			cs.cs_newpairs[cs.cs_nnewpairs++] = pk;
+			want = true;
+		}
+	}
 	if (want) {
 		check_stack_capture(&stk, 1);
 		if (cap == NULL)
@@ -240,6 +282,8 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 	if (cfg->cc_lockorder) {
 		cs.cs_lo = lo_create();
 		lo_set_report_fn(cs.cs_lo, lo_report_to_world, w);
+		if (proc_lo != NULL)
+			lo_set_fallback(cs.cs_lo, proc_lo);
 	}
 	if (cfg->cc_race) {
 		cs.cs_race = race_create();
@@ -299,8 +343,17 @@ end_world(struct world *w, bool edges)
 			text = NULL;
 		}
 	}
+	/*
+	 * Unless the run's edges went into the process's graph, later runs
+	 * cannot take stacks from there: let them capture again.
+	 */
+	if (!edges)
+		for (uint32_t i = 0; i < cs.cs_nnewpairs; i++)
+			(void)u64map_del(&known_pairs, cs.cs_newpairs[i]);
+	free(cs.cs_newpairs);
 	lo_destroy(cs.cs_lo);
 	u64map_fini(&cs.cs_cls);
+	free(cs.cs_clskey);
 	memset(&cs, 0, sizeof(cs));
 	return text;
 }

@@ -77,6 +77,7 @@ struct lockorder {
 	uint64_t	 run;
 	uint32_t	 search_gen;
 	bool		 softint_rule;
+	const struct lockorder *fallback;
 	lo_report_fn_t	 report_fn;
 	void		*report_arg;
 };
@@ -231,6 +232,44 @@ class_label(const struct lockorder *lo, uint32_t cls, char *buf, size_t len)
 
 	snprintf(buf, len, "%s (%s:%d)", c->c_name,
 	    f != NULL ? f + 1 : c->c_file, c->c_line);
+}
+
+/* Find class c of lo in other (by name and site); LO_NONE if absent. */
+static uint32_t
+class_in(const struct lockorder *lo, uint32_t c, const struct lockorder *other)
+{
+	const struct lo_class_rec *r = &lo->classes[c];
+	uint64_t key;
+	uint32_t *idp;
+
+	for (key = class_key(r->c_name, r->c_file, r->c_line);;
+	    key = key + 1 ? key + 1 : 1) {
+		if ((idp = u64map_find(&other->class_by_key, key)) == NULL)
+			return LO_NONE;
+		if (other->classes[*idp].c_line == r->c_line &&
+		    strcmp(other->classes[*idp].c_name, r->c_name) == 0 &&
+		    strcmp(other->classes[*idp].c_file, r->c_file) == 0)
+			return *idp;
+	}
+}
+
+static char *xstrdup(const char *);
+
+/* Copy an edge's stack texts from the fallback graph, if it has them. */
+static void
+fallback_text(const struct lockorder *lo, struct lo_edge *e)
+{
+	const struct lockorder *fb = lo->fallback;
+	uint32_t a = class_in(lo, e->e_from, fb), b = class_in(lo, e->e_to, fb);
+	uint32_t *idp;
+
+	if (a == LO_NONE || b == LO_NONE)
+		return;
+	idp = u64map_find(&fb->edge_by_pair, ((uint64_t)a << 32 | b) + 1);
+	if (idp == NULL || fb->edges[*idp].e_text_from == NULL)
+		return;
+	e->e_text_from = xstrdup(fb->edges[*idp].e_text_from);
+	e->e_text_to = xstrdup(fb->edges[*idp].e_text_to);
 }
 
 /* A growing string for report text. */
@@ -410,6 +449,9 @@ report_cycle(struct lockorder *lo, const uint32_t *cyc, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		struct lo_edge *e = &lo->edges[rot[i]];
 
+		if (!e->e_have_stacks && e->e_text_from == NULL &&
+		    lo->fallback != NULL)
+			fallback_text(lo, e);
 		edge_materialise_text(e);
 		class_label(lo, e->e_from, label, sizeof(label));
 		class_label(lo, e->e_to, label2, sizeof(label2));
@@ -657,6 +699,25 @@ lo_thread_exit(struct lockorder *lo, uint32_t tid)
 {
 	if (tid < lo->nthreads)
 		lo->threads[tid].t_len = 0;
+}
+
+uint32_t
+lo_held_classes(const struct lockorder *lo, uint32_t tid, uint32_t *cls,
+    uint32_t max)
+{
+	uint32_t n = 0;
+
+	if (tid >= lo->nthreads)
+		return 0;
+	for (uint32_t i = 0; i < lo->threads[tid].t_len && n < max; i++)
+		cls[n++] = lo->threads[tid].t_held[i].h_cls;
+	return n;
+}
+
+void
+lo_set_fallback(struct lockorder *lo, const struct lockorder *fb)
+{
+	lo->fallback = fb;
 }
 
 uint32_t

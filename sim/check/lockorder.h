@@ -95,6 +95,15 @@ void		 lo_release(struct lockorder *, uint32_t tid,
 void		 lo_thread_exit(struct lockorder *, uint32_t tid);
 /* Number of locks tid holds. */
 uint32_t	 lo_held_count(const struct lockorder *, uint32_t tid);
+/* The classes tid holds (at most max of them); returns how many. */
+uint32_t	 lo_held_classes(const struct lockorder *, uint32_t tid,
+		    uint32_t *cls, uint32_t max);
+/*
+ * Where a report needs the stacks of an edge this graph recorded without
+ * them, take them from `fb' (same classes by name and site), e.g. the
+ * process's graph of earlier runs.
+ */
+void		 lo_set_fallback(struct lockorder *, const struct lockorder *fb);
 
 size_t		 lo_nreports(const struct lockorder *);
 const struct lo_report *lo_report(const struct lockorder *, size_t i);

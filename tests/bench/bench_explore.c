@@ -1,0 +1,118 @@
+/*
+ * Exploration throughput and checker overheads, measured on build/knit
+ * and build/knit-race as a user runs them (one process, -j 1):
+ *
+ *   explore_<scenario>_runs_per_cpu_s   runs per CPU-second (per core)
+ *   race_overhead_<scenario>            CPU time with --race over the
+ *                                       same build without it
+ *   race_build_overhead_<scenario>      knit-race --race over plain knit
+ *   lockorder_overhead_<scenario>       with the lock-order checker over
+ *                                       --no-lockorder
+ *
+ * CPU time (user + system of the child) rather than wall time, so that
+ * a loaded machine does not distort the figures.  Each figure is the
+ * median of REPS measurements.  Run from the top of the tree.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define REPS	3
+
+/* CPU seconds of one child command (stdout and stderr discarded). */
+static double
+cpu_of(const char *const *argv)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0) {
+		perror("wait4");
+		exit(1);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		fprintf(stderr, "bench_explore: %s failed (status %d)\n",
+		    argv[0], status);
+		exit(1);
+	}
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
+
+static double
+median_cpu(const char *const *argv)
+{
+	double v[REPS];
+
+	for (int i = 0; i < REPS; i++)
+		v[i] = cpu_of(argv);
+	return bench_median(v, REPS);
+}
+
+static void
+bench_scenario(const char *name, const char *path, const char *runs)
+{
+	const char *plain[] = { "build/knit", "explore", path, "--runs", runs,
+	    "--no-db", "--quiet", NULL };
+	const char *nolo[] = { "build/knit", "explore", path, "--runs", runs,
+	    "--no-db", "--quiet", "--no-lockorder", NULL };
+	const char *rbuild[] = { "build/knit-race", "explore", path, "--runs",
+	    runs, "--no-db", "--quiet", NULL };
+	const char *race[] = { "build/knit-race", "explore", path, "--runs",
+	    runs, "--no-db", "--quiet", "--race", NULL };
+	double t_plain, t_nolo, t_rbuild, t_race, n = atof(runs);
+	char fig[128];
+
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "bench_explore: %s missing, skipped\n", path);
+		return;
+	}
+	t_plain = median_cpu(plain);
+	t_nolo = median_cpu(nolo);
+	t_rbuild = median_cpu(rbuild);
+	t_race = median_cpu(race);
+	snprintf(fig, sizeof(fig), "explore_%s_runs_per_cpu_s", name);
+	bench_figure(fig, n / t_plain, "runs/s", REPS);
+	snprintf(fig, sizeof(fig), "lockorder_overhead_%s", name);
+	bench_figure(fig, t_plain / t_nolo, "x", REPS);
+	snprintf(fig, sizeof(fig), "race_overhead_%s", name);
+	bench_figure(fig, t_race / t_rbuild, "x", REPS);
+	snprintf(fig, sizeof(fig), "race_build_overhead_%s", name);
+	bench_figure(fig, t_race / t_plain, "x", REPS);
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t runs = 200;
+	char rbuf[32];
+
+	for (int i = 1; i < argc; i++)
+		if (!bench_opt_u64(argv[i], "runs", &runs)) {
+			fprintf(stderr, "usage: bench_explore [--runs=N]\n");
+			return 2;
+		}
+	snprintf(rbuf, sizeof(rbuf), "%llu", (unsigned long long)runs);
+	bench_scenario("unix_storm", "scenarios/unix_storm.lua", rbuf);
+	bench_scenario("kern3508", "scenarios/kern3508.lua", rbuf);
+	return 0;
+}
