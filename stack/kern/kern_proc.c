@@ -41,7 +41,8 @@ proc_init_vnet(void)
 static void
 proc_fini_vnet(void)
 {
-	KASSERTMSG(V_nprocs == 0, "%u processes left", V_nprocs);
+	if (V_nprocs != 0)
+		kprintf("proc: %u processes left at teardown\n", V_nprocs);
 	mutex_destroy(&V_proc_lock);
 }
 VNET_SYSINIT(proc, VNET_ORDER_KERN, proc_init_vnet, proc_fini_vnet);

@@ -91,10 +91,18 @@ soo_close(struct file *fp)
 	return so != NULL ? soclose(so) : 0;
 }
 
+static void
+soo_restart(struct file *fp)
+{
+	if (fp->f_data != NULL)
+		sorestart(fp->f_data);
+}
+
 const struct fileops socketops = {
 	.fo_read = soo_read,
 	.fo_write = soo_write,
 	.fo_ioctl = soo_ioctl,
 	.fo_poll = soo_poll,
 	.fo_close = soo_close,
+	.fo_restart = soo_restart,
 };

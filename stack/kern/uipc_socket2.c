@@ -127,6 +127,7 @@ sblock(struct sockbuf *sb, int wf)
 {
 	struct socket *so = sb->sb_so;
 	kmutex_t *lock;
+	u_int gen;
 	int error;
 
 	KASSERT(solocked(so));
@@ -138,6 +139,7 @@ sblock(struct sockbuf *sb, int wf)
 		}
 		if (wf != SBL_WAIT)
 			return EWOULDBLOCK;
+		gen = so->so_restartgen;
 		lock = so->so_lock;
 		if ((sb->sb_flags & SB_NOINTR) != 0) {
 			cv_wait(&so->so_cv, lock);
@@ -148,6 +150,8 @@ sblock(struct sockbuf *sb, int wf)
 			solockretry(so, lock);
 		if (error != 0)
 			return error;
+		if (so->so_restartgen != gen)
+			return EBADF;
 	}
 }
 
@@ -165,18 +169,21 @@ sbunlock(struct sockbuf *sb)
 
 /*
  * Wait for data or space.  Returns EWOULDBLOCK when sb_timeo expired,
- * EINTR when interrupted, 0 otherwise (the caller re-checks).
+ * EINTR when interrupted, EBADF when a descriptor of the socket was
+ * closed meanwhile (sorestart), 0 otherwise (the caller re-checks).
  */
 int
 sbwait(struct sockbuf *sb)
 {
 	struct socket *so = sb->sb_so;
 	kmutex_t *lock;
+	u_int gen;
 	int error;
 
 	KASSERT(solocked(so));
 
 	sb->sb_flags |= SB_NOTIFY;
+	gen = so->so_restartgen;
 	lock = so->so_lock;
 	if ((sb->sb_flags & SB_NOINTR) != 0)
 		error = cv_timedwait(&sb->sb_cv, lock, sb->sb_timeo);
@@ -184,6 +191,8 @@ sbwait(struct sockbuf *sb)
 		error = cv_timedwait_sig(&sb->sb_cv, lock, sb->sb_timeo);
 	if (__predict_false(lock != solock_load(so)))
 		solockretry(so, lock);
+	if (error == 0 && so->so_restartgen != gen)
+		error = EBADF;
 	return error;
 }
 
@@ -192,10 +201,12 @@ int
 sowait(struct socket *so, bool catch, int timo)
 {
 	kmutex_t *lock;
+	u_int gen;
 	int error;
 
 	KASSERT(solocked(so));
 
+	gen = so->so_restartgen;
 	lock = so->so_lock;
 	if (catch)
 		error = cv_timedwait_sig(&so->so_cv, lock, timo);
@@ -203,7 +214,21 @@ sowait(struct socket *so, bool catch, int timo)
 		error = cv_timedwait(&so->so_cv, lock, timo);
 	if (__predict_false(lock != solock_load(so)))
 		solockretry(so, lock);
+	if (error == 0 && so->so_restartgen != gen)
+		error = EBADF;
 	return error;
+}
+
+void
+sorestart(struct socket *so)
+{
+	solock(so);
+	so->so_restartgen++;
+	cv_broadcast(&so->so_cv);
+	cv_broadcast(&so->so_rcv.sb_cv);
+	cv_broadcast(&so->so_snd.sb_cv);
+	sounlock(so);
+	sopoll_notify();
 }
 
 void

@@ -207,8 +207,7 @@ unp_fini_vnet(void)
 	(void)unp_discard_run();
 
 	while ((un = LIST_FIRST(&V_unp_names)) != NULL) {
-		KASSERTMSG(un->un_so == NULL, "socket %s still bound",
-		    un->un_path);
+		/* a socket still bound was leaked by its process */
 		LIST_REMOVE(un, un_list);
 		kmem_strfree(un->un_path);
 		kmem_free(un, sizeof(*un));

@@ -847,6 +847,47 @@ body_sysctl(void *arg)
 }
 
 /*
+ * Closing a descriptor wakes the threads blocked on it (accept, recv):
+ * they return EBADF, and the socket is then freed (tp_run's leak check).
+ */
+static void
+blocked_accept(void *arg)
+{
+	int fd;
+
+	TP_EQ(sys_accept(*(int *)arg, NULL, NULL, &fd), EBADF);
+}
+
+static void
+blocked_recv(void *arg)
+{
+	char buf[4];
+	ssize_t n;
+
+	TP_EQ(sys_recv(*(int *)arg, buf, sizeof(buf), 0, &n), EBADF);
+}
+
+static void
+body_close_wakes(void *arg)
+{
+	struct tp_thread *t1, *t2;
+	int l, sv[2];
+
+	(void)arg;
+	l = tp_listen(SOCK_STREAM, "/cw");
+	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
+	t1 = tp_start(curproc, blocked_accept, &l);
+	t2 = tp_start(curproc, blocked_recv, &sv[0]);
+	(void)kpause("cw", false, 5, NULL);
+	xclose(l);
+	xclose(sv[0]);
+	tp_join(t1);
+	tp_join(t2);
+	xclose(sv[1]);
+	TP_EQ(sys_unlink("/cw"), 0);
+}
+
+/*
  * A race window on the simulator: hold the connector where unp_connect
  * has dropped its socket lock (probe socket:unp:connect:unlocked) while
  * the listener closes; the connect then finds the name orphaned and is
@@ -923,6 +964,7 @@ T(sockopt)
 T(fcntl_ioctl)
 T(poll)
 T(sysctl)
+T(close_wakes)
 
 static void
 no_process(void *arg)
@@ -968,6 +1010,7 @@ main(void)
 	tcase_add_test(tc, test_fcntl_ioctl);
 	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_sysctl);
+	tcase_add_test(tc, test_close_wakes);
 	tcase_add_test(tc, test_window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -27,6 +27,8 @@ struct fileops {
 	int	(*fo_ioctl)(struct file *, u_long, void *);
 	int	(*fo_poll)(struct file *, int events);
 	int	(*fo_close)(struct file *);
+	/* A descriptor is closing: wake threads blocked on the file. */
+	void	(*fo_restart)(struct file *);
 };
 
 struct file {

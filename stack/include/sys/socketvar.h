@@ -95,7 +95,7 @@ struct socket {
 	short		 so_options;	/* SO_* from sys/socket.h */
 	short		 so_linger;	/* seconds to linger on close */
 	short		 so_state;	/* SS_* */
-	int		 so_unused;
+	u_int		 so_restartgen;	/* sorestart() count: wakes sleepers */
 	void		*so_pcb;	/* protocol control block */
 	const struct protosw *so_proto;
 
@@ -261,6 +261,11 @@ int	sosend(struct socket *, struct sockaddr *, struct uio *,
 int	soreceive(struct socket *, struct mbuf **paddr, struct uio *,
 	    struct mbuf **mp0, struct mbuf **controlp, int *flagsp);
 void	sorflush(struct socket *);
+/*
+ * A descriptor of so is being closed while other threads may be blocked
+ * on it: wake every sleeper; those that slept before return EBADF.
+ */
+void	sorestart(struct socket *);
 int	sosetopt(struct socket *, struct sockopt *);
 int	sogetopt(struct socket *, struct sockopt *);
 int	sopoll(struct socket *, int events);
