@@ -573,6 +573,27 @@ body_soak(void *arg)
 	TP_EQ(sys_close(sv[1]), 0);
 }
 
+/*
+ * Determinism: the same seed gives the same run (trace hash), another
+ * seed a different one.
+ */
+START_TEST(test_determinism)
+{
+	uint64_t h1, h2, h3;
+
+	if (!tp_is_sim())
+		return;
+	tp_run(42, 2, body_both_send, (void *)(uintptr_t)42);
+	h1 = tp_last_hash();
+	tp_run(42, 2, body_both_send, (void *)(uintptr_t)42);
+	h2 = tp_last_hash();
+	tp_run(43, 2, body_both_send, (void *)(uintptr_t)43);
+	h3 = tp_last_hash();
+	ck_assert_uint_eq(h1, h2);
+	ck_assert_uint_ne(h1, h3);
+}
+END_TEST
+
 START_TEST(test_soak)
 {
 	tp_run(7, 2, body_soak, NULL);
@@ -596,6 +617,7 @@ main(void)
 	tcase_add_test(tc, test_bind_vs_connect);
 	tcase_add_test(tc, test_lock_change_sleeper);
 	tcase_add_test(tc, test_softint_softnet);
+	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_soak);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -36,6 +36,8 @@ void	tp_set_lockorder(bool);
  * hold_ns of virtual time while the others run.
  */
 void	tp_set_window(const char *pattern, uint64_t hold_ns);
+/* Trace hash of the last tp_run (simulator; 0 on pthreads). */
+uint64_t tp_last_hash(void);
 /* True on the simulator (deterministic, random schedules). */
 bool	tp_is_sim(void);
 /* Iterations a race test should make on this platform. */

@@ -32,6 +32,12 @@ tp_set_window(const char *pattern, uint64_t hold_ns)
 	(void)hold_ns;
 }
 
+uint64_t
+tp_last_hash(void)
+{
+	return 0;
+}
+
 bool
 tp_is_sim(void)
 {

@@ -63,6 +63,14 @@ tp_window_fn(struct sdt_probe *sp, const uintptr_t args[5], void *arg)
 	sim_sleep(tp_window_hold);
 }
 
+static uint64_t tp_hash;
+
+uint64_t
+tp_last_hash(void)
+{
+	return tp_hash;
+}
+
 bool
 tp_is_sim(void)
 {
@@ -143,5 +151,6 @@ tp_run(uint64_t seed, int ncpu, void (*fn)(void *), void *arg)
 	    "(status %d)", (unsigned long long)seed, (int)st);
 	ck_assert_msg(tc.tc_done, "seed %llu: test body did not complete",
 	    (unsigned long long)seed);
+	tp_hash = world_trace_hash(w);
 	world_destroy(w);
 }
