@@ -57,6 +57,7 @@
 #include "sys/sdt.h"
 #include "sys/socket.h"
 #include "sys/socketvar.h"
+#include "sys/sysctl.h"
 #include "sys/un.h"
 #include "sys/vnet.h"
 
@@ -68,11 +69,23 @@ SDT_PROBE_DEFINE(socket, unp, connect, resetlock, "struct socket *");
 SDT_PROBE_DEFINE(socket, unp, detach, unlocked, "struct socket *");
 SDT_PROBE_DEFINE(socket, unp, gc, garbage, "struct file *");
 
-/* Buffer sizes (bytes). */
-#define UNPST_SENDSPACE		8192
-#define UNPST_RECVSPACE		8192
-#define UNPDG_SENDSPACE		2048	/* largest datagram */
-#define UNPDG_RECVSPACE		(16 * 1024)
+/*
+ * Buffer sizes of new sockets (bytes), per host, as NetBSD's
+ * net.local.{stream,dgram}.{send,recv}space.  A datagram's size is
+ * limited by dgram.sendspace.
+ */
+VNET_DEFINE_STATIC(int, unpst_sendspace) = 8192;
+VNET_DEFINE_STATIC(int, unpst_recvspace) = 8192;
+VNET_DEFINE_STATIC(int, unpdg_sendspace) = 2048;
+VNET_DEFINE_STATIC(int, unpdg_recvspace) = 16 * 1024;
+SYSCTL_VNET_INT(unpst_sendspace, "net.local.stream.sendspace",
+    unpst_sendspace, 1, SB_MAX, "Send buffer of new stream sockets");
+SYSCTL_VNET_INT(unpst_recvspace, "net.local.stream.recvspace",
+    unpst_recvspace, 1, SB_MAX, "Receive buffer of new stream sockets");
+SYSCTL_VNET_INT(unpdg_sendspace, "net.local.dgram.sendspace",
+    unpdg_sendspace, 1, SB_MAX, "Largest datagram of new sockets");
+SYSCTL_VNET_INT(unpdg_recvspace, "net.local.dgram.recvspace",
+    unpdg_recvspace, 1, SB_MAX, "Receive buffer of new datagram sockets");
 
 /* unp_flags */
 #define UNP_BUSY	0x01	/* bind or connect in progress */
@@ -112,8 +125,8 @@ STAILQ_HEAD(unp_discardq, unp_discard);
 VNET_DEFINE_STATIC(kmutex_t *, uipc_lock);
 VNET_DEFINE_STATIC(kmutex_t, unp_names_lock);
 VNET_DEFINE_STATIC(struct unp_namelist, unp_names);
-VNET_DEFINE_STATIC(volatile u_int, unp_rights);	/* files in messages */
-VNET_DEFINE_STATIC(volatile u_int, unp_gen);	/* message reference moves */
+VNET_DEFINE_STATIC(u_int, unp_rights);	/* atomics only */	/* files in messages */
+VNET_DEFINE_STATIC(u_int, unp_gen);	/* atomics only */	/* message reference moves */
 VNET_DEFINE_STATIC(kmutex_t, unp_gc_lock);	/* GC thread's state: */
 VNET_DEFINE_STATIC(kcondvar_t, unp_gc_cv);
 VNET_DEFINE_STATIC(struct unp_discardq, unp_discardq);
@@ -121,6 +134,9 @@ VNET_DEFINE_STATIC(bool, unp_gc_kicked);
 VNET_DEFINE_STATIC(bool, unp_gc_exit);
 VNET_DEFINE_STATIC(struct lwp *, unp_gc_lwp);
 VNET_DEFINE_STATIC(uint64_t, unp_gc_reclaimed);
+SYSCTL_OID(unp_inflight, "net.local.inflight", CTLTYPE_INT,
+    CTLFLAG_READONLY | CTLFLAG_VNET, &VNET_NAME(unp_rights),
+    0, 0, NULL, "Descriptors in flight in SCM_RIGHTS messages");
 #define V_uipc_lock		VNET(uipc_lock)
 #define V_unp_names_lock	VNET(unp_names_lock)
 #define V_unp_names		VNET(unp_names)
@@ -457,11 +473,11 @@ unp_attach(struct socket *so)
 	KASSERT(solocked(so));
 	if (so->so_snd.sb_hiwat == 0 || so->so_rcv.sb_hiwat == 0) {
 		if (so->so_type == SOCK_DGRAM)
-			error = soreserve(so, UNPDG_SENDSPACE,
-			    UNPDG_RECVSPACE);
+			error = soreserve(so, (u_long)VNET(unpdg_sendspace),
+			    (u_long)VNET(unpdg_recvspace));
 		else
-			error = soreserve(so, UNPST_SENDSPACE,
-			    UNPST_RECVSPACE);
+			error = soreserve(so, (u_long)VNET(unpst_sendspace),
+			    (u_long)VNET(unpst_recvspace));
 		if (error != 0)
 			return error;
 	}

@@ -837,10 +837,35 @@ body_poll(void *arg)
 static void
 body_sysctl(void *arg)
 {
+	socklen_t slen;
 	size_t len;
-	int v;
+	int v, s, sv[2];
 
 	(void)arg;
+	/* AF_LOCAL knobs: buffer sizes of new sockets, rights in flight */
+	len = sizeof(v);
+	TP_EQ(sys_sysctl("net.local.stream.sendspace", &v, &len, NULL, 0), 0);
+	TP_EQ(v, 8192);
+	v = 5000;
+	TP_EQ(sys_sysctl("net.local.stream.sendspace", NULL, NULL, &v,
+	    sizeof(v)), 0);
+	TP_EQ(sys_socket(AF_LOCAL, SOCK_STREAM, 0, &s), 0);
+	slen = sizeof(v);
+	TP_EQ(sys_getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &slen), 0);
+	TP_EQ(v, 5000);
+	xclose(s);
+	v = 0;
+	TP_EQ(sys_sysctl("net.local.stream.sendspace", NULL, NULL, &v,
+	    sizeof(v)), EINVAL);
+	TP_EQ(sys_socketpair(AF_LOCAL, SOCK_STREAM, 0, sv), 0);
+	TP_EQ(tp_send_fd(sv[0], sv[0]), 0);
+	len = sizeof(v);
+	TP_EQ(sys_sysctl("net.local.inflight", &v, &len, NULL, 0), 0);
+	TP_EQ(v, 1);
+	TP_EQ(sys_sysctl("net.local.inflight", NULL, NULL, &v, sizeof(v)),
+	    EPERM);
+	xclose(sv[0]);
+	xclose(sv[1]);
 	len = sizeof(v);
 	TP_EQ(sys_sysctl("no.such.knob", &v, &len, NULL, 0), ENOENT);
 	TP_EQ(sys_sysctl(NULL, &v, &len, NULL, 0), EFAULT);
