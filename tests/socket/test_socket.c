@@ -225,6 +225,24 @@ body_connect_errors(void *arg)
 	/* listen on a connected socket, connect on a listener */
 	TP_EQ(sys_listen(s, 1), EINVAL);
 	TP_EQ(sys_connect(l, (struct sockaddr *)&sun, len), EOPNOTSUPP);
+	/* a full listen queue refuses (backlog 1: 3/2 * 1 queued) */
+	{
+		int q, c1, c2, c3;
+
+		q = tp_listen(SOCK_STREAM, "/q");
+		TP_EQ(sys_listen(q, 1), 0);
+		c1 = xsocket(SOCK_STREAM);
+		c2 = xsocket(SOCK_STREAM);
+		c3 = xsocket(SOCK_STREAM);
+		TP_EQ(tp_connect(c1, "/q"), 0);
+		TP_EQ(tp_connect(c2, "/q"), 0);
+		TP_EQ(tp_connect(c3, "/q"), ECONNREFUSED);
+		xclose(c1);
+		xclose(c2);
+		xclose(c3);
+		xclose(q);
+		TP_EQ(sys_unlink("/q"), 0);
+	}
 	/* listen without a name */
 	xclose(b);
 	b = xsocket(SOCK_STREAM);
