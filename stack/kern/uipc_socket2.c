@@ -26,6 +26,8 @@
 #include "sys/protosw.h"
 #include "sys/socket.h"
 #include "sys/socketvar.h"
+#include "sys/sysctl.h"
+#include "sys/vnet.h"
 
 #include "uipc_socket_impl.h"
 
@@ -168,6 +170,19 @@ sbunlock(struct sockbuf *sb)
 }
 
 /*
+ * Bug corpus (knit explore's tests; off by default): with
+ * debug.bug.sbwait_lost_wakeup = 1, sbwait lets go of the socket lock
+ * between the caller's check of the buffer and going to sleep -- the
+ * classic lost wakeup: a sorwakeup in that window finds nobody waiting,
+ * and the reader then sleeps although data is there.
+ */
+VNET_DEFINE_STATIC(int, debug_bug_sbwait);
+#define V_debug_bug_sbwait	VNET(debug_bug_sbwait)
+SYSCTL_VNET_INT(debug_bug_sbwait, "debug.bug.sbwait_lost_wakeup",
+    debug_bug_sbwait, 0, 1,
+    "Bug corpus: sbwait drops the socket lock before sleeping (lost wakeup)");
+
+/*
  * Wait for data or space.  Returns EWOULDBLOCK when sb_timeo expired,
  * EINTR when interrupted, EBADF when a descriptor of the socket was
  * closed meanwhile (sorestart), 0 otherwise (the caller re-checks).
@@ -185,6 +200,11 @@ sbwait(struct sockbuf *sb)
 	sb->sb_flags |= SB_NOTIFY;
 	gen = so->so_restartgen;
 	lock = so->so_lock;
+	if (__predict_false(V_debug_bug_sbwait)) {	/* BUG CORPUS */
+		mutex_exit(lock);
+		preempt_point();
+		mutex_enter(lock);
+	}
 	if ((sb->sb_flags & SB_NOINTR) != 0)
 		error = cv_timedwait(&sb->sb_cv, lock, sb->sb_timeo);
 	else

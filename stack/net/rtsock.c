@@ -276,6 +276,10 @@ rt_dump1(struct rtentry *rt, void *arg)
 	return 0;
 }
 
+/* The bug corpus switch and the routing sockets (rtsock_proto.c). */
+VNET_DECLARE(int, debug_bug_rtsock_order);
+int	rts_count(void);
+
 static int
 rt_dump_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
     const void *newp, size_t newlen)
@@ -291,6 +295,12 @@ rt_dump_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
 	da.da_buf = oldp;
 	da.da_cap = *oldlenp;
 	da.da_len = 0;
+	/* BUG CORPUS (debug.bug.rtsock_lock_order, see rtsock_proto.c). */
+	if (__predict_false(VNET(debug_bug_rtsock_order))) {
+		rw_enter(&V_rt_lock, RW_WRITER);
+		(void)rts_count();
+		rw_exit(&V_rt_lock);
+	}
 	DOMAIN_FOREACH(dom)
 		(void)rt_walktree((sa_family_t)dom->dom_family, rt_dump1, &da);
 	*oldlenp = da.da_len;

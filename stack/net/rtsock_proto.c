@@ -23,6 +23,7 @@
 #include "sys/protosw.h"
 #include "sys/queue.h"
 #include "sys/socketvar.h"
+#include "sys/sysctl.h"
 #include "sys/vnet.h"
 #include "net/route.h"
 
@@ -115,6 +116,33 @@ rts_deliver(const void *msg, size_t len)
 	}
 }
 
+/*
+ * Bug corpus (knit explore's tests; off by default): with
+ * debug.bug.rtsock_lock_order = 1, rts_send keeps the routing socket's
+ * lock while the message changes the table (socket lock -> table lock),
+ * and the route dump (rtsock.c) counts the routing sockets while holding
+ * the table lock (table lock -> socket lock): a lock-order inversion,
+ * and a deadlock when a writer and a dump interleave badly.
+ */
+VNET_DEFINE(int, debug_bug_rtsock_order);
+SYSCTL_VNET_INT(debug_bug_rtsock_order, "debug.bug.rtsock_lock_order",
+    debug_bug_rtsock_order, 0, 1,
+    "Bug corpus: routing socket lock and table lock in both orders");
+
+/* Number of routing sockets (takes their lock; see rt_dump_sysctl). */
+int
+rts_count(void)
+{
+	struct rtspcb *rp;
+	int n = 0;
+
+	mutex_enter(V_rts_lock);
+	LIST_FOREACH(rp, &V_rts_pcbs, rp_list)
+		n++;
+	mutex_exit(V_rts_lock);
+	return n;
+}
+
 static int
 rts_send(struct socket *so, struct mbuf *m)
 {
@@ -131,10 +159,12 @@ rts_send(struct socket *so, struct mbuf *m)
 	reply = kmem_alloc(RTS_MSGMAX, KM_SLEEP);
 	m_copydata(m, 0, (int)len, msg);
 	m_freem(m);
-	sounlock(so);
+	if (!VNET(debug_bug_rtsock_order))	/* BUG CORPUS when set */
+		sounlock(so);
 	error = rt_msg_output(msg, len, so->so_uid == 0, reply, RTS_MSGMAX,
 	    &rlen);
-	solock(so);
+	if (!VNET(debug_bug_rtsock_order))
+		solock(so);
 	if (rlen >= sizeof(struct rt_msghdr) && rlen <= RTS_MSGMAX)
 		rts_deliver(reply, rlen);
 	kmem_free(reply, RTS_MSGMAX);

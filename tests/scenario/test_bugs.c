@@ -1,0 +1,165 @@
+/*
+ * The bug corpus: for each debug.bug.* switch, knit explore finds the
+ * bug within a stated budget with each strategy, the minimised schedule
+ * reproduces it, and the same campaign with the bug off finds nothing.
+ *
+ * Budgets (runs, seeds from 1):
+ *   sbwait_lost_wakeup  random 200, pct 400, dfs (1 pre-emption) 1000
+ *   rtsock_lock_order   random 50, pct 50, dfs (2 pre-emptions) 50
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "knit_run.h"
+
+static void
+explore(const char *scn, const char *bug, const char *strategy,
+    const char *runs, const char *extra, struct knit_out *o)
+{
+	char def[32];
+	const char *args[16];
+	int n = 0;
+
+	snprintf(def, sizeof(def), "bug=%s", bug);
+	args[n++] = "explore";
+	args[n++] = knit_src(scn);
+	args[n++] = "-D";
+	args[n++] = def;
+	args[n++] = "--strategy";
+	args[n++] = strategy;
+	args[n++] = "--runs";
+	args[n++] = runs;
+	args[n++] = "--no-db";
+	args[n++] = "--stop-on-first";
+	if (extra != NULL) {
+		args[n++] = "--preemptions";
+		args[n++] = extra;
+	}
+	args[n] = NULL;
+	knit_run(o, args);
+}
+
+static void
+finds(const char *scn, const char *strategy, const char *runs,
+    const char *preempt, const char *what)
+{
+	struct knit_out on, off;
+
+	explore(scn, "1", strategy, runs, preempt, &on);
+	ck_assert_msg(on.ko_status == 1, "%s %s: bug not found: %s", scn,
+	    strategy, on.ko_out);
+	ck_assert_msg(strstr(on.ko_out, what) != NULL, "%s %s: %s", scn,
+	    strategy, on.ko_out);
+	knit_out_free(&on);
+	/* --stop-on-first off: the whole budget, clean. */
+	{
+		char def[] = "bug=0";
+		const char *args[] = { "explore", knit_src(scn), "-D", def,
+		    "--strategy", strategy, "--runs", runs, "--no-db",
+		    preempt != NULL ? "--preemptions" : NULL, preempt, NULL };
+
+		knit_run(&off, args);
+	}
+	ck_assert_msg(off.ko_status == 0, "%s %s with the bug off: %s", scn,
+	    strategy, off.ko_out);
+	ck_assert_ptr_nonnull(strstr(off.ko_out, "0 distinct failures"));
+	knit_out_free(&off);
+}
+
+#define SBWAIT	"scenarios/bugs/sbwait_lost_wakeup.lua"
+#define RTSOCK	"scenarios/bugs/rtsock_lock_order.lua"
+#define HANG	"main chunk never finished"
+
+START_TEST(test_sbwait_random) { finds(SBWAIT, "random", "200", NULL, HANG); }
+END_TEST
+START_TEST(test_sbwait_pct) { finds(SBWAIT, "pct", "400", NULL, HANG); }
+END_TEST
+START_TEST(test_sbwait_dfs) { finds(SBWAIT, "dfs", "1000", "1", HANG); }
+END_TEST
+START_TEST(test_rtsock_random)
+{ finds(RTSOCK, "random", "50", NULL, "lock order: &V_rt_lock"); }
+END_TEST
+START_TEST(test_rtsock_pct)
+{ finds(RTSOCK, "pct", "50", NULL, "lock order: &V_rt_lock"); }
+END_TEST
+START_TEST(test_rtsock_dfs)
+{ finds(RTSOCK, "dfs", "50", "2", "lock order: &V_rt_lock"); }
+END_TEST
+
+/* The minimised schedule of the lost wakeup reproduces it on replay. */
+START_TEST(test_sbwait_minimized_replays)
+{
+	char db[] = "/tmp/knit-bugs-XXXXXX", dbf[64], idbuf[32], side[80];
+	struct knit_out o, r;
+	const char *p;
+	long id = 0;
+	int fd = mkstemp(db);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(db);
+	snprintf(dbf, sizeof(dbf), "%s.db", db);
+	{
+		const char *args[] = { "explore", knit_src(SBWAIT), "--runs",
+		    "200", "--db", dbf, "--stop-on-first", "--minimize", NULL };
+
+		knit_run(&o, args);
+	}
+	ck_assert_int_eq(o.ko_status, 1);
+	/* One pre-emption in the window is the whole bug. */
+	ck_assert_msg(strstr(o.ko_out, "minimised: 1 deviation (1 "
+	    "pre-emption)") != NULL, "%s", o.ko_out);
+	p = strstr(o.ko_out, "replay minimised: knit replay ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(strstr(p, "--run ") + 6, "%ld", &id), 1);
+	snprintf(idbuf, sizeof(idbuf), "%ld", id);
+	{
+		const char *args[] = { "replay", dbf, "--run", idbuf, NULL };
+
+		knit_run(&r, args);
+	}
+	ck_assert_msg(strstr(r.ko_out, "matches") != NULL, "%s", r.ko_out);
+	ck_assert_ptr_nonnull(strstr(r.ko_out, "1 failed"));
+	knit_out_free(&r);
+	knit_out_free(&o);
+	unlink(dbf);
+	snprintf(side, sizeof(side), "%s-wal", dbf);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", dbf);
+	unlink(side);
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("bugs");
+	TCase *tc = tcase_create("corpus");
+	SRunner *sr;
+	int nf;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_bugs KNIT SRCDIR\n");
+		return 2;
+	}
+	knit_path = argv[1];
+	knit_srcdir = argv[2];
+	tcase_add_test(tc, test_sbwait_random);
+	tcase_add_test(tc, test_sbwait_pct);
+	tcase_add_test(tc, test_sbwait_dfs);
+	tcase_add_test(tc, test_rtsock_random);
+	tcase_add_test(tc, test_rtsock_pct);
+	tcase_add_test(tc, test_rtsock_dfs);
+	tcase_add_test(tc, test_sbwait_minimized_replays);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
