@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db_cmds.h"
 #include "knit.h"
 #include "kn.h"
 
@@ -37,6 +38,13 @@ static const struct knit_cmd knit_cmds[] = {
 	    "exploration strategy", cmd_explore_help },
 	{ "minimize", cmd_minimize, "shrink a failing run's schedule",
 	    cmd_minimize_help },
+	{ "report", cmd_report, "write an HTML report of a run database",
+	    cmd_report_help },
+	{ "export", cmd_export, "export a run as a Chrome trace (Perfetto)",
+	    cmd_export_help },
+	{ "serve", cmd_serve, "serve a read-only web UI of a run database",
+	    cmd_serve_help },
+	{ "db", cmd_db, "merge or migrate run databases", cmd_db_help },
 	{ "version", cmd_version, "print the version", cmd_version_help },
 	{ "help", cmd_help, "describe a command", cmd_help_help },
 };
