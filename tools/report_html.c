@@ -343,7 +343,7 @@ rpt_runs(struct rpt_ctx *c, struct rpt_out *o, const struct rpt_query *q)
 static void
 replay_command(struct rpt_ctx *c, struct rpt_out *o, int64_t run)
 {
-	rpt_puts(o, "<p>replay: <code class=\"replay\">knit replay --db ");
+	rpt_puts(o, "<p>replay: <code class=\"replay\">knit replay ");
 	rpt_esc(o, c->rc_dbpath);
 	rpt_printf(o, " --run %" PRId64 "</code></p>\n", run);
 }
