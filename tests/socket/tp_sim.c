@@ -77,10 +77,13 @@ tp_is_sim(void)
 	return true;
 }
 
+/* 1,000 seeds; TP_SEEDS=N in the environment explores more (or fewer). */
 int
 tp_race_iterations(void)
 {
-	return 1000;
+	const char *s = getenv("TP_SEEDS");
+
+	return s != NULL && atoi(s) > 0 ? atoi(s) : 1000;
 }
 
 void
