@@ -1,6 +1,6 @@
 /*
  * Socket layer, part 1: creation and teardown, connection management,
- * send and receive, socket options and poll.
+ * send and receive.  Socket options: uipc_sockopt.c; poll: sys_socket.c.
  *
  * Every entry point takes so_lock (solock) itself, except sofree and
  * soabort, which are called locked.  sosend and soreceive hold the
@@ -9,9 +9,6 @@
  * drop and the re-lock the lock pointer may change (the Unix protocol
  * hands an accepted pair a private lock), which solock handles.
  */
-#include <poll.h>
-#include <sys/time.h>		/* libc: struct timeval */
-
 #include "sys/systm.h"
 #include "sys/atomic.h"
 #include "sys/condvar.h"
@@ -49,14 +46,6 @@ VNET_DEFINE_STATIC(kmutex_t *, so_softnet_lock);	/* ours, if we made it */
 VNET_DEFINE_STATIC(struct pool, socket_pool);
 #define V_socket_pool	VNET(socket_pool)
 
-/* Pollers sleep on sopoll_cv until sopoll_gen moves. */
-VNET_DEFINE_STATIC(kmutex_t, sopoll_lock);
-VNET_DEFINE_STATIC(kcondvar_t, sopoll_cv);
-VNET_DEFINE_STATIC(uint64_t, sopoll_gen);
-#define V_sopoll_lock	VNET(sopoll_lock)
-#define V_sopoll_cv	VNET(sopoll_cv)
-#define V_sopoll_gen	VNET(sopoll_gen)
-
 const char * const prurequests[PRU_NREQ] = {
 	"ATTACH", "DETACH", "BIND", "LISTEN", "CONNECT", "ACCEPT",
 	"DISCONNECT", "SHUTDOWN", "RCVD", "SEND", "ABORT", "CONTROL",
@@ -73,9 +62,6 @@ soinit_vnet(void)
 		softnet_lock = V_so_softnet_lock;
 	}
 	pool_init(&V_socket_pool, sizeof(struct socket), "sockpl", IPL_NONE);
-	mutex_init(&V_sopoll_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&V_sopoll_cv, "sopoll");
-	V_sopoll_gen = 0;
 }
 
 static void
@@ -86,8 +72,6 @@ sofini_vnet(void)
 		kprintf("socket: %u sockets left at teardown\n",
 		    V_socket_pool.pr_nout);
 	pool_destroy(&V_socket_pool);
-	cv_destroy(&V_sopoll_cv);
-	mutex_destroy(&V_sopoll_lock);
 	if (V_so_softnet_lock != NULL) {
 		if (softnet_lock == V_so_softnet_lock)
 			softnet_lock = NULL;
@@ -999,310 +983,4 @@ sorflush(struct socket *so)
 		}
 	}
 	sbunlock(sb);
-}
-
-/* ---------------------------------------------------------------- */
-/* Options */
-
-int
-sockopt_get(const struct sockopt *sopt, void *buf, size_t len)
-{
-	if (sopt->sopt_size != len)
-		return EINVAL;
-	memcpy(buf, sopt->sopt_data, len);
-	return 0;
-}
-
-int
-sockopt_getint(const struct sockopt *sopt, int *valp)
-{
-	return sockopt_get(sopt, valp, sizeof(*valp));
-}
-
-/* Copy a result out, truncated to the caller's buffer. */
-int
-sockopt_set(struct sockopt *sopt, const void *buf, size_t len)
-{
-	if (len < sopt->sopt_size)
-		sopt->sopt_size = len;
-	memcpy(sopt->sopt_data, buf, sopt->sopt_size);
-	return 0;
-}
-
-int
-sockopt_setint(struct sockopt *sopt, int val)
-{
-	return sockopt_set(sopt, &val, sizeof(val));
-}
-
-static int
-so_settimeo(struct sockbuf *sb, const struct sockopt *sopt)
-{
-	struct timeval tv;
-	uint64_t ticks;
-	int error;
-
-	error = sockopt_get(sopt, &tv, sizeof(tv));
-	if (error != 0)
-		return error;
-	if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-		return EDOM;
-	ticks = (uint64_t)tv.tv_sec * hz +
-	    ((uint64_t)tv.tv_usec * hz + 999999) / 1000000;
-	if (ticks > INT32_MAX)
-		return EDOM;
-	sb->sb_timeo = (int)ticks;
-	return 0;
-}
-
-static int
-so_gettimeo(const struct sockbuf *sb, struct sockopt *sopt)
-{
-	struct timeval tv;
-
-	memset(&tv, 0, sizeof(tv));
-	tv.tv_sec = sb->sb_timeo / hz;
-	tv.tv_usec = (sb->sb_timeo % hz) * (1000000 / hz);
-	return sockopt_set(sopt, &tv, sizeof(tv));
-}
-
-static int
-sosetopt_locked(struct socket *so, struct sockopt *sopt)
-{
-	struct linger lg;
-	int error, optval;
-
-	switch (sopt->sopt_name) {
-	case SO_LINGER:
-		error = sockopt_get(sopt, &lg, sizeof(lg));
-		if (error != 0)
-			return error;
-		if (lg.l_linger < 0 || lg.l_linger > INT16_MAX)
-			return EINVAL;
-		so->so_linger = (short)lg.l_linger;
-		if (lg.l_onoff)
-			so->so_options |= SO_LINGER;
-		else
-			so->so_options &= ~SO_LINGER;
-		return 0;
-
-	case SO_DEBUG:
-	case SO_KEEPALIVE:
-	case SO_DONTROUTE:
-	case SO_USELOOPBACK:
-	case SO_BROADCAST:
-	case SO_REUSEADDR:
-	case SO_REUSEPORT:
-	case SO_OOBINLINE:
-	case SO_TIMESTAMP:
-	case SO_NOSIGPIPE:
-		error = sockopt_getint(sopt, &optval);
-		if (error != 0)
-			return error;
-		if (optval)
-			so->so_options |= (short)sopt->sopt_name;
-		else
-			so->so_options &= (short)~sopt->sopt_name;
-		return 0;
-
-	case SO_SNDBUF:
-	case SO_RCVBUF:
-	case SO_SNDLOWAT:
-	case SO_RCVLOWAT:
-		error = sockopt_getint(sopt, &optval);
-		if (error != 0)
-			return error;
-		if (optval < 1)
-			return EINVAL;
-		switch (sopt->sopt_name) {
-		case SO_SNDBUF:
-			if (sbreserve(&so->so_snd, (u_long)optval, so) == 0)
-				return ENOBUFS;
-			so->so_snd.sb_flags &= ~SB_AUTOSIZE;
-			break;
-		case SO_RCVBUF:
-			if (sbreserve(&so->so_rcv, (u_long)optval, so) == 0)
-				return ENOBUFS;
-			so->so_rcv.sb_flags &= ~SB_AUTOSIZE;
-			break;
-		case SO_SNDLOWAT:
-			so->so_snd.sb_lowat = (u_long)optval >
-			    so->so_snd.sb_hiwat ? (long)so->so_snd.sb_hiwat :
-			    optval;
-			break;
-		case SO_RCVLOWAT:
-			so->so_rcv.sb_lowat = (u_long)optval >
-			    so->so_rcv.sb_hiwat ? (long)so->so_rcv.sb_hiwat :
-			    optval;
-			break;
-		}
-		return 0;
-
-	case SO_SNDTIMEO:
-		return so_settimeo(&so->so_snd, sopt);
-	case SO_RCVTIMEO:
-		return so_settimeo(&so->so_rcv, sopt);
-
-	default:
-		return ENOPROTOOPT;
-	}
-}
-
-int
-sosetopt(struct socket *so, struct sockopt *sopt)
-{
-	int error;
-
-	solock(so);
-	if (sopt->sopt_level != SOL_SOCKET) {
-		if (so->so_proto->pr_ctloutput != NULL)
-			error = (*so->so_proto->pr_ctloutput)(PRCO_SETOPT, so,
-			    sopt);
-		else
-			error = ENOPROTOOPT;
-	} else
-		error = sosetopt_locked(so, sopt);
-	sounlock(so);
-	return error;
-}
-
-static int
-sogetopt_locked(struct socket *so, struct sockopt *sopt)
-{
-	struct linger lg;
-	int optval;
-
-	switch (sopt->sopt_name) {
-	case SO_LINGER:
-		memset(&lg, 0, sizeof(lg));
-		lg.l_onoff = (so->so_options & SO_LINGER) != 0;
-		lg.l_linger = so->so_linger;
-		return sockopt_set(sopt, &lg, sizeof(lg));
-
-	case SO_USELOOPBACK:
-	case SO_DONTROUTE:
-	case SO_DEBUG:
-	case SO_KEEPALIVE:
-	case SO_REUSEADDR:
-	case SO_REUSEPORT:
-	case SO_BROADCAST:
-	case SO_OOBINLINE:
-	case SO_TIMESTAMP:
-	case SO_NOSIGPIPE:
-	case SO_ACCEPTCONN:
-		optval = so->so_options & sopt->sopt_name;
-		return sockopt_setint(sopt, optval);
-
-	case SO_TYPE:
-		return sockopt_setint(sopt, so->so_type);
-
-	case SO_ERROR:
-		optval = so->so_error;
-		so->so_error = 0;
-		return sockopt_setint(sopt, optval);
-
-	case SO_SNDBUF:
-		return sockopt_setint(sopt, (int)so->so_snd.sb_hiwat);
-	case SO_RCVBUF:
-		return sockopt_setint(sopt, (int)so->so_rcv.sb_hiwat);
-	case SO_SNDLOWAT:
-		return sockopt_setint(sopt, (int)so->so_snd.sb_lowat);
-	case SO_RCVLOWAT:
-		return sockopt_setint(sopt, (int)so->so_rcv.sb_lowat);
-	case SO_OVERFLOWED:
-		return sockopt_setint(sopt, (int)so->so_rcv.sb_overflowed);
-	case SO_SNDTIMEO:
-		return so_gettimeo(&so->so_snd, sopt);
-	case SO_RCVTIMEO:
-		return so_gettimeo(&so->so_rcv, sopt);
-
-	default:
-		return ENOPROTOOPT;
-	}
-}
-
-int
-sogetopt(struct socket *so, struct sockopt *sopt)
-{
-	int error;
-
-	solock(so);
-	if (sopt->sopt_level != SOL_SOCKET) {
-		if (so->so_proto->pr_ctloutput != NULL)
-			error = (*so->so_proto->pr_ctloutput)(PRCO_GETOPT, so,
-			    sopt);
-		else
-			error = ENOPROTOOPT;
-	} else
-		error = sogetopt_locked(so, sopt);
-	sounlock(so);
-	return error;
-}
-
-/* ---------------------------------------------------------------- */
-/* Poll */
-
-int
-sowritable(const struct socket *so)
-{
-	return (sbspace(&so->so_snd) >= so->so_snd.sb_lowat &&
-	    ((so->so_state & SS_ISCONNECTED) != 0 ||
-	    (so->so_proto->pr_flags & PR_CONNREQUIRED) == 0)) ||
-	    (so->so_state & SS_CANTSENDMORE) != 0 || so->so_error != 0;
-}
-
-/*
- * Readiness of so for events.  When nothing is ready, the sockbufs are
- * marked SB_SEL so that the next change calls sopoll_notify.
- */
-int
-sopoll(struct socket *so, int events)
-{
-	int revents = 0;
-
-	solock(so);
-	if ((events & (POLLIN | POLLRDNORM)) != 0 && soreadable(so))
-		revents |= events & (POLLIN | POLLRDNORM);
-	if ((events & (POLLOUT | POLLWRNORM)) != 0 && sowritable(so))
-		revents |= events & (POLLOUT | POLLWRNORM);
-	if (revents == 0) {
-		if ((events & (POLLIN | POLLRDNORM)) != 0)
-			so->so_rcv.sb_flags |= SB_SEL;
-		if ((events & (POLLOUT | POLLWRNORM)) != 0)
-			so->so_snd.sb_flags |= SB_SEL;
-	}
-	sounlock(so);
-	return revents;
-}
-
-void
-sopoll_notify(void)
-{
-	mutex_enter(&V_sopoll_lock);
-	V_sopoll_gen++;
-	cv_broadcast(&V_sopoll_cv);
-	mutex_exit(&V_sopoll_lock);
-}
-
-uint64_t
-sopoll_gen(void)
-{
-	uint64_t gen;
-
-	mutex_enter(&V_sopoll_lock);
-	gen = V_sopoll_gen;
-	mutex_exit(&V_sopoll_lock);
-	return gen;
-}
-
-int
-sopoll_wait(uint64_t gen, int ticks)
-{
-	int error = 0;
-
-	mutex_enter(&V_sopoll_lock);
-	if (V_sopoll_gen == gen)
-		error = cv_timedwait_sig(&V_sopoll_cv, &V_sopoll_lock, ticks);
-	mutex_exit(&V_sopoll_lock);
-	return error;
 }
