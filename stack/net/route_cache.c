@@ -142,6 +142,17 @@ rtcache_bump_generation(int family)
 		    tab->rtt_generation + 1);
 }
 
+/*
+ * Bug corpus (knit explore's tests; off by default): with
+ * debug.bug.kern3508 = 1, adding a route invalidates no cache -- PR
+ * kern/3508 again, whatever the policy: a cache resolved through a less
+ * specific route keeps it after a more specific one appears.
+ */
+VNET_DEFINE_STATIC(int, debug_bug_kern3508);
+SYSCTL_VNET_INT(debug_bug_kern3508, "debug.bug.kern3508",
+    debug_bug_kern3508, 0, 1,
+    "Bug corpus: route additions do not invalidate route caches");
+
 void
 rtflushall_locked(int family, bool added)
 {
@@ -151,6 +162,8 @@ rtflushall_locked(int family, bool added)
 	KASSERT(rw_write_held(&V_rt_lock));
 	if (dom == NULL)
 		return;
+	if (__predict_false(added && VNET(debug_bug_kern3508)))
+		return;				/* BUG CORPUS */
 	switch (rtcache_policy()) {
 	case RTCACHE_POLICY_NONE:
 		break;
