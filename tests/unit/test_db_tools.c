@@ -776,6 +776,68 @@ START_TEST(test_serve_in_chromium)
 }
 END_TEST
 
+/*
+ * A 4-shard campaign through GNU parallel (tools/campaign-parallel)
+ * merges into the same runs, verdicts, trace hashes and violations as
+ * the single-process campaign with the same seeds; a merged run
+ * replays to its recorded trace hash.
+ */
+START_TEST(test_campaign_parallel_equals_single)
+{
+	const char *src = getenv("KNIT_SRC");
+	static const char *const cmp[] = {
+		"SELECT count(*) || ':' || group_concat(seed || verdict || "
+		"trace_hash || scenario_hash, ',') FROM (SELECT * FROM runs "
+		"ORDER BY seed)",
+		"SELECT count(*) || ':' || group_concat(seed || kind || "
+		"signature, ',') FROM (SELECT r.seed, v.kind, v.signature FROM "
+		"violations v JOIN runs r ON r.id = v.run ORDER BY r.seed, "
+		"v.kind, v.signature)",
+		"SELECT group_concat(n, ',') FROM (SELECT count(*) AS n FROM "
+		"schedules s JOIN runs r ON r.id = s.run GROUP BY r.seed "
+		"ORDER BY r.seed)",
+	};
+	char single[4096], *out;
+	size_t i;
+
+	ck_assert_ptr_nonnull(src);
+	if (sh("command -v parallel >/dev/null 2>&1") != 0)
+		ck_abort_msg("GNU parallel is not installed (tools/setup "
+		    "installs it)");
+	ck_assert_int_eq(sh("cd %s && %s explore %s/scenarios/bugs/"
+	    "sbwait_lost_wakeup.lua --runs 60 --seed 7 --db single.db --quiet "
+	    ">/dev/null 2>&1", tmpdir, knit, src), 1);
+	ck_assert_int_eq(sh("KNIT=%s %s/tools/campaign-parallel -o %s 4 "
+	    "%s/scenarios/bugs/sbwait_lost_wakeup.lua --runs 60 --seed 7 "
+	    ">%s 2>&1", knit, src, tpath("merged.db"), src, tpath("log")), 1);
+	out = slurp(tpath("log"), NULL);
+	ck_assert_ptr_nonnull(strstr(out, "shard-4-of-4.db"));
+	free(out);
+	for (i = 0; i < sizeof(cmp) / sizeof(cmp[0]); i++) {
+		snprintf(single, sizeof(single), "%s", q1(tpath("single.db"),
+		    cmp[i]));
+		ck_assert_str_eq(q1(tpath("merged.db"), cmp[i]), single);
+	}
+	/* The campaign found something, and runs came from every shard. */
+	ck_assert_int_gt(atoi(q1(tpath("merged.db"), "SELECT count(*) FROM "
+	    "runs WHERE verdict = 'fail'")), 1);
+	ck_assert_int_ge(atoi(q1(tpath("merged.db"), "SELECT count(DISTINCT "
+	    "shard) FROM runs")), 2);
+	/* Merging the shards again adds nothing. */
+	ck_assert_int_eq(sh("%s db merge %s %s/shard-*-of-4.db >/dev/null",
+	    knit, tpath("merged.db"), tmpdir), 0);
+	snprintf(single, sizeof(single), "%s", q1(tpath("single.db"), cmp[0]));
+	ck_assert_str_eq(q1(tpath("merged.db"), cmp[0]), single);
+	/* A merged run replays bit for bit. */
+	out = q1(tpath("merged.db"), "SELECT max(id) FROM runs");
+	ck_assert_int_eq(sh("%s replay %s --run %s --quiet >%s 2>&1", knit,
+	    tpath("merged.db"), out, tpath("replay")), 1);
+	out = slurp(tpath("replay"), NULL);
+	ck_assert_ptr_nonnull(strstr(out, "matches"));
+	free(out);
+}
+END_TEST
+
 static Suite *
 tools_suite(void)
 {
@@ -791,6 +853,7 @@ tools_suite(void)
 	tcase_add_test(tc, test_merge_refuses_mixed);
 	tcase_add_test(tc, test_serve_pages_filters_paging);
 	tcase_add_test(tc, test_serve_rejects_bad_requests);
+	tcase_add_test(tc, test_campaign_parallel_equals_single);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tb, setup, teardown);
 	tcase_set_timeout(tb, 240);
