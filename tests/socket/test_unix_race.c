@@ -129,6 +129,52 @@ body_accept_vs_close(void *arg)
 
 /* ---------------------------------------------------------------- */
 /*
+ * Datagrams to a path while its socket closes: each sendto returns 0
+ * (queued before the close; the close discards it) or ECONNREFUSED (the
+ * name is orphaned).  Once refused, always refused.
+ */
+static void
+dgram_sender(void *arg)
+{
+	struct sockaddr_un sun;
+	socklen_t len = tp_mkaddr(&sun, "/dgr");
+	bool refused = false;
+	ssize_t n;
+	int s, i, error;
+
+	(void)arg;
+	TP_EQ(sys_socket(AF_LOCAL, SOCK_DGRAM, 0, &s), 0);
+	for (i = 0; i < 4; i++) {
+		error = sys_sendto(s, "d", 1, 0, (struct sockaddr *)&sun, len,
+		    &n);
+		if (error == 0) {
+			TP_ASSERT(!refused);
+			atomic_inc_uint(&outcome[0]);
+		} else {
+			TP_EQ(error, ECONNREFUSED);
+			refused = true;
+			atomic_inc_uint(&outcome[1]);
+		}
+	}
+	TP_EQ(sys_close(s), 0);
+}
+
+static void
+body_dgram_vs_close(void *arg)
+{
+	struct tp_thread *t;
+	int r;
+
+	r = tp_listen(SOCK_DGRAM, "/dgr");
+	t = tp_start(NULL, dgram_sender, NULL);
+	jitter(arg);
+	TP_EQ(sys_close(r), 0);
+	tp_join(t);
+	TP_EQ(sys_unlink("/dgr"), 0);
+}
+
+/* ---------------------------------------------------------------- */
+/*
  * Both ends of a stream pair send at once, then read what the other
  * sent: every byte arrives, in order.
  */
@@ -480,6 +526,16 @@ START_TEST(test_accept_vs_close)
 }
 END_TEST
 
+START_TEST(test_dgram_vs_close)
+{
+	race(body_dgram_vs_close);
+	if (tp_is_sim()) {
+		ck_assert_uint_gt(outcome[0], 0);
+		ck_assert_uint_gt(outcome[1], 0);
+	}
+}
+END_TEST
+
 START_TEST(test_both_send)
 {
 	race(body_both_send);
@@ -611,6 +667,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_connect_vs_close);
 	tcase_add_test(tc, test_accept_vs_close);
+	tcase_add_test(tc, test_dgram_vs_close);
 	tcase_add_test(tc, test_both_send);
 	tcase_add_test(tc, test_pass_vs_close);
 	tcase_add_test(tc, test_cycles);
