@@ -503,8 +503,9 @@ race(void (*body)(void *))
 	int i, n = tp_race_iterations();
 
 	memset(outcome, 0, sizeof(outcome));
+	/* 2, 3 or 4 CPUs, by seed */
 	for (i = 1; i <= n; i++)
-		tp_run((uint64_t)i, 2, body, (void *)(uintptr_t)i);
+		tp_run((uint64_t)i, 2 + i % 3, body, (void *)(uintptr_t)i);
 	if (getenv("TP_VERBOSE") != NULL)
 		fprintf(stderr, "outcomes: %u %u\n", outcome[0], outcome[1]);
 }
