@@ -403,10 +403,11 @@ minimize_failure(struct explore *x, uint64_t seed, const char *sched_text,
 	return rc;
 }
 
-/* Record a minimised run; returns its id or 0. */
+/* Record a run given by its schedule text; returns its id or 0. */
 static int64_t
-record_minimized(struct explore *x, uint64_t seed, const struct minctx *m,
-    const char *kind, const char *sig, int64_t of)
+record_run(struct explore *x, uint64_t seed, const char *strategy,
+    const char *sched, uint64_t trace_hash, const char *kind, const char *sig,
+    const char *note, int64_t of)
 {
 	struct db_run_info ri;
 	struct db_run_result rr;
@@ -424,7 +425,7 @@ record_minimized(struct explore *x, uint64_t seed, const struct minctx *m,
 	ri.ri_scenario = x->x_scenario;
 	ri.ri_scenario_hash = hash;
 	ri.ri_seed = seed;
-	ri.ri_strategy = "guided";
+	ri.ri_strategy = strategy;
 	ri.ri_params = params_text(x, params, sizeof(params));
 	ri.ri_campaign = x->x_campaign[0] != '\0' ? x->x_campaign : NULL;
 	ri.ri_replay_of = of;
@@ -434,14 +435,14 @@ record_minimized(struct explore *x, uint64_t seed, const struct minctx *m,
 	}
 	id = db_run_id(dr);
 	schedule_init(&s);
-	if (schedule_from_text(&s, m->m_schedule, serr, sizeof(serr)) == 0)
+	if (sched != NULL &&
+	    schedule_from_text(&s, sched, serr, sizeof(serr)) == 0)
 		db_schedule_save(dr, &s);
 	schedule_fini(&s);
-	db_violation(dr, kind, 0, NULL, -1, -1, sig, "minimised schedule",
-	    NULL);
+	db_violation(dr, kind, 0, NULL, -1, -1, sig, note, NULL);
 	memset(&rr, 0, sizeof(rr));
 	rr.rr_verdict = DB_VERDICT_FAIL;
-	rr.rr_trace_hash = m->m_hash;
+	rr.rr_trace_hash = trace_hash;
 	if (db_run_end(dr, &rr, &err) != 0) {
 		fprintf(stderr, "knit: %s\n", err.de_msg);
 		return 0;
@@ -517,6 +518,83 @@ read_text(struct explore *x)
 	return 0;
 }
 
+/*
+ * A lock-order cycle is a deadlock in some schedule.  Look for one: a
+ * deadlock the campaign already hit, else up to DEADLOCK_SEARCH_RUNS
+ * runs with fresh seeds, alternating random and pct (depth 2: one badly
+ * placed switch is the classic AB-BA deadlock).
+ */
+#define DEADLOCK_SEARCH_RUNS	200
+
+static bool
+deadlock_of(const struct xrun_out *o)
+{
+	for (size_t i = 0; i < o->ro_nviols; i++)
+		if (strcmp(o->ro_viols[i].xv_kind, "deadlock") == 0)
+			return true;
+	return false;
+}
+
+static void
+deadlock_search(struct explore *x, const struct xcampaign *c,
+    const struct xfailure *f)
+{
+	const char *saved = x->x_strategy;
+	struct xcampaign *savedc = x->x_camp;
+	struct dfs *saveddfs = x->x_dfs;
+	uint32_t saveddepth = x->x_depth;
+	uint64_t base = f->xf_first_seed + UINT64_C(1000000);
+
+	for (size_t i = 0; i < c->xc_nfails; i++) {
+		const struct xfailure *g = &c->xc_fails[i];
+
+		if (strcmp(g->xf_kind, "deadlock") != 0)
+			continue;
+		printf("      deadlock schedule: run %" PRIu64 " (seed %" PRIu64
+		    ") deadlocked (#%zu)\n", g->xf_first_run,
+		    g->xf_first_seed, i + 1);
+		return;
+	}
+	x->x_dfs = NULL;
+	x->x_depth = 2;
+	if (x->x_k == 0)
+		x->x_k = c->xc_max_decisions > 0 ? c->xc_max_decisions : 100;
+	for (uint64_t r = 0; r < DEADLOCK_SEARCH_RUNS; r++) {
+		struct xrun_out o;
+
+		x->x_strategy = r % 2 == 0 ? "random" : "pct";
+		memset(&o, 0, sizeof(o));
+		(void)explore_run(x, r, base + r, &o);
+		if (deadlock_of(&o)) {
+			int64_t id = record_run(x, base + r, x->x_strategy,
+			    o.ro_schedule, o.ro_hash, "deadlock",
+			    f->xf_signature, "deadlock of a lock-order cycle",
+			    f->xf_db_run);
+
+			printf("      deadlock schedule: found by %s at seed %"
+			    PRIu64 " after %" PRIu64 " runs; ", x->x_strategy,
+			    base + r, r + 1);
+			if (id != 0)
+				printf("replay: knit replay %s --run %" PRId64
+				    "\n", x->x_dbpath, id);
+			else
+				printf("rerun: knit explore %s --strategy %s "
+				    "--seed %" PRIu64 " --runs 1\n",
+				    x->x_scenario, x->x_strategy, base + r);
+			xrun_out_fini(&o);
+			goto out;
+		}
+		xrun_out_fini(&o);
+	}
+	printf("      deadlock schedule: none in %d pct runs (the cycle may "
+	    "need more, or be guarded otherwise)\n", DEADLOCK_SEARCH_RUNS);
+out:
+	x->x_strategy = saved;
+	x->x_camp = savedc;
+	x->x_dfs = saveddfs;
+	x->x_depth = saveddepth;
+}
+
 static void
 print_summary(const struct explore *x, const struct xcampaign *c,
     bool minimize, uint64_t budget)
@@ -548,6 +626,9 @@ print_summary(const struct explore *x, const struct xcampaign *c,
 			    "--seed %" PRIu64 " --runs 1 (with the same "
 			    "options)\n", x->x_scenario, x->x_strategy,
 			    f->xf_first_seed);
+		if (strcmp(f->xf_kind, "lock_order") == 0 &&
+		    strncmp(f->xf_signature, "lock order", 10) == 0)
+			deadlock_search((struct explore *)x, c, f);
 		if (minimize && strcmp(f->xf_kind, "lock_order") != 0) {
 			struct xmin_result res;
 			struct minctx m;
@@ -568,10 +649,10 @@ print_summary(const struct explore *x, const struct xcampaign *c,
 			    res.mr_initial, res.mr_runs, res.mr_minimal ? "" :
 			    " (budget spent)");
 			{
-				int64_t id = record_minimized(
-				    (struct explore *)x, f->xf_first_seed, &m,
-				    f->xf_kind, f->xf_signature,
-				    f->xf_db_run);
+				int64_t id = record_run((struct explore *)x,
+				    f->xf_first_seed, "guided", m.m_schedule,
+				    m.m_hash, f->xf_kind, f->xf_signature,
+				    "minimised schedule", f->xf_db_run);
 
 				if (id != 0)
 					printf("      replay minimised: knit "
@@ -956,8 +1037,9 @@ cmd_minimize(int argc, char **argv)
 	    xdevs_preemptions(&res.mr_devs) == 1 ? "" : "s", res.mr_initial,
 	    res.mr_runs, res.mr_minimal ? "" : " (budget spent)");
 	{
-		int64_t nid = record_minimized(&x, rec.rec_seed, &m,
-		    o.ro_viols[0].xv_kind, sig, (int64_t)id);
+		int64_t nid = record_run(&x, rec.rec_seed, "guided",
+		    m.m_schedule, m.m_hash, o.ro_viols[0].xv_kind, sig,
+		    "minimised schedule", (int64_t)id);
 
 		if (nid != 0)
 			printf("  replay: knit replay %s --run %" PRId64 "\n",

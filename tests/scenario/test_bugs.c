@@ -90,6 +90,21 @@ START_TEST(test_rtsock_dfs)
 { finds(RTSOCK, "dfs", "50", "2", "lock order: &V_rt_lock"); }
 END_TEST
 
+/* dfs's short campaign meets no deadlock: the search for one does. */
+START_TEST(test_rtsock_deadlock_search)
+{
+	struct knit_out o;
+	const char *args[] = { "explore", knit_src(RTSOCK), "--strategy",
+	    "dfs", "--runs", "20", "--no-db", NULL };
+
+	knit_run(&o, args);
+	ck_assert_int_eq(o.ko_status, 1);
+	ck_assert_msg(strstr(o.ko_out, "deadlock schedule: found by") != NULL,
+	    "%s", o.ko_out);
+	knit_out_free(&o);
+}
+END_TEST
+
 /* The minimised schedule of the lost wakeup reproduces it on replay. */
 START_TEST(test_sbwait_minimized_replays)
 {
@@ -154,6 +169,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_rtsock_random);
 	tcase_add_test(tc, test_rtsock_pct);
 	tcase_add_test(tc, test_rtsock_dfs);
+	tcase_add_test(tc, test_rtsock_deadlock_search);
 	tcase_add_test(tc, test_sbwait_minimized_replays);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
