@@ -122,7 +122,7 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 			break;
 		case 'i':
 			if (!ping_parse_secs(val, &po.po_interval) ||
-			    po.po_interval < 1000000ULL) {
+			    po.po_interval < 10000ULL) {
 				ul_warnx(io, "bad timing interval: %s", val);
 				return 1;
 			}
