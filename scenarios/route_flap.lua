@@ -22,6 +22,10 @@
 -- (net.route.stats.trash == 0) and the rtentry pool is back to where it
 -- was before the flapping.
 --
+-- With -D invalidation=none (the 1997 kernel) the forwarding cache keeps
+-- the first route: every request goes to g1 and the run FAILS ("traffic
+-- went to both next hops") -- kern/3508 under load.
+--
 -- Run:   build/knit run scenarios/route_flap.lua
 --        build/knit run scenarios/route_flap.lua -D invalidation=generation -D flaps=20
 local knit = require("knit")
