@@ -60,10 +60,14 @@ kn_probe_fire(struct sdt_probe *sp, const uintptr_t args[5], void *arg)
 	struct kn_probe_wait pw;
 	struct host *h = sim_host();
 	struct kn_proc *p;
-	lua_State *L = scn->s_L;
+	lua_State *L;
 	char name[256];
 	int cpu, i, top;
 
+	/* the scenario is over (the world's teardown fires probes too) */
+	if (scn == NULL)
+		return;
+	L = scn->s_L;
 	if (scn->s_aborted || (pr->pr_once && pr->pr_fired > 0))
 		return;
 	if (pr->pr_host != NULL && pr->pr_host != h)
@@ -193,6 +197,17 @@ knL_probe_count(lua_State *L)
 	}
 	lua_pushinteger(L, n);
 	return 1;
+}
+
+/* The scenario ends: its hooks stay attached to the world until the
+ * world is destroyed, so they are disarmed here and freed after that. */
+void
+kn_probes_disarm(struct kn_scn *scn)
+{
+	struct kn_probe *pr;
+
+	LIST_FOREACH(pr, &scn->s_probes, pr_link)
+		pr->pr_scn = NULL;
 }
 
 void

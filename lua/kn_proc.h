@@ -63,6 +63,7 @@ struct kn_proc	*kn_proc_create(lua_State *, struct host *, const char *name,
 int		 kn_proc_launch(struct kn_proc *);
 /* Race windows (kn_probe.c). */
 void		 kn_probe_release(struct kn_proc *);
+void		 kn_probes_disarm(struct kn_scn *);
 void		 kn_probes_free(struct kn_scn *);
 
 /* Run a userland command line in the calling process. */

@@ -505,7 +505,7 @@ kn_scn_fini(struct kn_scn *scn)
 	while (!LIST_EMPTY(&scn->s_tasks))
 		kn_task_free(LIST_FIRST(&scn->s_tasks));
 	kn_procs_free(scn);
-	kn_probes_free(scn);
+	kn_probes_disarm(scn);
 	while ((x = TAILQ_FIRST(&scn->s_failures)) != NULL) {
 		TAILQ_REMOVE(&scn->s_failures, x, x_link);
 		free(x->x_text);
@@ -717,6 +717,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 #endif
 	check_world_end(scn.s_world);
 	world_destroy(scn.s_world);
+	kn_probes_free(&scn);
 	free(text);
 	return r->r_status;
 }
