@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 
 #include "sys/condvar.h"
+#include "sys/intr.h"
 #include "sys/lwp.h"
 #include "sys/mutex.h"
 #include "sys/sdt.h"
@@ -97,7 +98,8 @@ kn_probe_fire(struct sdt_probe *sp, const uintptr_t args[5], void *arg)
 	lua_settop(L, top);
 
 	memset(&pw, 0, sizeof(pw));
-	mutex_init(&pw.pw_lock, MUTEX_DEFAULT, IPL_NONE);
+	/* at IPL_SOFTNET: a softint (forwarding) may be the held LWP */
+	mutex_init(&pw.pw_lock, MUTEX_DEFAULT, IPL_SOFTNET);
 	cv_init(&pw.pw_cv, "window");
 	p->p_window = &pw;
 	p->p_nargs = 2;
