@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sys/pool.h"
 #include "sys/sysctl.h"
 
 __link_set_decl(sysctl_oids, struct sysctl_oid);
@@ -146,6 +147,40 @@ sysctl_string_in(const void *newp, size_t newlen, char *buf, size_t buflen)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return 0;
+}
+
+int
+sysctl_int_update(int cur, int min, void *oldp, size_t *oldlenp,
+    const void *newp, size_t newlen, int *vp, bool *changedp)
+{
+	int error;
+
+	*changedp = false;
+	error = sysctl_int_out(cur, oldp, oldlenp);
+	if (error != 0 || newp == NULL)
+		return error;
+	if ((error = sysctl_int_in(newp, newlen, vp)) != 0)
+		return error;
+	if (*vp < min)
+		return EINVAL;
+	*changedp = true;
+	return 0;
+}
+
+int
+sysctl_pool_knob(struct pool *pp, bool inuse, void *oldp, size_t *oldlenp,
+    const void *newp, size_t newlen)
+{
+	bool changed;
+	int error, v;
+
+	if (inuse)
+		return sysctl_int_out((int)pp->pr_nout, oldp, oldlenp);
+	error = sysctl_int_update((int)pp->pr_hardlimit, 0, oldp, oldlenp,
+	    newp, newlen, &v, &changed);
+	if (error == 0 && changed)
+		pool_sethardlimit(pp, (unsigned)v);
+	return error;
 }
 
 static bool

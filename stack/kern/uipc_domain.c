@@ -577,20 +577,9 @@ sockaddr_pool_sysctl(const struct sysctl_oid *oid, void *oldp,
     size_t *oldlenp, const void *newp, size_t newlen)
 {
 	const struct domain *dom = oid->oid_arg;
-	struct pool *pp = DOM_SA_POOL(dom);
-	int error, v;
 
-	if (oid->oid_min == 1)		/* "inuse" */
-		return sysctl_int_out((int)pp->pr_nout, oldp, oldlenp);
-	error = sysctl_int_out((int)pp->pr_hardlimit, oldp, oldlenp);
-	if (error != 0 || newp == NULL)
-		return error;
-	if ((error = sysctl_int_in(newp, newlen, &v)) != 0)
-		return error;
-	if (v < 0)
-		return EINVAL;
-	pool_sethardlimit(pp, (unsigned)v);
-	return 0;
+	return sysctl_pool_knob(DOM_SA_POOL(dom), oid->oid_min == 1, oldp,
+	    oldlenp, newp, newlen);
 }
 
 /*

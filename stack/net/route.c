@@ -420,25 +420,34 @@ rt_unalloc(struct rtentry *rt)
 	rt_destroy(rt);
 }
 
+/* The metrics a request may set, by RTV_* bit. */
+static const struct {
+	u_long	rm_bit;
+	size_t	rm_off;
+} rt_metric_fields[] = {
+	{ RTV_MTU, offsetof(struct rt_metrics, rmx_mtu) },
+	{ RTV_HOPCOUNT, offsetof(struct rt_metrics, rmx_hopcount) },
+	{ RTV_EXPIRE, offsetof(struct rt_metrics, rmx_expire) },
+	{ RTV_RPIPE, offsetof(struct rt_metrics, rmx_recvpipe) },
+	{ RTV_SPIPE, offsetof(struct rt_metrics, rmx_sendpipe) },
+	{ RTV_SSTHRESH, offsetof(struct rt_metrics, rmx_ssthresh) },
+	{ RTV_RTT, offsetof(struct rt_metrics, rmx_rtt) },
+	{ RTV_RTTVAR, offsetof(struct rt_metrics, rmx_rttvar) },
+};
+CTASSERT(sizeof(((struct rt_metrics *)0)->rmx_expire) == sizeof(uint64_t));
+
 static void
 rt_setmetrics(struct rtentry *rt, const struct rt_addrinfo *info)
 {
-	if (info->rti_inits & RTV_MTU)
-		rt->rt_rmx.rmx_mtu = info->rti_rmx.rmx_mtu;
-	if (info->rti_inits & RTV_HOPCOUNT)
-		rt->rt_rmx.rmx_hopcount = info->rti_rmx.rmx_hopcount;
-	if (info->rti_inits & RTV_EXPIRE)
-		rt->rt_rmx.rmx_expire = info->rti_rmx.rmx_expire;
-	if (info->rti_inits & RTV_RTT)
-		rt->rt_rmx.rmx_rtt = info->rti_rmx.rmx_rtt;
-	if (info->rti_inits & RTV_RTTVAR)
-		rt->rt_rmx.rmx_rttvar = info->rti_rmx.rmx_rttvar;
-	if (info->rti_inits & RTV_SSTHRESH)
-		rt->rt_rmx.rmx_ssthresh = info->rti_rmx.rmx_ssthresh;
-	if (info->rti_inits & RTV_RPIPE)
-		rt->rt_rmx.rmx_recvpipe = info->rti_rmx.rmx_recvpipe;
-	if (info->rti_inits & RTV_SPIPE)
-		rt->rt_rmx.rmx_sendpipe = info->rti_rmx.rmx_sendpipe;
+	size_t i, off;
+
+	for (i = 0; i < __arraycount(rt_metric_fields); i++) {
+		if ((info->rti_inits & rt_metric_fields[i].rm_bit) == 0)
+			continue;
+		off = rt_metric_fields[i].rm_off;
+		memcpy((char *)&rt->rt_rmx + off,
+		    (const char *)&info->rti_rmx + off, sizeof(uint64_t));
+	}
 }
 
 /* Take rt out of the table; rt_lock held as writer.  Frees nothing. */
@@ -698,20 +707,8 @@ static int
 rt_pool_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
     const void *newp, size_t newlen)
 {
-	struct pool *pp = sysctl_oid_var(oid);
-	int error, v;
-
-	if (oid->oid_min == 1)		/* "inuse" */
-		return sysctl_int_out((int)pp->pr_nout, oldp, oldlenp);
-	error = sysctl_int_out((int)pp->pr_hardlimit, oldp, oldlenp);
-	if (error != 0 || newp == NULL)
-		return error;
-	if ((error = sysctl_int_in(newp, newlen, &v)) != 0)
-		return error;
-	if (v < 0)
-		return EINVAL;
-	pool_sethardlimit(pp, (unsigned)v);
-	return 0;
+	return sysctl_pool_knob(sysctl_oid_var(oid), oid->oid_min == 1, oldp,
+	    oldlenp, newp, newlen);
 }
 
 SYSCTL_OID(rtentry_pool_limit, "net.route.pool.rtentry.limit", CTLTYPE_INT,
@@ -733,16 +730,14 @@ rt_dirmin_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
     const void *newp, size_t newlen)
 {
 	struct rtable *tab = rt_gettable(AF_INET);
+	bool changed;
 	int error, v, af;
 
 	(void)oid;
-	error = sysctl_int_out((int)tab->rtt_tbl.rtb_dirmin, oldp, oldlenp);
-	if (error != 0 || newp == NULL)
+	error = sysctl_int_update((int)tab->rtt_tbl.rtb_dirmin, 0, oldp,
+	    oldlenp, newp, newlen, &v, &changed);
+	if (error != 0 || !changed)
 		return error;
-	if ((error = sysctl_int_in(newp, newlen, &v)) != 0)
-		return error;
-	if (v < 0)
-		return EINVAL;
 	rw_enter(&V_rt_lock, RW_WRITER);
 	for (af = 0; af < AF_MAX; af++)
 		if ((tab = rt_gettable(af)) != NULL)

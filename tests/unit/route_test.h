@@ -110,4 +110,19 @@ rtt_sockaddrs_out(void)
 	return n;
 }
 
+/* Run one suite (Check), exit status as usual. */
+#ifdef CHECK_H
+static inline int
+rtt_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int nfailed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? 0 : 1;
+}
+#endif
+
 #endif /* !_KNIT_TESTS_ROUTE_TEST_H_ */

@@ -49,6 +49,14 @@ rt_pools_out(void)
 	    knob("net.route.pool.rtnode.inuse"));
 }
 
+/* Every sockaddr, rtentry and trie node has gone back to its pool. */
+static void
+assert_nothing_out(void)
+{
+	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
+	ck_assert_uint_eq(rt_pools_out(), 0);
+}
+
 /* ---- sysctl ---- */
 
 VNET_DEFINE_STATIC(int, test_knob) = 5;
@@ -482,8 +490,7 @@ START_TEST(test_rtrequest_basic)
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&dst), 16, NULL, 0, NULL),
 	    ESRCH);
 	ck_assert_int_eq(rt_count(AF_INET), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -520,8 +527,7 @@ START_TEST(test_rtrequest_errors)
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&dst), 8, NULL, 0, NULL),
 	    ESRCH);
 	ck_assert_int_eq(rt_count(AF_INET), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -567,8 +573,7 @@ START_TEST(test_rtrequest_change)
 	ck_assert_int_eq(rt_mask2plen(AF_INET, rt_mask(rt)), 0);
 	rtfree(rt);
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&dst), 0, NULL, 0, NULL), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -607,8 +612,7 @@ START_TEST(test_rtrequest_kinds)
 	    NULL), 0);
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&net), 24, NULL, 0, NULL), 0);
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&bh), 16, NULL, 0, NULL), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -830,8 +834,7 @@ lpm_run(int af, int nops, uint64_t seed)
 		    NULL, 0, NULL), 0);
 	}
 	ck_assert_int_eq(rt_count((sa_family_t)af), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 	free(m);
 }
 
@@ -939,8 +942,7 @@ exhaust_add(int af, const char *limitknob, int wantfail)
 	else
 		ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&f), -1, NULL,
 		    RTF_HOST, NULL), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 
 START_TEST(test_exhaust_add_inet)
@@ -1002,8 +1004,7 @@ START_TEST(test_exhaust_change)
 	ck_assert_int_eq(nfail, 3);
 	setknob("kern.sockaddr.pool.inet.limit", "0");
 	ck_assert_int_eq(rtt_req(RTM_DELETE, SA(&d), 8, NULL, 0, NULL), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -1193,8 +1194,7 @@ START_TEST(test_rtsock_messages)
 	ck_assert_int_eq(r->rtm_flags & RTF_UP, 0);
 	ck_assert(r->rtm_flags & RTF_DONE);
 	ck_assert_int_eq(rt_count(AF_INET), 0);
-	ck_assert_uint_eq(rtt_sockaddrs_out(), 0);
-	ck_assert_uint_eq(rt_pools_out(), 0);
+	assert_nothing_out();
 }
 END_TEST
 
@@ -1314,11 +1314,5 @@ route_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(route_suite());
-	int nfailed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rtt_main(route_suite());
 }

@@ -287,11 +287,5 @@ route_race_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(route_race_suite());
-	int nfailed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rtt_main(route_race_suite());
 }

@@ -556,11 +556,5 @@ rtcache_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(rtcache_suite());
-	int nfailed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rtt_main(rtcache_suite());
 }

@@ -183,16 +183,10 @@ main(void)
 {
 	Suite *s = suite_create("rtsock");
 	TCase *tc = tcase_create("rtsock");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_rtsock_root);
 	tcase_add_test(tc, test_rtsock_unprivileged);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rtt_main(s);
 }

@@ -82,5 +82,18 @@ int	sysctl_int_in(const void *newp, size_t newlen, int *);
 int	sysctl_string_out(const char *, void *oldp, size_t *oldlenp);
 int	sysctl_string_in(const void *newp, size_t newlen, char *buf,
 	    size_t buflen);
+/*
+ * An int knob's handler body: report cur; if a new value came, check it
+ * is >= min (EINVAL) and return it in *vp with *changedp set.
+ */
+int	sysctl_int_update(int cur, int min, void *oldp, size_t *oldlenp,
+	    const void *newp, size_t newlen, int *vp, bool *changedp);
+/*
+ * A pool's capacity as an int knob (read: pr_hardlimit; write: a limit
+ * >= 0, 0 meaning none) or, with inuse, its outstanding items (read-only).
+ */
+struct pool;
+int	sysctl_pool_knob(struct pool *, bool inuse, void *oldp,
+	    size_t *oldlenp, const void *newp, size_t newlen);
 
 #endif /* !_KNIT_SYS_SYSCTL_H_ */
