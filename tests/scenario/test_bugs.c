@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "knit_run.h"
+#include "tmpdb.h"
 
 static void
 explore(const char *scn, const char *bug, const char *strategy,
@@ -108,16 +109,12 @@ END_TEST
 /* The minimised schedule of the lost wakeup reproduces it on replay. */
 START_TEST(test_sbwait_minimized_replays)
 {
-	char db[] = "/tmp/knit-bugs-XXXXXX", dbf[64], idbuf[32], side[80];
+	char dbf[64], idbuf[32];
 	struct knit_out o, r;
 	const char *p;
 	long id = 0;
-	int fd = mkstemp(db);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(db);
-	snprintf(dbf, sizeof(dbf), "%s.db", db);
+	tmpdb_path(dbf, sizeof(dbf));
 	{
 		const char *args[] = { "explore", knit_src(SBWAIT), "--runs",
 		    "200", "--db", dbf, "--stop-on-first", "--minimize", NULL };
@@ -141,11 +138,7 @@ START_TEST(test_sbwait_minimized_replays)
 	ck_assert_ptr_nonnull(strstr(r.ko_out, "1 failed"));
 	knit_out_free(&r);
 	knit_out_free(&o);
-	unlink(dbf);
-	snprintf(side, sizeof(side), "%s-wal", dbf);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", dbf);
-	unlink(side);
+	tmpdb_remove(dbf);
 }
 END_TEST
 

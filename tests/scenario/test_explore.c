@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "knit_run.h"
+#include "tmpdb.h"
 
 /* The summary table without the timing line. */
 static char *
@@ -114,17 +115,13 @@ END_TEST
 START_TEST(test_db_replay_minimize)
 {
 	const char *seeds = knit_src("tests/scenario/lua/explore_seeds.lua");
-	char db[] = "/tmp/knit-explore-XXXXXX", dbf[64], *rp;
+	char dbf[64], *rp;
 	const char *ae[] = { "explore", seeds, "--runs", "40", "--db", dbf,
 	    "--minimize", NULL };
 	struct knit_out o, r;
-	int fd = mkstemp(db);
 	long id = 0;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(db);
-	snprintf(dbf, sizeof(dbf), "%s.db", db);
+	tmpdb_path(dbf, sizeof(dbf));
 	knit_run(&o, ae);
 	ck_assert_int_eq(o.ko_status, 1);
 	rp = strstr(o.ko_out, "replay: knit replay ");
@@ -147,15 +144,7 @@ START_TEST(test_db_replay_minimize)
 		knit_out_free(&r);
 	}
 	knit_out_free(&o);
-	unlink(dbf);
-	{
-		char side[80];
-
-		snprintf(side, sizeof(side), "%s-wal", dbf);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", dbf);
-		unlink(side);
-	}
+	tmpdb_remove(dbf);
 }
 END_TEST
 
