@@ -75,10 +75,53 @@ mem_hdr(const char *func, void *p, uint32_t magic)
 	return mh;
 }
 
+/*
+ * Quarantine: freed memory is poisoned and kept out of malloc's hands for
+ * the next QUARANTINE_SLOTS frees, so that a use after free reads poison
+ * (a stale pointer or magic number shows up as 0xdbdb...) instead of a
+ * new owner's data, a double free is always recognised (the header stays
+ * MEM_FREED), and a write after free is found when the block leaves the
+ * quarantine with its poison changed.  Blocks of a world that is gone
+ * are released unchecked.  (sim/check's memory checker; explore.)
+ */
+#define QUARANTINE_SLOTS	512
+#define MEM_POISON		0xdb
+
+struct quarantined {
+	struct memhdr	*q_mh;
+	size_t		 q_size;
+	struct world	*q_world;
+};
+
+static struct quarantined quarantine[QUARANTINE_SLOTS];
+static unsigned quarantine_next;
+
+static void
+quarantine_release(struct quarantined *q)
+{
+	const unsigned char *p;
+
+	if (q->q_mh == NULL)
+		return;
+	p = (const unsigned char *)(q->q_mh + 1);
+	if (q->q_world != NULL && q->q_world == sim_curworld)
+		for (size_t i = 0; i < q->q_size; i++)
+			if (p[i] != MEM_POISON) {
+				world_violation_add(q->q_world, VIOL_MEMORY,
+				    "write after free: byte %zu of a freed "
+				    "%zu-byte block changed to 0x%02x", i,
+				    q->q_size, p[i]);
+				break;
+			}
+	free(q->q_mh);
+	q->q_mh = NULL;
+}
+
 static void
 mem_free(struct memhdr *mh, size_t size)
 {
 	struct host *h = sim_curhost();
+	struct quarantined *q;
 
 	if (h != NULL && (uint32_t)h->h_index == mh->mh_host) {
 		h->h_kmem_bytes -= size;
@@ -86,7 +129,13 @@ mem_free(struct memhdr *mh, size_t size)
 	}
 	sync_mem_free(sim_curlwp, mh + 1, size);
 	mh->mh_magic = MEM_FREED;
-	free(mh);
+	memset(mh + 1, MEM_POISON, size);
+	q = &quarantine[quarantine_next];
+	quarantine_next = (quarantine_next + 1) % QUARANTINE_SLOTS;
+	quarantine_release(q);
+	q->q_mh = mh;
+	q->q_size = size;
+	q->q_world = sim_curworld;
 }
 
 void *

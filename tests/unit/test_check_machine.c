@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/kmem.h"
 #include "sys/mutex.h"
 #include "sys/systm.h"
 
@@ -325,6 +326,63 @@ START_TEST(test_guided_replay_and_minimize)
 }
 END_TEST
 
+/* Memory: poisoned quarantine, write after free, double free. */
+static int uaf_mode;
+static unsigned char uaf_seen;
+
+static void
+uaf_worker(void *arg)
+{
+	unsigned char *p = kmem_alloc(64, KM_SLEEP);
+
+	(void)arg;
+	p[0] = 1;
+	kmem_free(p, 64);
+	uaf_seen = p[10];		/* a read after free sees poison */
+	if (uaf_mode == 1)
+		p[5] = 7;		/* a write after free */
+	if (uaf_mode == 2)
+		kmem_free(p, 64);	/* a double free */
+	/* Push the block out of the quarantine. */
+	for (int i = 0; i < 600; i++)
+		kmem_free(kmem_alloc(16, KM_SLEEP), 16);
+}
+
+/* The first memory violation's message, or NULL. */
+static const char *
+uaf_run(int mode)
+{
+	struct host *h;
+	struct world *w = mkworld(1, "default", 1, &h);
+	const struct violation *v;
+	static char msg[256];
+
+	uaf_mode = mode;
+	host_spawn(h, "uaf", -1, uaf_worker, NULL);
+	(void)world_run(w, SIM_TIME_NEVER);
+	v = find_violation(w, VIOL_MEMORY);
+	msg[0] = '\0';
+	if (v != NULL)
+		snprintf(msg, sizeof(msg), "%s", v->v_message);
+	world_destroy(w);
+	return v != NULL ? msg : NULL;
+}
+
+START_TEST(test_memory_quarantine)
+{
+	const char *m;
+
+	ck_assert_ptr_null(uaf_run(0));
+	ck_assert_uint_eq(uaf_seen, 0xdb);
+	m = uaf_run(1);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "write after free: byte 5"));
+	m = uaf_run(2);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "double free"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -339,6 +397,7 @@ main(void)
 	tcase_add_test(tc, test_dfs_on_machine);
 	tcase_add_test(tc, test_pct_on_machine);
 	tcase_add_test(tc, test_guided_replay_and_minimize);
+	tcase_add_test(tc, test_memory_quarantine);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
