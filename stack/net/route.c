@@ -316,6 +316,7 @@ rt_count(sa_family_t af)
 #pragma weak ifafree
 #pragma weak if_lock_enter
 #pragma weak if_lock_exit
+#pragma weak if_lock_held
 
 /*
  * Choose the interface address (and interface) for a route: the ones the
@@ -332,7 +333,12 @@ rt_getifa(struct rt_addrinfo *info)
 	struct ifaddr *ifa = info->rti_ifa;
 	bool locked = false;
 
-	if (ifa == NULL && if_lock_enter != NULL) {
+	/*
+	 * The interface layer may ask for a route while it holds its own
+	 * lock (an address being added): then do not take it again.
+	 */
+	if (ifa == NULL && if_lock_enter != NULL &&
+	    (if_lock_held == NULL || !if_lock_held())) {
 		if_lock_enter(RW_READER);
 		locked = true;
 	}
