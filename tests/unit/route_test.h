@@ -15,9 +15,13 @@
 #include "netinet6/in6.h"
 #include "netiso/iso.h"
 
-/* One interface with one address: every test route goes out through it. */
+/*
+ * One interface with one address: every test route goes out through it.
+ * The address holds a reference of its own that is never dropped, so the
+ * interface layer's ifafree (when linked) never frees this static object.
+ */
 static struct ifnet rtt_ifp = { .if_xname = "test0", .if_index = 1 };
-static struct ifaddr rtt_ifa = { .ifa_ifp = &rtt_ifp };
+static struct ifaddr rtt_ifa = { .ifa_ifp = &rtt_ifp, .ifa_refcnt = 1 };
 
 /* "a.b.c.d" in network order (the tests only pass well-formed text). */
 static inline struct in_addr
