@@ -149,6 +149,17 @@ rtcache_bump_generation(int family)
  * specific route keeps it after a more specific one appears.
  */
 VNET_DEFINE_STATIC(int, debug_bug_kern3508);
+
+/*
+ * Bug corpus: with debug.bug.rtcache_noref = 1 a route cache does not
+ * hold a reference on its entry, so deleting the route frees an rtentry
+ * that caches still point to (use after free at their next lookup).
+ * Set it before any cache is filled.
+ */
+VNET_DEFINE_STATIC(int, debug_bug_rtcache_noref);
+SYSCTL_VNET_INT(debug_bug_rtcache_noref, "debug.bug.rtcache_noref",
+    debug_bug_rtcache_noref, 0, 1,
+    "Bug corpus: route caches hold no reference on their entry");
 SYSCTL_VNET_INT(debug_bug_kern3508, "debug.bug.kern3508",
     debug_bug_kern3508, 0, 1,
     "Bug corpus: route additions do not invalidate route caches");
@@ -283,7 +294,8 @@ rtcache_clear1(struct route *ro)
 	ro->ro_invalid = 0;
 	mutex_exit(&V_rtcache_lock);
 	ro->_ro_rt = NULL;
-	rtfree(rt);
+	if (!VNET(debug_bug_rtcache_noref))	/* BUG CORPUS when set */
+		rtfree(rt);
 }
 
 static void
@@ -335,6 +347,9 @@ rtcache_init1(struct route *ro)
 		DOM_VNET(dom)->dv_nrtcache++;
 		mutex_exit(&V_rtcache_lock);
 		SDT_PROBE2(knit, route, rtcache, filled, ro, rt);
+		/* BUG CORPUS: the cache keeps the entry, not a reference. */
+		if (__predict_false(VNET(debug_bug_rtcache_noref)))
+			rtfree(rt);	/* never the last: the table holds one */
 	}
 	rw_exit(&V_rt_lock);
 	return rt;
