@@ -193,7 +193,9 @@ const char	*db_violation_kind_name(int kind);	/* enum violation_kind */
  *	"block"		LWP blocks; object = what on (lock, cv)
  *	"wakeup"	object = LWP woken
  * Any other kind is stored and listed but not drawn.  cpu/lwp: -1 if
- * none.  Strings may be NULL.
+ * none.  Strings may be NULL; they are copied (callers may reuse their
+ * buffers), a detail longer than 8 KiB is cut.  Events are inserted
+ * 32 rows per statement; all are in the file after db_run_flush/end.
  */
 int		 db_event(struct db_run *, uint64_t vtime, const char *host,
 		    int cpu, int lwp, const char *kind, const char *object,

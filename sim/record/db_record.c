@@ -22,9 +22,6 @@
 #include "sim.h"
 
 static const char *const stmt_sql[DBS_COUNT] = {
-	[DBS_EVENT] = "INSERT INTO events (id, run, seq, vtime, host, cpu, "
-	    "lwp, kind, object, detail) VALUES (?1 << 36 | ?2, ?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9)",
 	[DBS_PACKET] = "INSERT INTO packets (run, seq, vtime, host, nic, dir, "
 	    "proto, src, dst, len, summary, bytes, pkt_key, flow, route_dst, "
 	    "route_gw, dst_bin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -43,8 +40,8 @@ static const char *const stmt_sql[DBS_COUNT] = {
 	    "npoints) VALUES (?1, ?2, ?3)",
 };
 
-static int
-run_fail(struct db_run *r, const char *what)
+int
+dbi_run_fail(struct db_run *r, const char *what)
 {
 	if (!r->r_failed) {
 		dbi_error(r->r_db, &r->r_err, what);
@@ -58,17 +55,20 @@ run_fail(struct db_run *r, const char *what)
 		r->r_in_tx = 0;
 		r->r_rows = 0;
 	}
+	dbi_events_drop(r);
 	return -1;
 }
 
 static int
 run_commit(struct db_run *r)
 {
+	if (dbi_events_flush(r) != 0)
+		return -1;
 	if (!r->r_in_tx)
 		return 0;
 	if (sqlite3_exec(r->r_db->db_sql, "COMMIT", NULL, NULL, NULL) !=
 	    SQLITE_OK)
-		return run_fail(r, "committing recorded rows");
+		return dbi_run_fail(r, "committing recorded rows");
 	r->r_in_tx = 0;
 	r->r_rows = 0;
 	return 0;
@@ -78,8 +78,8 @@ run_commit(struct db_run *r)
  * The statement for one more row, inside a batch.  NULL: the run is
  * failed (or r is NULL); nothing must be recorded.
  */
-static sqlite3_stmt *
-run_stmt(struct db_run *r, enum db_stmt which)
+sqlite3_stmt *
+dbi_run_stmt(struct db_run *r, enum db_stmt which)
 {
 	struct db *db;
 
@@ -91,16 +91,17 @@ run_stmt(struct db_run *r, enum db_stmt which)
 		return NULL;
 	db = r->r_db;
 	if (db->db_stmt[which] == NULL &&
-	    sqlite3_prepare_v3(db->db_sql, stmt_sql[which], -1,
+	    sqlite3_prepare_v3(db->db_sql, stmt_sql[which] != NULL ?
+	    stmt_sql[which] : dbi_event_sql(which), -1,
 	    SQLITE_PREPARE_PERSISTENT, &db->db_stmt[which], NULL) !=
 	    SQLITE_OK) {
-		run_fail(r, "preparing an insert");
+		dbi_run_fail(r, "preparing an insert");
 		return NULL;
 	}
 	if (!r->r_in_tx) {
 		if (sqlite3_exec(db->db_sql, "BEGIN IMMEDIATE", NULL, NULL,
 		    NULL) != SQLITE_OK) {
-			run_fail(r, "starting a batch");
+			dbi_run_fail(r, "starting a batch");
 			return NULL;
 		}
 		r->r_in_tx = 1;
@@ -109,15 +110,15 @@ run_stmt(struct db_run *r, enum db_stmt which)
 }
 
 /* Step the bound statement; commit when the batch is full. */
-static int
-run_step(struct db_run *r, sqlite3_stmt *st)
+int
+dbi_run_step(struct db_run *r, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
 	/* Every parameter is bound on every row: no clear_bindings. */
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return run_fail(r, "recording a row");
+		return dbi_run_fail(r, "recording a row");
 	if (++r->r_rows >= DB_BATCH_ROWS)
 		return run_commit(r);
 	return 0;
@@ -320,6 +321,7 @@ run_finish(struct db_run *r, enum db_verdict v,
 	ok = !r->r_failed;
 	db->db_active = NULL;
 	dbi_set_active(NULL);
+	free(r->r_arena);
 	free(r);
 	return ok ? 0 : -1;
 }
@@ -348,7 +350,7 @@ db_run_abort(struct db_run *r, const char *why)
 int
 db_schedule(struct db_run *r, const void *blob, size_t len, size_t npoints)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_SCHEDULE);
+	sqlite3_stmt *st = dbi_run_stmt(r, DBS_SCHEDULE);
 
 	if (st == NULL)
 		return r == NULL ? 0 : -1;
@@ -356,7 +358,7 @@ db_schedule(struct db_run *r, const void *blob, size_t len, size_t npoints)
 	sqlite3_bind_blob64(st, 2, blob != NULL ? blob : "", len,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)npoints);
-	return run_step(r, st);
+	return dbi_run_step(r, st);
 }
 
 int
@@ -370,30 +372,10 @@ db_schedule_save(struct db_run *r, const struct schedule *sd)
 		return 0;
 	blob = schedule_encode(sd, &len);
 	if (blob == NULL)
-		return run_fail(r, "encoding the schedule");
+		return dbi_run_fail(r, "encoding the schedule");
 	rv = db_schedule(r, blob, len, sd->sd_len);
 	free(blob);
 	return rv;
-}
-
-int
-db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
-    int lwp, const char *kind, const char *object, const char *detail)
-{
-	sqlite3_stmt *st = run_stmt(r, DBS_EVENT);
-
-	if (st == NULL)
-		return r == NULL ? 0 : -1;
-	sqlite3_bind_int64(st, 1, r->r_id);
-	sqlite3_bind_int64(st, 2, r->r_seq++);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)vtime);
-	bind_text(st, 4, host);
-	bind_id(st, 5, cpu);
-	bind_id(st, 6, lwp);
-	bind_text(st, 7, kind != NULL ? kind : "?");
-	bind_text(st, 8, object);
-	bind_text(st, 9, detail);
-	return run_step(r, st);
 }
 
 static uint64_t
@@ -446,7 +428,7 @@ db_packet_key(const void *bytes, size_t n)
 int
 db_packet(struct db_run *r, const struct db_packet *pk)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_PACKET);
+	sqlite3_stmt *st = dbi_run_stmt(r, DBS_PACKET);
 	unsigned char dbin[16];
 	char flow[256], gw[64];
 	uint64_t key;
@@ -495,13 +477,13 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 17);
-	return run_step(r, st);
+	return dbi_run_step(r, st);
 }
 
 int
 db_route_change(struct db_run *r, const struct db_route_change *rc)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_ROUTE);
+	sqlite3_stmt *st = dbi_run_stmt(r, DBS_ROUTE);
 	unsigned char lo[16], hi[16];
 	char gw[64];
 	int len, plen;
@@ -531,14 +513,14 @@ db_route_change(struct db_run *r, const struct db_route_change *rc)
 		sqlite3_bind_null(st, 11);
 		sqlite3_bind_null(st, 12);
 	}
-	return run_step(r, st);
+	return dbi_run_step(r, st);
 }
 
 int
 db_lock_edge(struct db_run *r, const char *from, const char *to,
     uint64_t vtime, const char *host, int cpu, int lwp, const char *stack)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_EDGE);
+	sqlite3_stmt *st = dbi_run_stmt(r, DBS_EDGE);
 
 	if (st == NULL)
 		return r == NULL ? 0 : -1;
@@ -550,7 +532,7 @@ db_lock_edge(struct db_run *r, const char *from, const char *to,
 	bind_id(st, 6, cpu);
 	bind_id(st, 7, lwp);
 	bind_text(st, 8, stack);
-	return run_step(r, st);
+	return dbi_run_step(r, st);
 }
 
 /*
@@ -620,7 +602,7 @@ db_violation(struct db_run *r, const char *kind, uint64_t vtime,
     const char *host, int cpu, int lwp, const char *message,
     const char *stack, const char *stack2)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_VIOLATION);
+	sqlite3_stmt *st = dbi_run_stmt(r, DBS_VIOLATION);
 	char sig[40];
 
 	if (st == NULL)
@@ -638,7 +620,7 @@ db_violation(struct db_run *r, const char *kind, uint64_t vtime,
 	bind_text(st, 8, stack);
 	bind_text(st, 9, stack2);
 	bind_text(st, 10, sig);
-	if (run_step(r, st) != 0)
+	if (dbi_run_step(r, st) != 0)
 		return -1;
 	/* A violation often precedes a crash: keep it. */
 	return run_commit(r);
@@ -677,7 +659,7 @@ db_violation_add(struct db_run *r, const struct violation *v)
 	if (sep != NULL) {
 		first = strndup(v->v_stack, (size_t)(sep - v->v_stack));
 		if (first == NULL)
-			return run_fail(r, "recording a violation (out of "
+			return dbi_run_fail(r, "recording a violation (out of "
 			    "memory)");
 	}
 	rv = db_violation(r, db_violation_kind_name((int)v->v_kind),

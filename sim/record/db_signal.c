@@ -78,6 +78,9 @@ dbi_signal_die(struct db_run *r)
 	char why[32];
 	int sig = dbi_signal_pending;
 
+	/* Closing the run records more rows: do not come back here. */
+	dbi_signal_pending = 0;
+
 	snprintf(why, sizeof(why), "interrupted by %s",
 	    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 	    sig == SIGHUP ? "SIGHUP" : "a signal");

@@ -647,16 +647,17 @@ START_TEST(test_full_disk_loses_nothing)
 END_TEST
 
 /*
- * A child records events in a loop and gets SIGINT or SIGTERM: it dies
- * of that signal, the run is `aborted' with its events so far, the file
- * is consistent and the earlier run is intact.
+ * After one finished run, fork a child that records run 2 (with
+ * db_signals_install if `signals', a committed violation if `panic')
+ * and loops recording events; returns its pid once 5000 events are
+ * committed.
  */
-static void
-interrupted_child(int sig)
+static pid_t
+recording_child(int signals, int panic)
 {
 	struct db *db;
 	struct db_run *r;
-	int fds[2], st;
+	int fds[2];
 	pid_t pid;
 	char c;
 
@@ -668,9 +669,13 @@ interrupted_child(int sig)
 		uint64_t t;
 
 		close(fds[0]);
-		db_signals_install();
+		if (signals)
+			db_signals_install();
 		db = open_ok(dbfile, DB_OPEN_WRITE);
 		r = begin_ok(db, 2);
+		if (panic)
+			db_violation(r, "panic", 3, "h1", 0, 1,
+			    "KASSERT failed", NULL, NULL);
 		for (t = 0;; t++) {
 			db_event(r, t, "h1", (int)(t % 2), 1, "switch", "lwp",
 			    NULL);
@@ -683,6 +688,22 @@ interrupted_child(int sig)
 	}
 	close(fds[1]);
 	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+/*
+ * SIGINT or SIGTERM mid-run: the child dies of that signal, the run is
+ * `aborted' with its events so far, the file is consistent and the
+ * earlier run is intact.
+ */
+static void
+interrupted_child(int sig)
+{
+	struct db *db;
+	pid_t pid = recording_child(1, 0);
+	int st;
+
 	kill(pid, sig);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFSIGNALED(st));
@@ -718,30 +739,9 @@ END_TEST
 START_TEST(test_crash_repaired_on_open)
 {
 	struct db *db;
-	int fds[2], st;
-	pid_t pid;
-	char c;
+	pid_t pid = recording_child(0, 1);
+	int st;
 
-	write_one_run(dbfile, 1, DB_VERDICT_PASS);
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		struct db_run *r;
-		uint64_t t;
-
-		db = open_ok(dbfile, DB_OPEN_WRITE);
-		r = begin_ok(db, 2);
-		db_violation(r, "panic", 3, "h1", 0, 1, "KASSERT failed",
-		    NULL, NULL);
-		for (t = 0;; t++) {
-			db_event(r, t, "h1", 0, 1, "switch", "lwp", NULL);
-			if (t == 1000 && write(fds[1], "x", 1) != 1)
-				_exit(3);
-		}
-	}
-	close(fds[1]);
-	ck_assert_int_eq(read(fds[0], &c, 1), 1);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	db = open_ok(dbfile, DB_OPEN_READONLY);
@@ -753,6 +753,8 @@ START_TEST(test_crash_repaired_on_open)
 	    "1pass,2aborted");
 	ck_assert_str_eq(q1(db, "SELECT message FROM violations WHERE run = 2"),
 	    "KASSERT failed");
+	ck_assert_int_ge(qi(db, "SELECT count(*) FROM events WHERE run = 2"),
+	    5001);
 	ck_assert_str_eq(q1(db, "PRAGMA integrity_check"), "ok");
 	db_close(db);
 }
@@ -791,6 +793,83 @@ START_TEST(test_violation_from_struct)
 }
 END_TEST
 
+/*
+ * Events are buffered and inserted many rows at a time: every event
+ * arrives exactly once, in seq order, with its own strings even when
+ * the caller reuses one buffer, across full and partial batches,
+ * commits and a very long detail; other rows interleave by seq.
+ */
+START_TEST(test_events_buffered_exactly_once)
+{
+	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
+	struct db_run *r = begin_ok(db, 1);
+	struct db_route_change rc = { .rc_host = "r1", .rc_op = "add",
+	    .rc_dst = "default", .rc_gateway = "10.0.0.1" };
+	char host[16], obj[32], *longdetail;
+	int i, n = 1000;
+
+	longdetail = malloc(100000);
+	memset(longdetail, 'z', 99999);
+	longdetail[99999] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "h%d", i % 7);
+		snprintf(obj, sizeof(obj), "lwp-%d", i);
+		ck_assert_int_eq(db_event(r, (uint64_t)i * 3, host, i % 4,
+		    i % 5 == 0 ? -1 : i, "switch", obj, i == 500 ? longdetail :
+		    NULL), 0);
+		memset(host, 'X', sizeof(host) - 1);	/* reuse the buffer */
+		memset(obj, 'Y', sizeof(obj) - 1);
+		if (i == 333) {
+			ck_assert_int_eq(db_route_change(r, &rc), 0);
+			ck_assert_int_eq(db_run_flush(r), 0);
+		}
+	}
+	end_ok(r, DB_VERDICT_PASS, 1);
+	free(longdetail);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(DISTINCT seq) FROM events"), n);
+	/* seq 0..n with one gap: the route change took seq 334. */
+	ck_assert_int_eq(qi(db, "SELECT max(seq) FROM events"), n);
+	ck_assert_int_eq(qi(db, "SELECT seq FROM route_changes"), 334);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE object = "
+	    "'lwp-' || (vtime / 3) AND host = 'h' || ((vtime / 3) % 7) AND "
+	    "cpu = (vtime / 3) % 4 AND id = run << 36 | seq"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE lwp IS "
+	    "NULL"), n / 5);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE seq < 334 "
+	    "AND vtime / 3 <> seq"), 0);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE seq > 334 "
+	    "AND vtime / 3 <> seq - 1"), 0);
+	/* A long detail is kept (cut at 8 KiB). */
+	ck_assert_int_eq(qi(db, "SELECT length(detail) FROM events WHERE "
+	    "object = 'lwp-500'"), 8192);
+	db_close(db);
+}
+END_TEST
+
+/* A damaged schedule blob is reported, never replayed. */
+START_TEST(test_damaged_schedule_refused)
+{
+	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
+	struct db_run *r = begin_ok(db, 1);
+	struct db_run_record rec;
+	struct schedule sd;
+	struct db_err err;
+	int64_t id = db_run_id(r);
+
+	ck_assert_int_eq(db_schedule(r, "\x01garbage", 8, 3), 0);
+	end_ok(r, DB_VERDICT_PASS, 1);
+	ck_assert_int_eq(db_run_load(db, id, &rec, &err), 0);
+	schedule_init(&sd);
+	ck_assert_int_eq(db_run_record_schedule(&rec, &sd, &err), -1);
+	ck_assert_int_eq(err.de_code, DB_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.de_msg, "damaged schedule"));
+	schedule_fini(&sd);
+	db_run_record_free(&rec);
+	db_close(db);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -814,6 +893,8 @@ db_suite(void)
 	tcase_add_test(tc, test_crash_repaired_on_open);
 	tcase_add_test(tc, test_null_run_records_nothing);
 	tcase_add_test(tc, test_violation_from_struct);
+	tcase_add_test(tc, test_damaged_schedule_refused);
+	tcase_add_test(tc, test_events_buffered_exactly_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
