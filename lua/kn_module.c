@@ -10,6 +10,7 @@
 
 #include <lauxlib.h>
 
+#include "check/checkers.h"
 #include "kn_int.h"
 
 /* Remember that the scenario reads parameter `name' (for the -D check
@@ -267,7 +268,30 @@ knL_failures(lua_State *L)
 	return 1;
 }
 
+/*
+ * knit.check{softint_rule = bool}: checker settings for this run.
+ */
+static int
+knL_check(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, 1) != 0) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ?
+		    lua_tostring(L, -2) : "?";
+
+		if (strcmp(k, "softint_rule") == 0)
+			check_set_softint_rule(lua_toboolean(L, -1));
+		else
+			return luaL_error(L, "knit.check: unknown setting '%s' "
+			    "(known: softint_rule)", k);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 static const luaL_Reg kn_module_funcs[] = {
+	{ "check", knL_check },
 	{ "param", knL_param },
 	{ "now", knL_now },
 	{ "time", knL_time },

@@ -297,6 +297,13 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 		sync_hooks = &check_hooks;
 }
 
+void
+check_set_softint_rule(bool on)
+{
+	if (cs.cs_lo != NULL)
+		lo_set_softint_rule(cs.cs_lo, on);
+}
+
 static char *end_world(struct world *, bool);
 
 void

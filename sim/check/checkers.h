@@ -30,6 +30,13 @@ struct check_config {
 };
 
 void	check_world_begin(struct world *, const struct check_config *);
+/*
+ * Switch the lock-order checker's softint rule for the checked world
+ * (a scenario's choice: NetBSD 5 softints may block on sleep locks, and
+ * the machine hands the CPU back to the interrupted LWP, so the rule's
+ * deadlock cannot happen in stacks written to that model).
+ */
+void	check_set_softint_rule(bool);
 /* Stop checking w (no-op if it is not the checked world). */
 void	check_world_end(struct world *);
 /*
