@@ -109,8 +109,17 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 
 	if (l == NULL)
 		return;
-	if (cs.cs_race != NULL)
+	if (cs.cs_race != NULL) {
+		/*
+		 * Readers learn what writers did; a writer also learns what
+		 * every reader before it did (their releases go to lock + 1),
+		 * but readers do not order each other.
+		 */
 		race_acquire(cs.cs_race, tid_of(l), (uintptr_t)lock);
+		if (kind == SYNC_RWLOCK && !shared)
+			race_acquire(cs.cs_race, tid_of(l),
+			    (uintptr_t)lock + 1);
+	}
 	if (cs.cs_lo == NULL)
 		return;
 	key = site_key(name, file, line);
@@ -175,12 +184,11 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 static void
 hook_lock_released(struct lwp *l, const void *lock, int kind, bool shared)
 {
-	(void)kind;
-	(void)shared;
 	if (l == NULL)
 		return;
 	if (cs.cs_race != NULL)
-		race_release(cs.cs_race, tid_of(l), (uintptr_t)lock);
+		race_release(cs.cs_race, tid_of(l), (uintptr_t)lock +
+		    (kind == SYNC_RWLOCK && shared ? 1 : 0));
 	if (cs.cs_lo != NULL)
 		lo_release(cs.cs_lo, tid_of(l), lock);
 }

@@ -157,6 +157,17 @@ VNET_DEFINE_STATIC(int, debug_bug_kern3508);
  * Set it before any cache is filled.
  */
 VNET_DEFINE_STATIC(int, debug_bug_rtcache_noref);
+
+/*
+ * Bug corpus: with debug.bug.rtcache_nolock = 1, filling and clearing a
+ * route cache link it into / out of the per-family cache list without
+ * V_rtcache_lock: two CPUs doing it at once corrupt the list (a data
+ * race the race detector reports in build/knit-race).
+ */
+VNET_DEFINE_STATIC(int, debug_bug_rtcache_nolock);
+SYSCTL_VNET_INT(debug_bug_rtcache_nolock, "debug.bug.rtcache_nolock",
+    debug_bug_rtcache_nolock, 0, 1,
+    "Bug corpus: the route-cache list is changed without its lock");
 SYSCTL_VNET_INT(debug_bug_rtcache_noref, "debug.bug.rtcache_noref",
     debug_bug_rtcache_noref, 0, 1,
     "Bug corpus: route caches hold no reference on their entry");
@@ -283,7 +294,8 @@ rtcache_clear1(struct route *ro)
 
 	if (rt == NULL)
 		return;
-	mutex_enter(&V_rtcache_lock);
+	if (!VNET(debug_bug_rtcache_nolock))	/* BUG CORPUS */
+		mutex_enter(&V_rtcache_lock);
 	LIST_REMOVE(ro, ro_rtcache_next);
 	if (ro->ro_invalid) {
 		V_rtcache_ninvalid--;
@@ -292,7 +304,8 @@ rtcache_clear1(struct route *ro)
 		DOM_VNET(dom)->dv_nrtcache--;
 	}
 	ro->ro_invalid = 0;
-	mutex_exit(&V_rtcache_lock);
+	if (!VNET(debug_bug_rtcache_nolock))	/* BUG CORPUS */
+		mutex_exit(&V_rtcache_lock);
 	ro->_ro_rt = NULL;
 	if (!VNET(debug_bug_rtcache_noref))	/* BUG CORPUS when set */
 		rtfree(rt);
@@ -342,10 +355,12 @@ rtcache_init1(struct route *ro)
 		ro->ro_invalid = 0;
 		ro->ro_rtcache_generation =
 		    rtcache_generation(ro->ro_sa->sa_family);
-		mutex_enter(&V_rtcache_lock);
+		if (!VNET(debug_bug_rtcache_nolock))	/* BUG CORPUS */
+			mutex_enter(&V_rtcache_lock);
 		LIST_INSERT_HEAD(DOM_RTCACHE(dom), ro, ro_rtcache_next);
 		DOM_VNET(dom)->dv_nrtcache++;
-		mutex_exit(&V_rtcache_lock);
+		if (!VNET(debug_bug_rtcache_nolock))	/* BUG CORPUS */
+			mutex_exit(&V_rtcache_lock);
 		SDT_PROBE2(knit, route, rtcache, filled, ro, rt);
 		/* BUG CORPUS: the cache keeps the entry, not a reference. */
 		if (__predict_false(VNET(debug_bug_rtcache_noref)))
