@@ -71,6 +71,16 @@ kn_syserr(lua_State *L, int error)
 	return 3;
 }
 
+/* true, or nil, "ENAME", message */
+static int
+kn_sysret(lua_State *L, int error)
+{
+	if (error != 0)
+		return kn_syserr(L, error);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 static struct kn_proc *
 kn_sock_self(lua_State *L, const char *what)
 {
@@ -224,38 +234,30 @@ knL_socket(lua_State *L)
 	return 1;
 }
 
+/* p:bind(fd, addr) and p:connect(fd, addr) */
 static int
-knL_bind(lua_State *L)
+kn_sock_addrcall(lua_State *L, const char *what,
+    int (*call)(int, const struct sockaddr *, socklen_t))
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int error;
 
-	kn_sock_self(L, "bind");
+	kn_sock_self(L, what);
 	len = kn_checkaddr(L, 3, &ss);
-	error = sys_bind((int)luaL_checkinteger(L, 2),
-	    (struct sockaddr *)&ss, len);
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sysret(L, call((int)luaL_checkinteger(L, 2),
+	    (struct sockaddr *)&ss, len));
+}
+
+static int
+knL_bind(lua_State *L)
+{
+	return kn_sock_addrcall(L, "bind", sys_bind);
 }
 
 static int
 knL_connect(lua_State *L)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int error;
-
-	kn_sock_self(L, "connect");
-	len = kn_checkaddr(L, 3, &ss);
-	error = sys_connect((int)luaL_checkinteger(L, 2),
-	    (struct sockaddr *)&ss, len);
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sock_addrcall(L, "connect", sys_connect);
 }
 
 static int
@@ -266,10 +268,7 @@ knL_listen(lua_State *L)
 	kn_sock_self(L, "listen");
 	error = sys_listen((int)luaL_checkinteger(L, 2),
 	    (int)luaL_optinteger(L, 3, 5));
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sysret(L, error);
 }
 
 /* p:accept(fd) -> newfd, peer address */
@@ -350,10 +349,7 @@ knL_close(lua_State *L)
 
 	kn_sock_self(L, "close");
 	error = sys_close((int)luaL_checkinteger(L, 2));
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sysret(L, error);
 }
 
 static int
@@ -366,10 +362,7 @@ knL_shutdown(lua_State *L)
 	kn_sock_self(L, "shutdown");
 	error = sys_shutdown((int)luaL_checkinteger(L, 2),
 	    kn_opt_index(L, 3, hn, hv, "shutdown direction"));
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sysret(L, error);
 }
 
 /* p:setsockopt(fd, "rcvbuf"|"sndbuf"|"reuseaddr"|"rcvtimeo_ms", int) */
@@ -386,10 +379,7 @@ knL_setsockopt(lua_State *L)
 	v = (int)luaL_checkinteger(L, 4);
 	error = sys_setsockopt((int)luaL_checkinteger(L, 2), SOL_SOCKET,
 	    kn_opt_index(L, 3, on, ov, "socket option"), &v, sizeof(v));
-	if (error != 0)
-		return kn_syserr(L, error);
-	lua_pushboolean(L, 1);
-	return 1;
+	return kn_sysret(L, error);
 }
 
 /* p:sysctl(name [, newvalue]) -> value (text) */
