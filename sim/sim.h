@@ -44,7 +44,7 @@ struct world_config {
 	const uint32_t	*wc_schedule;
 	size_t		 wc_schedule_len;
 	const struct schedule *wc_replay;
-	size_t		 wc_stack_size;	/* LWP stacks; 0: 256 KiB */
+	size_t		 wc_stack_size;	/* LWP stacks; 0: 1 MiB */
 };
 
 /*

@@ -108,6 +108,7 @@ world_create(const struct world_config *wc)
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
+	sched_segv_install();
 	w->w_config = *wc;
 	w->w_config.wc_schedule = NULL;
 	w->w_config.wc_replay = NULL;

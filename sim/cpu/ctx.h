@@ -43,8 +43,12 @@ struct ctx {
 #endif
 };
 
-/* Default LWP stack size; Lua coroutines run on these stacks too. */
-#define CTX_STACK_DEFAULT	(256 * 1024)
+/*
+ * Default LWP stack size.  Lua processes run lua_resume (up to 200 C
+ * levels) on these stacks too; the mapping is MAP_NORESERVE, so only
+ * the pages a stack touches cost memory.
+ */
+#define CTX_STACK_DEFAULT	(1024 * 1024)
 
 /* Prepare the main context (no stack of its own). */
 void	ctx_main_init(struct ctx *);

@@ -288,6 +288,7 @@ void	sched_intr_idle(struct lwp *);
 void	sched_intr_kick(struct cpu_info *, int slot);
 void	sched_deadlock_check(struct world *);
 void	sched_lwp_init(struct lwp *);
+void	sched_segv_install(void);
 void	sched_trace_step(struct world *, struct cpu_info *, struct lwp *,
 	    int kind);
 

@@ -4,7 +4,10 @@
  * resumed.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sys/condvar.h"
 #include "sys/intr.h"
@@ -468,6 +471,60 @@ START_TEST(test_exit_with_lock_held)
 }
 END_TEST
 
+/* A stack overflow dies of SIGSEGV with a message naming the LWP. */
+static int
+recurse(int n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	return n == 0 ? pad[0] : recurse(n - 1) + pad[0];
+}
+
+static void
+deep(void *arg)
+{
+	(void)arg;
+	(void)recurse(1000000);
+}
+
+START_TEST(test_stack_overflow_named)
+{
+	int fds[2], status;
+	char out[512];
+	ssize_t n, len = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct world_config wc;
+		struct world *w;
+		struct host *h;
+
+		dup2(fds[1], 2);
+		memset(&wc, 0, sizeof(wc));
+		wc.wc_stack_size = 64 * 1024;
+		w = world_create(&wc);
+		h = world_host_create(w, "deephost", 1);
+		host_spawn(h, "deep", 0, deep, NULL);
+		world_run(w, SIM_TIME_NEVER);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], out + len, sizeof(out) - 1 - (size_t)len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGSEGV);
+	ck_assert_msg(strstr(out, "LWP 2 (deep) of host deephost overflowed "
+	    "its stack of 64 KiB") != NULL, "stderr: %s", out);
+}
+END_TEST
+
 /* A cv waiter nobody signals is quiescence, not a deadlock. */
 START_TEST(test_cv_sleeper_is_not_deadlock)
 {
@@ -509,5 +566,6 @@ main(void)
 	tcase_add_test(tc, test_deadlock_cycle_found_while_timers_tick);
 	tcase_add_test(tc, test_kpause_with_spin_lock_held);
 	tcase_add_test(tc, test_exit_with_lock_held);
+	tcase_add_test(tc, test_stack_overflow_named);
 	return run_tcase("misuse", tc);
 }
