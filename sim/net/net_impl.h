@@ -105,6 +105,7 @@ struct net {
 };
 
 struct net	*net_create_env(const struct net_env *);
+void		 netw_unregister(struct net *);
 
 /* link.c */
 void	netl_transmit(struct net_nic *, struct net_frame *, uint64_t now);

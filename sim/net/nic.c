@@ -56,6 +56,8 @@ net_destroy(struct net *n)
 
 	if (n == NULL)
 		return;
+	if (n->n_world != NULL)
+		netw_unregister(n);
 	net_pcap_close(n);
 	while ((nic = TAILQ_FIRST(&n->n_nics)) != NULL) {
 		TAILQ_REMOVE(&n->n_nics, nic, nn_list);

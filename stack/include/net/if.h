@@ -137,6 +137,8 @@ struct ifnet {
 	/* driver up/down when IFF_UP changes (may be NULL) */
 	int		(*if_init)(struct ifnet *);
 	void		(*if_stop)(struct ifnet *, int disable);
+	struct ifaddr	*if_dl;			/* AF_LINK address (first) */
+	const struct sockaddr *if_sadl;		/* its sockaddr_dl */
 	/* link-layer private state (ARP/ND per interface, ...) */
 	void		*if_afdata[4];
 	int		 if_detaching;		/* set by if_detach */
@@ -166,8 +168,10 @@ VNET_DECLARE(struct ifnethead, ifnet_list);
 #define V_ifnet_list	VNET(ifnet_list)
 VNET_DECLARE(struct ifnet *, loif);		/* lo0 */
 #define V_loif		VNET(loif)
+#ifndef softnet_lock		/* also declared by sys/socketvar.h */
 VNET_DECLARE(kmutex_t *, softnet_lock);
-#define softnet_lock	VNET(softnet_lock)
+#define softnet_lock		VNET(softnet_lock)
+#endif
 
 #define IFNET_FOREACH(ifp)	TAILQ_FOREACH(ifp, &V_ifnet_list, if_list)
 #define IFADDR_FOREACH(ifa, ifp) TAILQ_FOREACH(ifa, &(ifp)->if_addrlist, ifa_list)
@@ -220,7 +224,91 @@ struct ifaddr *ifa_ifwithroute(int flags, const struct sockaddr *dst,
 	    const struct sockaddr *gateway);
 struct ifaddr *ifaof_ifpforaddr(const struct sockaddr *, struct ifnet *);
 
-/* Interface ioctls (SIOC*), entered from sys_ioctl on a socket. */
-int	ifioctl(u_long cmd, void *data, struct lwp *);
+/*
+ * Interface ioctls.  Encodings follow NetBSD's _IOW/_IOWR scheme (the
+ * size field is the size of our structures).  They reach ifioctl from
+ * sys_ioctl on any socket (the protocols' pr_ioctl, or sys_ifioctl_hook).
+ */
+#define IOCPARM_MASK	0x1fff
+#define IOC_OUT		0x40000000UL
+#define IOC_IN		0x80000000UL
+#define IOC_INOUT	(IOC_IN | IOC_OUT)
+#define _IOC(inout, g, n, len)						\
+	((u_long)((inout) | (((len) & IOCPARM_MASK) << 16) | ((g) << 8) | (n)))
+#define _IOW(g, n, t)	_IOC(IOC_IN, (g), (n), sizeof(t))
+#define _IOWR(g, n, t)	_IOC(IOC_INOUT, (g), (n), sizeof(t))
+
+/* The sockaddr storage of an ifreq: large enough for every family. */
+struct ifreq {
+	char		ifr_name[IFNAMSIZ];
+	union {
+		struct sockaddr_storage_ifr {
+			uint8_t	 ss_len;
+			uint8_t	 ss_family;
+			char	 ss_data[126];
+		} ifru_space;
+		short		 ifru_flags;
+		int		 ifru_metric;
+		int		 ifru_mtu;
+		int		 ifru_index;
+	} ifr_ifru;
+};
+#define ifr_addr	ifr_ifru.ifru_space	/* cast with ifreq_sa() */
+#define ifr_flags	ifr_ifru.ifru_flags
+#define ifr_metric	ifr_ifru.ifru_metric
+#define ifr_mtu		ifr_ifru.ifru_mtu
+#define ifr_index	ifr_ifru.ifru_index
+#define ifreq_sa(ifr)	((struct sockaddr *)(void *)&(ifr)->ifr_ifru.ifru_space)
+
+/*
+ * SIOCGIFCONF: one ifreq per address of every interface, in interface
+ * order then address order; each interface first lists its AF_LINK
+ * address (with the MAC).  ifc_len: in, the buffer size; out, the bytes
+ * used.  A buffer too small is filled as far as whole entries go.
+ */
+struct ifconf {
+	int		 ifc_len;
+	union {
+		void		*ifcu_buf;
+		struct ifreq	*ifcu_req;
+	} ifc_ifcu;
+};
+#define ifc_buf		ifc_ifcu.ifcu_buf
+#define ifc_req		ifc_ifcu.ifcu_req
+
+/* SIOCGIFDATA: the counters of an interface (netstat -i). */
+struct ifdatareq {
+	char		 ifdr_name[IFNAMSIZ];
+	struct if_data	 ifdr_data;
+};
+
+#define SIOCSIFFLAGS	_IOW('i', 16, struct ifreq)
+#define SIOCGIFFLAGS	_IOWR('i', 17, struct ifreq)
+#define SIOCDIFADDR	_IOW('i', 25, struct ifreq)
+#define SIOCGIFADDR	_IOWR('i', 33, struct ifreq)
+#define SIOCGIFNETMASK	_IOWR('i', 37, struct ifreq)
+#define SIOCGIFCONF	_IOWR('i', 38, struct ifconf)
+#define SIOCGIFMTU	_IOWR('i', 126, struct ifreq)
+#define SIOCSIFMTU	_IOW('i', 127, struct ifreq)
+#define SIOCGIFDATA	_IOWR('i', 133, struct ifdatareq)
+#define SIOCGIFINDEX	_IOWR('i', 140, struct ifreq)
+/* family-specific: SIOCAIFADDR (netinet/in_var.h), *_IN6 (in6_var.h) */
+
+/*
+ * Interface ioctls; `so' may be NULL (used by the protocols' pr_ioctl
+ * and by sys_ifioctl_hook).  Errors: ENXIO no such interface, EINVAL
+ * bad argument, EADDRNOTAVAIL no such address, EAFNOSUPPORT.
+ */
+struct socket;
+int	ifioctl(struct socket *, u_long cmd, void *data, struct lwp *);
+/*
+ * Family hooks (set by netinet and netinet6 at init): address ioctls,
+ * and purging a detaching interface's addresses and neighbours.
+ */
+extern void (*if_inet_purge)(struct ifnet *);
+extern void (*if_inet6_up)(struct ifnet *);	/* link-local address */
+extern void (*if_inet6_purge)(struct ifnet *);
+extern int (*if_inet_control)(u_long, void *, struct ifnet *, struct lwp *);
+extern int (*if_inet6_control)(u_long, void *, struct ifnet *, struct lwp *);
 
 #endif /* !_KNIT_NET_IF_H_ */

@@ -157,8 +157,10 @@ int	sockopt_set(struct sockopt *, const void *, size_t);
 int	sockopt_setint(struct sockopt *, int);
 
 /* Per-host socket layer state. */
+#ifndef softnet_lock		/* also declared by net/if.h */
 VNET_DECLARE(kmutex_t *, softnet_lock);
 #define softnet_lock		VNET(softnet_lock)
+#endif
 VNET_DECLARE(u_int, socket_count);	/* sockets allocated, not yet freed */
 #define V_socket_count		VNET(socket_count)
 

@@ -1,0 +1,415 @@
+/*
+ * IPv4/IPv6 behaviour on simulated networks: kern/3508 at packet level
+ * under each route-cache policy, TTL / hop limit expiry, MTU (DF and
+ * packet too big), seed-exact link loss, interface down and up, reject
+ * and blackhole routes, unreachable networks.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tnet.h"
+#include "net/if.h"
+#include "net/route.h"
+#include "netinet/in_var.h"
+#include "netinet/ip_icmp.h"
+#include "netinet/ip_var.h"
+#include "netinet6/icmp6.h"
+#include "netinet6/ip6_var.h"
+
+#define MS	1000000ULL
+
+static uint64_t
+fwd4(struct host *h)
+{
+	struct ipstat st;
+
+	host_enter(h);
+	ip_getstat(&st);
+	host_leave(h);
+	return st.ips_forward;
+}
+
+/*
+ * s - r; r - n1 - d and r - n2 - d.  d's address 10.9.0.1 is on its
+ * loopback; d has no route back, so traffic is one way and the only
+ * destination r forwards to is 10.9.0.1 (a reply through r would
+ * replace the single-entry cache and hide the bug, as in the PR).
+ * Returns the packets n2 forwarded in the three phases: before the
+ * more specific route via n2, after adding it, after deleting it.
+ */
+static void
+pr3508_run(const char *policy, uint64_t out[3])
+{
+	struct tnet t;
+	struct host *s, *r, *n1, *n2, *d;
+	uint64_t base;
+	int phase, i;
+	uint16_t seq = 0;
+
+	tn_init(&t, 3508);
+	s = tn_host(&t, "s", 1);
+	r = tn_host(&t, "r", 2);
+	n1 = tn_host(&t, "n1", 1);
+	n2 = tn_host(&t, "n2", 1);
+	d = tn_host(&t, "d", 1);
+	tn_p2p(&t, "s-r", s, r, NULL);
+	tn_p2p(&t, "r-n1", r, n1, NULL);
+	tn_p2p(&t, "r-n2", r, n2, NULL);
+	tn_p2p(&t, "n1-d", n1, d, NULL);
+	tn_p2p(&t, "n2-d", n2, d, NULL);
+	tn_run(&t, MS);
+	ck_assert_int_eq(tn_addr(s, "vnic0", "10.0.1.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic0", "10.0.1.2/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic1", "10.0.2.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic2", "10.0.3.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic0", "10.0.2.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic1", "10.0.4.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic0", "10.0.3.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic1", "10.0.5.1/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic0", "10.0.4.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic1", "10.0.5.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "lo0", "10.9.0.1/32"), 0);
+	ck_assert_int_eq(tn_route(s, RTM_ADD, "default", "10.0.1.2", 0), 0);
+	ck_assert_int_eq(tn_route(r, RTM_ADD, "10.9.0.0/16", "10.0.2.2", 0), 0);
+	ck_assert_int_eq(tn_route(n1, RTM_ADD, "10.9.0.0/16", "10.0.4.2", 0),
+	    0);
+	ck_assert_int_eq(tn_route(n2, RTM_ADD, "10.9.0.0/16", "10.0.5.2", 0),
+	    0);
+	tn_forwarding(r, true);
+	tn_forwarding(n1, true);
+	tn_forwarding(n2, true);
+	ck_assert_int_eq(tn_policy(r, policy), 0);
+	for (phase = 0; phase < 3; phase++) {
+		if (phase == 1)
+			ck_assert_int_eq(tn_route(r, RTM_ADD, "10.9.0.0/24",
+			    "10.0.3.2", 0), 0);
+		if (phase == 2)
+			ck_assert_int_eq(tn_route(r, RTM_DELETE, "10.9.0.0/24",
+			    "10.0.3.2", 0), 0);
+		base = fwd4(n2);
+		for (i = 0; i < 5; i++) {
+			ck_assert_int_eq(tn_ping(s, "10.9.0.1", seq++, 32, 0,
+			    false), 0);
+			tn_run(&t, 5 * MS);
+		}
+		out[phase] = fwd4(n2) - base;
+	}
+	/* every request reached d, whichever way it went */
+	ck_assert_uint_eq(tn_icmp_in(d, AF_INET, ICMP_ECHO), 15);
+	tn_fini(&t);
+}
+
+START_TEST(test_pr3508_forwarding_none)
+{
+	uint64_t n2[3];
+
+	pr3508_run("none", n2);
+	ck_assert_uint_eq(n2[0], 0);
+	ck_assert_uint_eq(n2[1], 0);	/* the bug: stuck on n1 */
+	ck_assert_uint_eq(n2[2], 0);
+}
+END_TEST
+
+START_TEST(test_pr3508_forwarding_list)
+{
+	uint64_t n2[3];
+
+	pr3508_run("list", n2);
+	ck_assert_uint_eq(n2[0], 0);
+	ck_assert_uint_eq(n2[1], 5);	/* switches on the next packet */
+	ck_assert_uint_eq(n2[2], 0);	/* and back after the delete */
+}
+END_TEST
+
+START_TEST(test_pr3508_forwarding_generation)
+{
+	uint64_t n2[3];
+
+	pr3508_run("generation", n2);
+	ck_assert_uint_eq(n2[0], 0);
+	ck_assert_uint_eq(n2[1], 5);
+	ck_assert_uint_eq(n2[2], 0);
+}
+END_TEST
+
+/* a - r1 - r2 - b, with IPv4 and IPv6; l2 has the given MTU. */
+static void
+chain3(struct tnet *t, struct host **hp, unsigned mtu2)
+{
+	struct net_link_params p;
+
+	net_link_params_default(&p);
+	p.nlp_mtu = mtu2;
+	hp[0] = tn_host(t, "a", 1);
+	hp[1] = tn_host(t, "r1", 1);
+	hp[2] = tn_host(t, "r2", 1);
+	hp[3] = tn_host(t, "b", 1);
+	tn_p2p(t, "l1", hp[0], hp[1], NULL);
+	tn_p2p(t, "l2", hp[1], hp[2], &p);
+	tn_p2p(t, "l3", hp[2], hp[3], NULL);
+	tn_run(t, MS);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(tn_addr(hp[i], "lo0", "127.0.0.1/8"), 0);
+	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "10.0.1.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "10.0.1.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "10.0.2.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "10.0.2.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "10.0.3.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "10.0.3.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "2001:db8:1::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "2001:db8:1::2/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "2001:db8:2::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "2001:db8:2::2/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "2001:db8:3::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "2001:db8:3::2/64"), 0);
+	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "10.0.1.2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "default", "10.0.2.2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "default", "10.0.2.1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "10.0.3.1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "2001:db8:1::2",
+	    0), 0);
+	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "2001:db8:3::/64",
+	    "2001:db8:2::2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "2001:db8:1::/64",
+	    "2001:db8:2::1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "2001:db8:3::1",
+	    0), 0);
+	tn_forwarding(hp[1], true);
+	tn_forwarding(hp[2], true);
+}
+
+START_TEST(test_ttl_expiry)
+{
+	struct tnet t;
+	struct host *h[4];
+	struct icmp_reply_info ir;
+	struct icmp6_reply_info ir6;
+
+	tn_init(&t, 5);
+	chain3(&t, h, 1500);
+	/* ttl 2: r1 forwards with ttl 1, r2 must not */
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 16, 2, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET, ICMP_TIMXCEED), 1);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET), 0);
+	host_enter(h[0]);
+	icmp_last_reply(&ir);
+	host_leave(h[0]);
+	ck_assert_uint_eq(ntohl(ir.ir_src.s_addr), 0x0a000202);	/* r2 */
+	ck_assert_int_eq(ir.ir_code, ICMP_TIMXCEED_INTRANS);
+	/* ttl 3 arrives */
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 2, 16, 3, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET), 1);
+	/* IPv6 hop limit */
+	ck_assert_int_eq(tn_ping(h[0], "2001:db8:3::2", 1, 16, 2, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET6, ICMP6_TIME_EXCEEDED), 1);
+	host_enter(h[0]);
+	icmp6_last_reply(&ir6);
+	host_leave(h[0]);
+	ck_assert_int_eq(ir6.ir_src.s6_addr[15], 2);	/* 2001:db8:2::2 */
+	ck_assert_int_eq(tn_ping(h[0], "2001:db8:3::2", 2, 16, 3, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET6), 1);
+	tn_fini(&t);
+}
+END_TEST
+
+START_TEST(test_mtu_too_big)
+{
+	struct tnet t;
+	struct host *h[4];
+	struct icmp_reply_info ir;
+	struct icmp6_reply_info ir6;
+
+	tn_init(&t, 6);
+	chain3(&t, h, 1400);
+	/* 1500-byte packet with DF: r1 cannot forward it over l2 */
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 1472, 0, true), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET), 0);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET, ICMP_UNREACH), 1);
+	host_enter(h[0]);
+	icmp_last_reply(&ir);
+	host_leave(h[0]);
+	ck_assert_int_eq(ir.ir_code, ICMP_UNREACH_NEEDFRAG);
+	ck_assert_uint_eq(ir.ir_nextmtu, 1400);
+	/* what fits goes through */
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 2, 1372, 0, true), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET), 1);
+	/* IPv6: packet too big with the MTU */
+	ck_assert_int_eq(tn_ping(h[0], "2001:db8:3::2", 1, 1452, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET6, ICMP6_PACKET_TOO_BIG), 1);
+	host_enter(h[0]);
+	icmp6_last_reply(&ir6);
+	host_leave(h[0]);
+	ck_assert_uint_eq(ir6.ir_mtu, 1400);
+	/* larger than the sender's own interface: EMSGSIZE at once */
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 3, 1600, 0, true), EMSGSIZE);
+	tn_fini(&t);
+}
+END_TEST
+
+static uint64_t
+lossy(uint64_t seed, uint64_t *hashp)
+{
+	struct tnet t;
+	struct host *a, *b;
+	struct net_link_params p;
+	uint64_t n;
+	int i;
+
+	tn_init(&t, seed);
+	a = tn_host(&t, "a", 1);
+	b = tn_host(&t, "b", 1);
+	net_link_params_default(&p);
+	p.nlp_loss = 0.25;
+	tn_p2p(&t, "ab", a, b, &p);
+	tn_run(&t, MS);
+	ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
+	ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
+	for (i = 0; i < 100; i++) {
+		ck_assert_int_eq(tn_ping(a, "10.0.0.2", (uint16_t)i, 32, 0,
+		    false), 0);
+		tn_run(&t, 1000 * MS);	/* past the ARP retransmission */
+	}
+	n = tn_echo_replies(a, AF_INET);
+	*hashp = world_trace_hash(t.tn_w);
+	tn_fini(&t);
+	return n;
+}
+
+START_TEST(test_link_loss_seed_exact)
+{
+	uint64_t h1, h2, h3, n1, n2, n3;
+
+	n1 = lossy(77, &h1);
+	n2 = lossy(77, &h2);
+	n3 = lossy(78, &h3);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_uint_eq(h1, h2);
+	ck_assert_uint_ne(h1, h3);
+	/* two crossings at 75% each: about 56 of 100 */
+	ck_assert_uint_gt(n1, 35);
+	ck_assert_uint_lt(n1, 80);
+	ck_assert_uint_gt(n3, 35);
+	ck_assert_uint_lt(n3, 80);
+}
+END_TEST
+
+START_TEST(test_interface_down_up)
+{
+	struct tnet t;
+	struct host *a, *b;
+
+	tn_init(&t, 9);
+	a = tn_host(&t, "a", 1);
+	b = tn_host(&t, "b", 1);
+	tn_p2p(&t, "ab", a, b, NULL);
+	tn_run(&t, MS);
+	ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
+	ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
+	ck_assert_int_eq(tn_ping(a, "10.0.0.2", 1, 32, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(a, AF_INET), 1);
+	ck_assert_int_eq(tn_ifflags(a, "vnic0", false), 0);
+	ck_assert_int_eq(tn_ping(a, "10.0.0.2", 2, 32, 0, false), ENETDOWN);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(a, AF_INET), 1);
+	/* routes stay while down (reference 1.4); up again: it works */
+	ck_assert_int_eq(tn_ifflags(a, "vnic0", true), 0);
+	ck_assert_int_eq(tn_ping(a, "10.0.0.2", 3, 32, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(a, AF_INET), 2);
+	tn_fini(&t);
+}
+END_TEST
+
+START_TEST(test_reject_blackhole_unreachable)
+{
+	struct tnet t;
+	struct host *h[4];
+	struct icmp_reply_info ir;
+	struct ipstat st;
+
+	tn_init(&t, 10);
+	chain3(&t, h, 1500);
+	/* local reject routes through lo0: the error comes back at once */
+	ck_assert_int_eq(tn_route(h[0], RTM_ADD, "10.7.0.1", "127.0.0.1",
+	    RTF_REJECT), 0);
+	ck_assert_int_eq(tn_ping(h[0], "10.7.0.1", 1, 8, 0, false),
+	    EHOSTUNREACH);
+	ck_assert_int_eq(tn_route(h[0], RTM_ADD, "10.7.1.0/24", "127.0.0.1",
+	    RTF_REJECT), 0);
+	ck_assert_int_eq(tn_ping(h[0], "10.7.1.5", 1, 8, 0, false),
+	    ENETUNREACH);
+	/* blackhole: accepted, silently dropped */
+	ck_assert_int_eq(tn_route(h[0], RTM_ADD, "10.7.2.0/24", "127.0.0.1",
+	    RTF_BLACKHOLE), 0);
+	ck_assert_int_eq(tn_ping(h[0], "10.7.2.5", 1, 8, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_echo_replies(h[0], AF_INET), 0);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET, ICMP_UNREACH), 0);
+	/* a reject route on a router: host unreachable comes back */
+	ck_assert_int_eq(tn_route(h[1], RTM_ADD, "10.8.0.0/16", "127.0.0.1",
+	    RTF_REJECT), 0);
+	ck_assert_int_eq(tn_ping(h[0], "10.8.0.1", 1, 8, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET, ICMP_UNREACH), 1);
+	/* no route at all on a router: net unreachable */
+	ck_assert_int_eq(tn_route(h[1], RTM_DELETE, "default", "10.0.2.2", 0),
+	    0);
+	ck_assert_int_eq(tn_ping(h[0], "10.6.0.1", 1, 8, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET, ICMP_UNREACH), 2);
+	host_enter(h[0]);
+	icmp_last_reply(&ir);
+	host_leave(h[0]);
+	ck_assert_int_eq(ir.ir_code, ICMP_UNREACH_NET);
+	host_enter(h[1]);
+	ip_getstat(&st);
+	host_leave(h[1]);
+	ck_assert_uint_eq(st.ips_noroute, 1);
+	/* no route on the sender itself */
+	ck_assert_int_eq(tn_route(h[0], RTM_DELETE, "default", "10.0.1.2", 0),
+	    0);
+	ck_assert_int_eq(tn_ping(h[0], "10.6.0.1", 1, 8, 0, false),
+	    EHOSTUNREACH);
+	tn_fini(&t);
+}
+END_TEST
+
+static Suite *
+ip_suite(void)
+{
+	Suite *s = suite_create("ip");
+	TCase *tc = tcase_create("ip");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_pr3508_forwarding_none);
+	tcase_add_test(tc, test_pr3508_forwarding_list);
+	tcase_add_test(tc, test_pr3508_forwarding_generation);
+	tcase_add_test(tc, test_ttl_expiry);
+	tcase_add_test(tc, test_mtu_too_big);
+	tcase_add_test(tc, test_link_loss_seed_exact);
+	tcase_add_test(tc, test_interface_down_up);
+	tcase_add_test(tc, test_reject_blackhole_unreachable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(ip_suite());
+	int nfail;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,404 @@
+/*
+ * Test helpers for simulated networks (see tnet.h).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tnet.h"
+#include "net/if.h"
+#include "net/route.h"
+#include "sys/mbuf.h"
+#include "sys/sysctl.h"
+#include "netinet/in_var.h"
+#include "netinet/ip_icmp.h"
+#include "netinet6/icmp6.h"
+#include "netinet6/in6_var.h"
+
+void
+tn_init(struct tnet *t, uint64_t seed)
+{
+	struct world_config wc;
+
+	memset(t, 0, sizeof(*t));
+	memset(&wc, 0, sizeof(wc));
+	wc.wc_seed = seed;
+	wc.wc_strategy = "default";
+	t->tn_w = world_create(&wc);
+	ck_assert_ptr_nonnull(t->tn_w);
+	t->tn_n = net_create(t->tn_w);
+	ck_assert_ptr_nonnull(t->tn_n);
+}
+
+struct host *
+tn_host(struct tnet *t, const char *name, int ncpu)
+{
+	struct host *h = world_host_create(t->tn_w, name, ncpu);
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_lt(t->tn_nh, TN_MAXHOSTS);
+	t->tn_h[t->tn_nh++] = h;
+	return h;
+}
+
+struct net_nic *
+tn_nic(struct tnet *t, struct host *h)
+{
+	struct net_nic *nic = net_nic_create(t->tn_n, h, NULL, 0, 0);
+
+	ck_assert_ptr_nonnull(nic);
+	return nic;
+}
+
+struct net_link *
+tn_p2p(struct tnet *t, const char *name, struct host *a, struct host *b,
+    const struct net_link_params *p)
+{
+	struct net_link_params d;
+	struct net_link *l;
+	struct net_nic *na, *nb;
+
+	if (p == NULL) {
+		net_link_params_default(&d);
+		p = &d;
+	}
+	/* in this order: NIC numbers (and so MACs) follow creation */
+	na = tn_nic(t, a);
+	nb = tn_nic(t, b);
+	l = net_link_p2p(t->tn_n, name, na, nb, p);
+	ck_assert_ptr_nonnull(l);
+	return l;
+}
+
+void
+tn_run(struct tnet *t, uint64_t ns)
+{
+	enum world_status st;
+	size_t i;
+
+	st = world_run(t->tn_w, world_now(t->tn_w) + ns);
+	for (i = 0; i < world_nviolations(t->tn_w); i++)
+		fprintf(stderr, "violation: %s\n%s\n",
+		    world_violation(t->tn_w, i)->v_message,
+		    world_violation(t->tn_w, i)->v_stack ?
+		    world_violation(t->tn_w, i)->v_stack : "");
+	ck_assert_int_ne(st, WORLD_STOPPED);
+}
+
+uint64_t
+tn_mbufs(struct tnet *t, struct host *h)
+{
+	uint64_t n;
+
+	(void)t;
+	host_enter(h);
+	n = mbuf_outstanding();
+	host_leave(h);
+	return n;
+}
+
+void
+tn_fini(struct tnet *t)
+{
+	int i;
+
+	/* let everything in flight land, and the timers run out */
+	tn_run(t, 30ULL * 1000000000ULL);
+	for (i = 0; i < t->tn_nh; i++)
+		ck_assert_msg(tn_mbufs(t, t->tn_h[i]) == 0,
+		    "%s: %llu mbufs outstanding", host_name(t->tn_h[i]),
+		    (unsigned long long)tn_mbufs(t, t->tn_h[i]));
+	ck_assert_uint_eq(world_nviolations(t->tn_w), 0);
+	net_destroy(t->tn_n);
+	world_destroy(t->tn_w);
+}
+
+bool
+tn_parse4(const char *s, void *out)
+{
+	unsigned a, b, c, d;
+	uint8_t *p = out;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
+	    a > 255 || b > 255 || c > 255 || d > 255)
+		return false;
+	p[0] = (uint8_t)a;
+	p[1] = (uint8_t)b;
+	p[2] = (uint8_t)c;
+	p[3] = (uint8_t)d;
+	return true;
+}
+
+/* IPv6 text: groups of hex, one "::" allowed. */
+bool
+tn_parse6(const char *s, void *out)
+{
+	uint16_t head[8], tail[8];
+	int nh = 0, nt = 0, *n = &nh, i;
+	uint16_t *g = head;
+	uint8_t *p = out;
+	bool gap = false;
+
+	while (*s != '\0') {
+		if (s[0] == ':' && s[1] == ':') {
+			if (gap)
+				return false;
+			gap = true;
+			g = tail;
+			n = &nt;
+			s += 2;
+			continue;
+		}
+		if (*s == ':')
+			s++;
+		if (*n >= 8)
+			return false;
+		g[(*n)++] = (uint16_t)strtoul(s, (char **)(uintptr_t)&s, 16);
+	}
+	if (nh + nt > 8 || (!gap && nh != 8))
+		return false;
+	memset(p, 0, 16);
+	for (i = 0; i < nh; i++) {
+		p[2 * i] = (uint8_t)(head[i] >> 8);
+		p[2 * i + 1] = (uint8_t)head[i];
+	}
+	for (i = 0; i < nt; i++) {
+		p[16 - 2 * (nt - i)] = (uint8_t)(tail[i] >> 8);
+		p[16 - 2 * (nt - i) + 1] = (uint8_t)tail[i];
+	}
+	return true;
+}
+
+struct ifnet *
+tn_ifp(struct host *h, const char *ifname)
+{
+	struct ifnet *ifp;
+
+	host_enter(h);
+	ifp = ifunit(ifname);
+	host_leave(h);
+	return ifp;
+}
+
+/* "a/len" into address text and prefix length */
+static int
+split_cidr(const char *cidr, char *addr, size_t sz, int deflen)
+{
+	const char *slash = strchr(cidr, '/');
+
+	if (slash == NULL) {
+		snprintf(addr, sz, "%s", cidr);
+		return deflen;
+	}
+	snprintf(addr, sz, "%.*s", (int)(slash - cidr), cidr);
+	return atoi(slash + 1);
+}
+
+int
+tn_addr(struct host *h, const char *ifname, const char *cidr)
+{
+	char a[64];
+	struct in_addr in, mask;
+	struct in6_addr in6;
+	struct ifnet *ifp;
+	int plen, error;
+
+	host_enter(h);
+	ifp = ifunit(ifname);
+	ck_assert_ptr_nonnull(ifp);
+	if (strchr(cidr, ':') != NULL) {
+		plen = split_cidr(cidr, a, sizeof(a), 64);
+		ck_assert(tn_parse6(a, &in6));
+		error = in6_addaddr(ifp, &in6, plen);
+	} else {
+		plen = split_cidr(cidr, a, sizeof(a), 24);
+		ck_assert(tn_parse4(a, &in));
+		mask.s_addr = plen == 0 ? 0 : htonl(0xffffffffU << (32 - plen));
+		error = in_addaddr(ifp, in, mask);
+	}
+	host_leave(h);
+	return error;
+}
+
+int
+tn_deladdr(struct host *h, const char *ifname, const char *addr)
+{
+	struct in_addr in;
+	struct in6_addr in6;
+	struct ifnet *ifp;
+	int error;
+
+	host_enter(h);
+	ifp = ifunit(ifname);
+	ck_assert_ptr_nonnull(ifp);
+	if (strchr(addr, ':') != NULL) {
+		ck_assert(tn_parse6(addr, &in6));
+		error = in6_deladdr(ifp, &in6);
+	} else {
+		ck_assert(tn_parse4(addr, &in));
+		error = in_deladdr(ifp, in);
+	}
+	host_leave(h);
+	return error;
+}
+
+int
+tn_route(struct host *h, int req, const char *dst, const char *gw,
+    int extraflags)
+{
+	struct sockaddr_storage d, g, m;
+	struct sockaddr_in *sin;
+	struct sockaddr_in6 *sin6;
+	char a[64];
+	int plen, error, flags = RTF_UP | RTF_STATIC | extraflags;
+	bool v6 = strchr(gw, ':') != NULL;
+
+	memset(&d, 0, sizeof(d));
+	memset(&g, 0, sizeof(g));
+	if (strcmp(dst, "default") == 0) {
+		snprintf(a, sizeof(a), "%s", v6 ? "::" : "0.0.0.0");
+		plen = 0;
+	} else
+		plen = split_cidr(dst, a, sizeof(a), v6 ? 128 : 32);
+	if (v6) {
+		sin6 = (struct sockaddr_in6 *)(void *)&d;
+		sin6->sin6_len = sizeof(*sin6);
+		sin6->sin6_family = AF_INET6;
+		ck_assert(tn_parse6(a, &sin6->sin6_addr));
+		sin6 = (struct sockaddr_in6 *)(void *)&g;
+		sin6->sin6_len = sizeof(*sin6);
+		sin6->sin6_family = AF_INET6;
+		ck_assert(tn_parse6(gw, &sin6->sin6_addr));
+	} else {
+		sin = (struct sockaddr_in *)(void *)&d;
+		sin->sin_len = sizeof(*sin);
+		sin->sin_family = AF_INET;
+		ck_assert(tn_parse4(a, &sin->sin_addr));
+		sin = (struct sockaddr_in *)(void *)&g;
+		sin->sin_len = sizeof(*sin);
+		sin->sin_family = AF_INET;
+		ck_assert(tn_parse4(gw, &sin->sin_addr));
+	}
+	if ((flags & (RTF_REJECT | RTF_BLACKHOLE)) == 0)
+		flags |= RTF_GATEWAY;
+	if (plen == (v6 ? 128 : 32))
+		flags |= RTF_HOST;
+	host_enter(h);
+	error = rtrequest(req, (struct sockaddr *)(void *)&d,
+	    (struct sockaddr *)(void *)&g,
+	    (flags & RTF_HOST) ? NULL : rt_plen2mask(v6 ? AF_INET6 : AF_INET,
+	    plen, &m), flags, NULL);
+	host_leave(h);
+	return error;
+}
+
+void
+tn_forwarding(struct host *h, bool on)
+{
+	int v = on;
+
+	host_enter(h);
+	ck_assert_int_eq(sysctl_byname("net.inet.ip.forwarding", NULL, NULL,
+	    &v, sizeof(v)), 0);
+	ck_assert_int_eq(sysctl_byname("net.inet6.ip6.forwarding", NULL, NULL,
+	    &v, sizeof(v)), 0);
+	host_leave(h);
+}
+
+int
+tn_policy(struct host *h, const char *policy)
+{
+	char buf[32];
+	int error;
+
+	host_enter(h);
+	error = sysctl_byname_text("net.route.invalidation", buf, sizeof(buf),
+	    policy);
+	host_leave(h);
+	return error;
+}
+
+int
+tn_ifflags(struct host *h, const char *ifname, bool up)
+{
+	struct ifreq ifr;
+	int error;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	host_enter(h);
+	error = ifioctl(NULL, SIOCGIFFLAGS, &ifr, NULL);
+	if (error == 0) {
+		if (up)
+			ifr.ifr_flags |= IFF_UP;
+		else
+			ifr.ifr_flags &= ~IFF_UP;
+		error = ifioctl(NULL, SIOCSIFFLAGS, &ifr, NULL);
+	}
+	host_leave(h);
+	return error;
+}
+
+int
+tn_ping(struct host *h, const char *dst, uint16_t seq, int datalen, int ttl,
+    bool df)
+{
+	struct in_addr in;
+	struct in6_addr in6;
+	struct ifnet *ifp = NULL;
+	char a[64], *pct;
+	int error;
+
+	host_enter(h);
+	if (strchr(dst, ':') != NULL) {
+		snprintf(a, sizeof(a), "%s", dst);
+		if ((pct = strchr(a, '%')) != NULL) {
+			*pct = '\0';
+			ifp = ifunit(pct + 1);
+		}
+		ck_assert(tn_parse6(a, &in6));
+		error = icmp6_echo_send(&in6, ifp, 0x4b4e, seq, datalen, ttl);
+	} else {
+		ck_assert(tn_parse4(dst, &in));
+		error = icmp_echo_send(in, 0x4b4e, seq, datalen, ttl, df);
+	}
+	host_leave(h);
+	return error;
+}
+
+uint64_t
+tn_icmp_in(struct host *h, int family, int type)
+{
+	struct icmpstat st;
+	struct icmp6stat st6;
+	uint64_t n;
+
+	host_enter(h);
+	if (family == AF_INET6) {
+		icmp6_getstat(&st6);
+		n = st6.icp6s_inhist[type];
+	} else {
+		icmp_getstat(&st);
+		n = st.icps_inhist[type];
+	}
+	host_leave(h);
+	return n;
+}
+
+uint64_t
+tn_echo_replies(struct host *h, int family)
+{
+	return tn_icmp_in(h, family, family == AF_INET6 ? ICMP6_ECHO_REPLY :
+	    ICMP_ECHOREPLY);
+}
+
+uint64_t
+tn_opackets(struct host *h, const char *ifname)
+{
+	struct ifnet *ifp = tn_ifp(h, ifname);
+
+	ck_assert_ptr_nonnull(ifp);
+	return ifp->if_opackets;
+}

@@ -1,0 +1,60 @@
+/*
+ * Test helpers for simulated networks: worlds with hosts, NICs and
+ * links, configured in each host's kernel context (host_enter), with
+ * traffic from the kernel's own echo senders.
+ */
+#ifndef _KNIT_TESTS_NET_TNET_H_
+#define _KNIT_TESTS_NET_TNET_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim.h"
+#include "net/net.h"
+
+struct ifnet;
+
+#define TN_MAXHOSTS	64
+
+struct tnet {
+	struct world	*tn_w;
+	struct net	*tn_n;
+	struct host	*tn_h[TN_MAXHOSTS];
+	int		 tn_nh;
+};
+
+void	tn_init(struct tnet *, uint64_t seed);
+struct host *tn_host(struct tnet *, const char *name, int ncpu);
+struct net_nic *tn_nic(struct tnet *, struct host *);
+/* A point-to-point link between new NICs on a and b (params may be NULL). */
+struct net_link *tn_p2p(struct tnet *, const char *name, struct host *a,
+	    struct host *b, const struct net_link_params *);
+/* Run the world for ns of virtual time. */
+void	tn_run(struct tnet *, uint64_t ns);
+/* Check no violation, no mbuf left on any host; destroy. */
+void	tn_fini(struct tnet *);
+uint64_t tn_mbufs(struct tnet *, struct host *);
+
+/* Configuration (each enters the host's context). "10.0.0.1/24" */
+int	tn_addr(struct host *, const char *ifname, const char *cidr);
+int	tn_deladdr(struct host *, const char *ifname, const char *addr);
+/* "dst/len" or "default"; gw an address; flags beyond UP|GATEWAY|STATIC */
+int	tn_route(struct host *, int req, const char *dst, const char *gw,
+	    int extraflags);
+void	tn_forwarding(struct host *, bool on);
+int	tn_policy(struct host *, const char *policy);
+int	tn_ifflags(struct host *, const char *ifname, bool up);
+
+/* Traffic and counters. */
+int	tn_ping(struct host *, const char *dst, uint16_t seq, int datalen,
+	    int ttl, bool df);
+/* link-local destinations need the interface: "fe80::1%vnic0" */
+uint64_t tn_echo_replies(struct host *, int family);
+uint64_t tn_icmp_in(struct host *, int family, int type);
+struct ifnet *tn_ifp(struct host *, const char *ifname);
+uint64_t tn_opackets(struct host *, const char *ifname);
+
+bool	tn_parse4(const char *, void *in_addr);
+bool	tn_parse6(const char *, void *in6_addr);
+
+#endif /* !_KNIT_TESTS_NET_TNET_H_ */
