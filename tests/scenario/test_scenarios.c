@@ -19,6 +19,31 @@ struct scen_case {
 };
 
 static const struct scen_case scen_cases[] = {
+	/* all three policies: none reproduces the bug, the others fix it */
+	{ "scenarios/kern3508.lua", { NULL }, 0,
+	    { "more specific route appears (the PR)    STALE       fresh       fresh",
+	      "IPv6: more specific route appears       STALE       fresh       fresh",
+	      "none: bug reproduced", "violations: 0" }, { NULL } },
+	/* the bug-demonstration mode fails, naming the bug */
+	{ "scenarios/kern3508.lua", { "-D", "invalidation=none" }, 1,
+	    { "none: bug reproduced", "expectations: 8 checked, 2 failed" },
+	    { "none: the router used the new next hop (it did not: kern/3508)" } },
+	{ "scenarios/kern3508.lua", { "-D", "invalidation=generation" }, 0,
+	    { "more specific route appears (the PR)    fresh",
+	      "expectations: 8 checked, 0 failed" }, { NULL } },
+	{ "scenarios/route_flap.lua", { NULL }, 0,
+	    { "route_flap (list): 20 route changes", "violations: 0",
+	      "expectations: 24 checked, 0 failed" }, { NULL } },
+	{ "scenarios/route_flap.lua", { "-D", "invalidation=none" }, 1,
+	    { "expectations: 24 checked, 1 failed" },
+	    { "traffic went to both next hops" } },
+	{ "scenarios/sockaddr_pool.lua", { NULL }, 0,
+	    { "expectations: 9 checked, 0 failed", "violations: 0" },
+	    { NULL } },
+	{ "scenarios/race_route_delete.lua", { NULL }, 0,
+	    { "race_route_delete: window, deleted, freed, ping 0",
+	      "expectations: 7 checked, 0 failed", "violations: 0" },
+	    { NULL } },
 	{ "scenarios/unix_storm.lua", { NULL }, 0,
 	    { "60 accepted, 60 messages", "violations: 0",
 	      "expectations: 4 checked, 0 failed" }, { NULL } },
@@ -72,6 +97,39 @@ START_TEST(scenario_runs_as_documented)
 }
 END_TEST
 
+/* A recorded kern/3508 run replays to the same trace hash. */
+START_TEST(replay_kern3508)
+{
+	char dir[] = "/tmp/knit-test-replayXXXXXX", db[256], cmd[512];
+	struct knit_out a, b;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/k.db", dir);
+	{
+		const char *const args[] = { "run",
+		    knit_src("scenarios/kern3508.lua"), "--db", db, "-D",
+		    "invalidation=none", "--seed", "5", NULL };
+
+		knit_run(&a, args);
+	}
+	ck_assert_int_eq(a.ko_status, 1);
+	ck_assert_ptr_nonnull(strstr(a.ko_out, "recorded: run 1"));
+	{
+		const char *const args[] = { "replay", db, "--run", "1", NULL };
+
+		knit_run(&b, args);
+	}
+	ck_assert_msg(b.ko_status == 1, "replay exit %d\n%s%s", b.ko_status,
+	    b.ko_out, b.ko_err);
+	ck_assert_ptr_nonnull(strstr(b.ko_out, "replay of run 1 matches"));
+	ck_assert_uint_eq(knit_trace_hash(&a), knit_trace_hash(&b));
+	knit_out_free(&a);
+	knit_out_free(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -91,6 +149,7 @@ main(int argc, char **argv)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, scenario_runs_as_documented, 0,
 	    sizeof(scen_cases) / sizeof(scen_cases[0]));
+	tcase_add_test(tc, replay_kern3508);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
