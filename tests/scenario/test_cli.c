@@ -77,7 +77,7 @@ START_TEST(every_documented_option_parses)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	RUN(&ko, "run", scen, "--seed", "7", "-D", "n=3", "--no-db",
-	    "--strategy", "default", "--race-window", "10us",
+	    "--pcap", pcap, "--strategy", "default", "--race-window", "10us",
 	    "--trace", "1", "--quiet", "--allow-io");
 	ck_assert_msg(ko.ko_status == 0, "exit %d: %s", ko.ko_status,
 	    ko.ko_err);
