@@ -7,9 +7,8 @@
 --   +--- ret -----+          another: a route change is kernel work that
 --                            races with forwarding.
 --
--- c sends a steady stream of echo requests to 10.0.9.1 (1 every 500 us;
--- the stack has no UDP sockets yet, so the stream is ICMP); replies come
--- back over the hub `ret'.  Meanwhile r flips the route to 10.0.9.1
+-- c sends a steady stream of ICMP echo requests (ping, 1 every 500 us)
+-- to 10.0.9.1; replies come back over the hub `ret'.  Meanwhile r flips the route to 10.0.9.1
 -- between g1 (the /24) and g2 (a host route): `route add -host' and
 -- `route delete -host' every `period'.
 --
