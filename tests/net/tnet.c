@@ -402,3 +402,18 @@ tn_opackets(struct host *h, const char *ifname)
 	ck_assert_ptr_nonnull(ifp);
 	return ifp->if_opackets;
 }
+
+void
+tn_inject(struct host *h, const char *ifname, const void *frame, size_t len)
+{
+	struct ifnet *ifp;
+	struct mbuf *m;
+
+	host_enter(h);
+	ifp = ifunit(ifname);
+	ck_assert_ptr_nonnull(ifp);
+	m = m_devget(frame, (int)len, ifp);
+	if (m != NULL)
+		(*ifp->if_input)(ifp, m);
+	host_leave(h);
+}

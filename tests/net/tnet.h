@@ -54,6 +54,9 @@ uint64_t tn_icmp_in(struct host *, int family, int type);
 struct ifnet *tn_ifp(struct host *, const char *ifname);
 uint64_t tn_opackets(struct host *, const char *ifname);
 
+/* Hand a raw frame to ifname's Ethernet input, as its driver would. */
+void	tn_inject(struct host *, const char *ifname, const void *, size_t);
+
 bool	tn_parse4(const char *, void *in_addr);
 bool	tn_parse6(const char *, void *in6_addr);
 
