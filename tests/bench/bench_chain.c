@@ -1,0 +1,370 @@
+/*
+ * bench_chain: packet forwarding through the whole stack, mirroring
+ * /work/shared/bench/ns3-chain.cc.
+ *
+ *   L0..L(n-1) --- R1 --- ... --- Rk --- Q0..Q(n-1)
+ *
+ * Point-to-point links (1 Gbit/s, 10 us), one /30 per link (left links
+ * in 10.0.0.0/10, right links in 10.64.0.0/10, router links in
+ * 10.128.0.0/10), static routes: a default route on every L and Q, one
+ * aggregate route per direction on each router.  Flow i is a process on
+ * Li sending UDP datagrams of --size bytes from a connected socket to a
+ * receiving process on Qi; together the flows send --packets datagrams,
+ * one every --interval-us in aggregate.  Everything a packet costs is
+ * counted: system calls, sockets, IP, ARP, the vnic driver, interrupts,
+ * softints, NIC and link events, scheduling points and context switches.
+ *
+ * Figure: packet hops per wall-clock second of world_run (setup is not
+ * timed): received x (k + 1) / run time.  Prints, per --hosts given,
+ *     figure chain_n<N>_Mhops_s MEDIAN Mhops/s RUNS
+ * and one RESULT line (key Mhops_s) for ../shared/bench/rounds.py.
+ *
+ * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
+ *                    [--size=B] [--interval-us=U] [--runs=R]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "sim.h"
+#include "net/net.h"
+#include "net/if.h"
+#include "net/route.h"
+#include "sys/lwp.h"
+#include "sys/proc.h"
+#include "sys/socket.h"
+#include "sys/sysctl.h"
+#include "sys/syscall.h"
+#include "netinet/in_var.h"
+#include "netinet/udp_var.h"
+
+struct chain {
+	struct world	*c_w;
+	struct net	*c_net;
+	struct host	**c_l, **c_q, **c_r;
+	int		 c_n, c_k;
+	uint64_t	 c_perflow;
+	uint64_t	 c_interval;	/* ns, aggregate */
+	int		 c_size;
+};
+
+struct flow {
+	struct chain	*f_c;
+	int		 f_i;
+	struct in_addr	 f_dst;
+};
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_chain: %s\n", what);
+	exit(1);
+}
+
+static struct in_addr
+ip4(uint32_t a)
+{
+	struct in_addr x;
+
+	x.s_addr = htonl(a);
+	return x;
+}
+
+/* The two ends of /30 number j in a base. */
+#define END(base, j, e)	((base) + 4 * (uint32_t)(j) + 1 + (e))
+
+static void
+addr(struct host *h, const char *ifname, uint32_t a)
+{
+	struct ifnet *ifp;
+
+	host_enter(h);
+	ifp = ifunit(ifname);
+	if (ifp == NULL || in_addaddr(ifp, ip4(a), ip4(0xfffffffcU)) != 0)
+		die("address");
+	host_leave(h);
+}
+
+static void
+route(struct host *h, uint32_t dst, uint32_t mask, uint32_t gw)
+{
+	struct sockaddr_in d, m, g;
+	struct in_addr a;
+
+	a = ip4(dst);
+	(void)sockaddr_in_init(&d, &a, 0);
+	a = ip4(mask);
+	(void)sockaddr_in_init(&m, &a, 0);
+	a = ip4(gw);
+	(void)sockaddr_in_init(&g, &a, 0);
+	host_enter(h);
+	if (rtrequest(RTM_ADD, sintocsa(&d), sintocsa(&g), sintocsa(&m),
+	    RTF_UP | RTF_GATEWAY | RTF_STATIC, NULL) != 0)
+		die("route");
+	host_leave(h);
+}
+
+static void
+forwarding(struct host *h)
+{
+	int one = 1;
+
+	host_enter(h);
+	if (sysctl_byname("net.inet.ip.forwarding", NULL, NULL, &one,
+	    sizeof(one)) != 0)
+		die("sysctl");
+	host_leave(h);
+}
+
+static void
+in_proc(void (*fn)(struct flow *), struct flow *f)
+{
+	struct proc *p;
+
+	if (proc_create("flow", 0, 0, &p) != 0)
+		die("proc");
+	proc_attach_lwp(p, curlwp);
+	fn(f);
+	proc_detach_lwp(curlwp);
+	proc_exit(p);
+}
+
+static void
+sink(struct flow *f)
+{
+	struct sockaddr_in me;
+	struct in_addr any = { 0 };
+	char buf[2048];
+	ssize_t n;
+	uint64_t i;
+	int s;
+
+	(void)sockaddr_in_init(&me, &any, htons(9));
+	if (sys_socket(AF_INET, SOCK_DGRAM, 0, &s) != 0 ||
+	    sys_bind(s, sintocsa(&me), sizeof(me)) != 0)
+		die("sink socket");
+	for (i = 0; i < f->f_c->c_perflow; i++)
+		if (sys_recv(s, buf, sizeof(buf), 0, &n) != 0)
+			break;
+	sys_close(s);
+}
+
+static void
+source(struct flow *f)
+{
+	struct chain *c = f->f_c;
+	struct sockaddr_in to;
+	char buf[2048];
+	ssize_t n;
+	uint64_t i;
+	int s;
+
+	memset(buf, 0x6b, sizeof(buf));
+	(void)sockaddr_in_init(&to, &f->f_dst, htons(9));
+	if (sys_socket(AF_INET, SOCK_DGRAM, 0, &s) != 0 ||
+	    sys_connect(s, sintocsa(&to), sizeof(to)) != 0)
+		die("source socket");
+	/* flows interleave evenly: flow i sends at i*U, i*U + n*U, ... */
+	sim_sleep(1000000 + (uint64_t)f->f_i * c->c_interval);
+	for (i = 0; i < c->c_perflow; i++) {
+		(void)sys_send(s, buf, (size_t)c->c_size, 0, &n);
+		sim_sleep((uint64_t)c->c_n * c->c_interval);
+	}
+	sys_close(s);
+}
+
+static void lwp_sink(void *a) { in_proc(sink, a); }
+static void lwp_source(void *a) { in_proc(source, a); }
+
+static void
+chain_build(struct chain *c)
+{
+	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default" };
+	struct net_link_params p;
+	char name[64];
+	int i, j;
+
+	c->c_w = world_create(&wc);
+	c->c_net = net_create(c->c_w);
+	c->c_l = calloc((size_t)c->c_n, sizeof(*c->c_l));
+	c->c_q = calloc((size_t)c->c_n, sizeof(*c->c_q));
+	c->c_r = calloc((size_t)c->c_k, sizeof(*c->c_r));
+	net_link_params_default(&p);	/* 1 Gbit/s, 10 us */
+	p.nlp_qlen = 10000;
+	for (i = 0; i < c->c_n; i++) {
+		snprintf(name, sizeof(name), "L%d", i);
+		c->c_l[i] = world_host_create(c->c_w, name, 1);
+		snprintf(name, sizeof(name), "Q%d", i);
+		c->c_q[i] = world_host_create(c->c_w, name, 1);
+	}
+	for (j = 0; j < c->c_k; j++) {
+		snprintf(name, sizeof(name), "R%d", j + 1);
+		c->c_r[j] = world_host_create(c->c_w, name, 1);
+	}
+	/* NICs: L/Q vnic0; R1 left links first, then core; Rk core, right */
+	for (i = 0; i < c->c_n; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		net_link_p2p(c->c_net, name,
+		    net_nic_create(c->c_net, c->c_l[i], NULL, 0, 0),
+		    net_nic_create(c->c_net, c->c_r[0], NULL, 0, 0), &p);
+	}
+	for (j = 0; j + 1 < c->c_k; j++) {
+		snprintf(name, sizeof(name), "c%d", j);
+		net_link_p2p(c->c_net, name,
+		    net_nic_create(c->c_net, c->c_r[j], NULL, 0, 0),
+		    net_nic_create(c->c_net, c->c_r[j + 1], NULL, 0, 0), &p);
+	}
+	for (i = 0; i < c->c_n; i++) {
+		snprintf(name, sizeof(name), "q%d", i);
+		net_link_p2p(c->c_net, name,
+		    net_nic_create(c->c_net, c->c_r[c->c_k - 1], NULL, 0, 0),
+		    net_nic_create(c->c_net, c->c_q[i], NULL, 0, 0), &p);
+	}
+	if (world_run(c->c_w, 1000000) == WORLD_STOPPED)
+		die("boot");
+}
+
+static void
+chain_configure(struct chain *c)
+{
+	const uint32_t L = 0x0a000000, Q = 0x0a400000, C = 0x0a800000;
+	const uint32_t agg = 0xffc00000;	/* /10 */
+	int n = c->c_n, k = c->c_k, i, j, rk = k - 1;
+	char ifn[32];
+
+	for (i = 0; i < n; i++) {
+		addr(c->c_l[i], "vnic0", END(L, i, 0));
+		snprintf(ifn, sizeof(ifn), "vnic%d", i);
+		addr(c->c_r[0], ifn, END(L, i, 1));
+		route(c->c_l[i], 0, 0, END(L, i, 1));
+		addr(c->c_q[i], "vnic0", END(Q, i, 1));
+		snprintf(ifn, sizeof(ifn), "vnic%d", (k > 1 ? 1 : n) + i);
+		addr(c->c_r[rk], ifn, END(Q, i, 0));
+		route(c->c_q[i], 0, 0, END(Q, i, 0));
+	}
+	for (j = 0; j + 1 < k; j++) {
+		snprintf(ifn, sizeof(ifn), "vnic%d", j == 0 ? n : 1);
+		addr(c->c_r[j], ifn, END(C, j, 0));
+		addr(c->c_r[j + 1], "vnic0", END(C, j, 1));
+		/* right traffic goes on, left traffic comes back */
+		route(c->c_r[j], Q, agg, END(C, j, 1));
+		route(c->c_r[j + 1], L, agg, END(C, j, 0));
+	}
+	for (j = 0; j < k; j++)
+		forwarding(c->c_r[j]);
+}
+
+static double
+chain_run(struct chain *c, uint64_t *receivedp)
+{
+	struct flow *f = calloc((size_t)c->c_n, sizeof(*f));
+	struct udpstat st;
+	uint64_t t0, t1, received = 0, until;
+	int i;
+
+	for (i = 0; i < c->c_n; i++) {
+		f[i].f_c = c;
+		f[i].f_i = i;
+		f[i].f_dst = ip4(END(0x0a400000, i, 1));
+		host_spawn(c->c_q[i], "sink", -1, lwp_sink, &f[i]);
+		host_spawn(c->c_l[i], "source", -1, lwp_source, &f[i]);
+	}
+	/* the last datagram leaves at about perflow * n * U; then drain */
+	until = world_now(c->c_w) + 2000000 +
+	    c->c_perflow * (uint64_t)c->c_n * c->c_interval + 50000000;
+	t0 = bench_cpu_now_ns();
+	if (world_run(c->c_w, until) == WORLD_STOPPED)
+		die("run stopped");
+	t1 = bench_cpu_now_ns();
+	for (i = 0; i < c->c_n; i++) {
+		host_enter(c->c_q[i]);
+		udp_getstat(&st);
+		host_leave(c->c_q[i]);
+		received += st.udps_delivered;
+	}
+	*receivedp = received;
+	free(f);
+	return (double)(t1 - t0) / 1e9;
+}
+
+static void
+chain_free(struct chain *c)
+{
+	net_destroy(c->c_net);
+	world_destroy(c->c_w);
+	free(c->c_l);
+	free(c->c_q);
+	free(c->c_r);
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
+	uint64_t interval = 10, runs = 3, v, received;
+	double rate[16], secs, first = 0;
+	int a, h, r;
+
+	for (a = 1; a < argc; a++) {
+		if (bench_opt_u64(argv[a], "hosts", &v)) {
+			if (nhosts < 8 && v >= 1)
+				hosts[nhosts++] = v;
+		} else if (bench_opt_u64(argv[a], "routers", &k) ||
+		    bench_opt_u64(argv[a], "packets", &packets) ||
+		    bench_opt_u64(argv[a], "size", &size) ||
+		    bench_opt_u64(argv[a], "interval-us", &interval) ||
+		    bench_opt_u64(argv[a], "runs", &runs)) {
+			continue;
+		} else {
+			fprintf(stderr, "usage: bench_chain [--hosts=n ...] "
+			    "[--routers=k] [--packets=N] [--size=B] "
+			    "[--interval-us=U] [--runs=R]\n"
+			    "unknown argument: %s\n", argv[a]);
+			return 2;
+		}
+	}
+	if (nhosts == 0) {
+		hosts[nhosts++] = 1;
+		hosts[nhosts++] = 100;
+		hosts[nhosts++] = 1000;
+	}
+	if (k < 1 || size < 1 || size > 1472 || runs < 1 || runs > 16 ||
+	    interval < 1) {
+		fprintf(stderr, "bench_chain: bad arguments\n");
+		return 2;
+	}
+	for (h = 0; h < (int)nhosts; h++) {
+		struct chain c = {
+			.c_n = (int)hosts[h], .c_k = (int)k, .c_size = (int)size,
+			.c_interval = interval * 1000,
+		};
+		char fig[64];
+
+		c.c_perflow = packets / hosts[h];
+		if (c.c_perflow == 0)
+			c.c_perflow = 1;
+		for (r = 0; r < (int)runs; r++) {
+			chain_build(&c);
+			chain_configure(&c);
+			secs = chain_run(&c, &received);
+			if (received == 0)
+				die("nothing received");
+			rate[r] = (double)received * (double)(k + 1) / secs / 1e6;
+			chain_free(&c);
+		}
+		v = received;
+		snprintf(fig, sizeof(fig), "chain_n%d_Mhops_s", c.c_n);
+		bench_figure(fig, bench_median(rate, (int)runs), "Mhops/s",
+		    (int)runs);
+		if (h == 0) {
+			first = bench_median(rate, (int)runs);
+			printf("RESULT bench=knit-chain routers=%llu hosts=%d "
+			    "sent=%llu received=%llu Mhops_s=%.3f\n",
+			    (unsigned long long)k, c.c_n,
+			    (unsigned long long)(c.c_perflow * hosts[h]),
+			    (unsigned long long)v, first);
+		}
+	}
+	return 0;
+}
