@@ -21,6 +21,9 @@
  *
  * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
  *                    [--size=B] [--interval-us=U] [--runs=R]
+ *                    [--lockorder=1]
+ * --lockorder=1 runs the lock-order checker on every world (figures are
+ * then named chain_lockorder_n<N>_Mhops_s).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 
 #include "bench.h"
 #include "sim.h"
+#include "check/checkers.h"
 #include "net/net.h"
 #include "net/if.h"
 #include "net/route.h"
@@ -47,6 +51,7 @@ struct chain {
 	uint64_t	 c_perflow;
 	uint64_t	 c_interval;	/* ns, aggregate */
 	int		 c_size;
+	bool		 c_lockorder;
 };
 
 struct flow {
@@ -186,6 +191,13 @@ chain_build(struct chain *c)
 	int i, j;
 
 	c->c_w = world_create(&wc);
+	if (c->c_lockorder) {
+		struct check_config cc = { .cc_lockorder = true };
+
+		check_world_begin(c->c_w, &cc);
+		/* NetBSD 5 softints block on softnet_lock by design */
+		check_set_softint_rule(false);
+	}
 	c->c_net = net_create(c->c_w);
 	c->c_l = calloc((size_t)c->c_n, sizeof(*c->c_l));
 	c->c_q = calloc((size_t)c->c_n, sizeof(*c->c_q));
@@ -275,7 +287,8 @@ chain_run(struct chain *c, uint64_t *receivedp)
 	    c->c_perflow * (uint64_t)c->c_n * c->c_interval + 50000000;
 	t0 = bench_cpu_now_ns();
 	if (world_run(c->c_w, until) == WORLD_STOPPED)
-		die("run stopped");
+		die(world_nviolations(c->c_w) != 0 ?
+		    world_violation(c->c_w, 0)->v_message : "run stopped");
 	t1 = bench_cpu_now_ns();
 	for (i = 0; i < c->c_n; i++) {
 		host_enter(c->c_q[i]);
@@ -292,6 +305,10 @@ static void
 chain_free(struct chain *c)
 {
 	net_destroy(c->c_net);
+	if (world_nviolations(c->c_w) != 0)
+		die(world_violation(c->c_w, 0)->v_message);
+	if (c->c_lockorder)
+		check_world_end(c->c_w);
 	world_destroy(c->c_w);
 	free(c->c_l);
 	free(c->c_q);
@@ -302,7 +319,7 @@ int
 main(int argc, char **argv)
 {
 	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
-	uint64_t interval = 10, runs = 3, v, received;
+	uint64_t interval = 10, runs = 3, v, received, lockorder = 0;
 	double rate[16], secs, first = 0;
 	int a, h, r;
 
@@ -314,12 +331,13 @@ main(int argc, char **argv)
 		    bench_opt_u64(argv[a], "packets", &packets) ||
 		    bench_opt_u64(argv[a], "size", &size) ||
 		    bench_opt_u64(argv[a], "interval-us", &interval) ||
-		    bench_opt_u64(argv[a], "runs", &runs)) {
+		    bench_opt_u64(argv[a], "runs", &runs) ||
+		    bench_opt_u64(argv[a], "lockorder", &lockorder)) {
 			continue;
 		} else {
 			fprintf(stderr, "usage: bench_chain [--hosts=n ...] "
 			    "[--routers=k] [--packets=N] [--size=B] "
-			    "[--interval-us=U] [--runs=R]\n"
+			    "[--interval-us=U] [--runs=R] [--lockorder=1]\n"
 			    "unknown argument: %s\n", argv[a]);
 			return 2;
 		}
@@ -338,6 +356,7 @@ main(int argc, char **argv)
 		struct chain c = {
 			.c_n = (int)hosts[h], .c_k = (int)k, .c_size = (int)size,
 			.c_interval = interval * 1000,
+			.c_lockorder = lockorder != 0,
 		};
 		char fig[64];
 
@@ -354,7 +373,8 @@ main(int argc, char **argv)
 			chain_free(&c);
 		}
 		v = received;
-		snprintf(fig, sizeof(fig), "chain_n%d_Mhops_s", c.c_n);
+		snprintf(fig, sizeof(fig), "chain_%sn%d_Mhops_s",
+		    lockorder ? "lockorder_" : "", c.c_n);
 		bench_figure(fig, bench_median(rate, (int)runs), "Mhops/s",
 		    (int)runs);
 		if (h == 0) {
