@@ -3,9 +3,13 @@
  * engines (pct.c, dfs.c, minimize.c).
  *
  * The option view: an option's LWP is its world-unique number, its step
- * is the operation class its LWP stopped at.  The object of that step is
- * not known to the machine's option list, so xo_obj is 0 and DFS's sleep
- * sets treat every pair of steps as dependent (sound; prunes nothing).
+ * is the operation class its LWP stopped at.  With xs_objects, a step
+ * that is a synchronisation operation (mutex, rwlock, cv, atomic,
+ * softint_schedule) names its object, so DFS's sleep sets count steps of
+ * different LWPs on different objects as independent; every other step
+ * (start, sleep, probe, interrupt, spl, membar, exit) keeps xo_obj 0,
+ * dependent with everything.  Without xs_objects every xo_obj is 0
+ * (sound for any program; prunes nothing).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,22 @@
 struct xstrategy_params xstrategy;
 
 #define XOPT_STACK	32
+
+/* The object of an option's step when it is a synchronisation op; else 0. */
+static uintptr_t
+sync_object(const struct sched_option *so)
+{
+	switch (so->so_kind) {
+	case SIM_OP_MUTEX:
+	case SIM_OP_RWLOCK:
+	case SIM_OP_CV:
+	case SIM_OP_ATOMIC:
+	case SIM_OP_SOFTINT:
+		return so->so_obj;
+	default:
+		return 0;
+	}
+}
 
 /* Fill the option view; returns it (o, or a malloc'ed array). */
 static struct xopt *
@@ -38,7 +58,7 @@ view(const struct sched_decision *d, struct xopt *o)
 		o[i].xo_current = so->so_current;
 		o[i].xo_clock = so->so_clock;
 		o[i].xo_kind = so->so_lwp != NULL ? so->so_lwp->l_spkind : -1;
-		o[i].xo_obj = 0;
+		o[i].xo_obj = xstrategy.xs_objects ? sync_object(so) : 0;
 	}
 	return o;
 }

@@ -12,6 +12,7 @@
 #ifndef _KNIT_SIM_EXPLORE_STRATEGIES_H_
 #define _KNIT_SIM_EXPLORE_STRATEGIES_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "explore/minimize.h"
@@ -23,6 +24,14 @@ struct xstrategy_params {
 	uint32_t	 xs_depth;	/* pct */
 	uint64_t	 xs_k;		/* pct: decisions per run */
 	struct dfs	*xs_dfs;	/* dfs */
+	/*
+	 * dfs: steps name their synchronisation objects, so sleep sets
+	 * prune.  Sound when every memory the LWPs share outside the
+	 * kernel API's objects is accessed race-free (the race detector
+	 * checks it).  Off for Lua scenarios: processes and probe handlers
+	 * share one Lua state, memory no scheduling point names.
+	 */
+	bool		 xs_objects;
 	const struct xdevs *xs_guide;	/* guided */
 	const struct schedule *xs_replay; /* guided, replaying */
 	struct xguide	 xs_guided;	/* guided: what the run did */

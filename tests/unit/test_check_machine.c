@@ -3,9 +3,10 @@
  * lock-order inversions reported without a deadlock happening, data
  * races between LWPs through real -fsanitize=thread code, instrumented
  * accesses as scheduling points, PCT and DFS finding a lost update,
- * guided replay and minimisation.
+ * guided replay and minimisation, sleep sets pruning DFS on real locks.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,104 @@ START_TEST(test_dfs_on_machine)
 }
 END_TEST
 
+/*
+ * Sleep sets on the machine: two LWPs each do private work under their
+ * own lock, then a lost-update-prone read-modify-write of a shared
+ * counter in two critical sections of the shared lock.
+ */
+static kmutex_t own_lock[2], shared_lock;
+static int shared_counter;
+
+static void
+split_worker(void *arg)
+{
+	kmutex_t *own = &own_lock[(uintptr_t)arg];
+	int v;
+
+	for (int i = 0; i < 2; i++) {
+		mutex_enter(own);
+		mutex_exit(own);
+	}
+	mutex_enter(&shared_lock);
+	v = shared_counter;
+	mutex_exit(&shared_lock);
+	mutex_enter(&shared_lock);
+	shared_counter = v + 1;
+	mutex_exit(&shared_lock);
+}
+
+/*
+ * Bound 3: at 2 every option a sleep set would prune is beyond the
+ * bound anyway (the same 138 schedules either way).
+ */
+#define SPLIT_BOUND	3
+
+/* A whole bounded DFS of the split world; returns the runs. */
+static int
+split_dfs(uint32_t bound, bool objects, int *lost, struct dfs_stats *st)
+{
+	struct dfs *d = dfs_create(bound);
+	int runs = 0;
+	bool more;
+
+	*lost = 0;
+	xstrategies_register();
+	xstrategy.xs_dfs = d;
+	xstrategy.xs_objects = objects;
+	do {
+		struct host *h;
+		struct world *w = mkworld(1, "dfs", 2, &h);
+
+		dfs_run_begin(d);
+		memset(own_lock, 0, sizeof(own_lock));
+		memset(&shared_lock, 0, sizeof(shared_lock));
+		shared_counter = 0;
+		host_enter(h);
+		mutex_init(&own_lock[0], MUTEX_DEFAULT, IPL_NONE);
+		mutex_init(&own_lock[1], MUTEX_DEFAULT, IPL_NONE);
+		mutex_init(&shared_lock, MUTEX_DEFAULT, IPL_NONE);
+		host_leave(h);
+		host_spawn(h, "w0", 0, split_worker, (void *)0);
+		host_spawn(h, "w1", 1, split_worker, (void *)1);
+		ck_assert_int_eq(world_run(w, SIM_TIME_NEVER),
+		    WORLD_QUIESCENT);
+		*lost += shared_counter < 2;
+		world_destroy(w);
+		runs++;
+		more = dfs_run_end(d);
+	} while (more && runs < 20000);
+	*st = *dfs_stats(d);
+	xstrategy.xs_dfs = NULL;
+	xstrategy.xs_objects = false;
+	dfs_destroy(d);
+	return runs;
+}
+
+START_TEST(test_dfs_sleep_sets_on_machine)
+{
+	struct dfs_stats sd, si;
+	int lost_dep, lost_ind;
+	int rdep = split_dfs(SPLIT_BOUND, false, &lost_dep, &sd);
+	int rind = split_dfs(SPLIT_BOUND, true, &lost_ind, &si);
+
+	printf("dfs split world (bound %d): %d schedules without objects, "
+	    "%d with (%ju pruned by sleep sets); lost updates %d / %d\n",
+	    SPLIT_BOUND, rdep, rind, (uintmax_t)si.ds_slept, lost_dep,
+	    lost_ind);
+	/* Both searches finish the bounded space and find the bug. */
+	ck_assert(sd.ds_exhausted);
+	ck_assert(si.ds_exhausted);
+	ck_assert_int_gt(lost_dep, 0);
+	ck_assert_int_gt(lost_ind, 0);
+	ck_assert_uint_eq(sd.ds_diverged, 0);
+	ck_assert_uint_eq(si.ds_diverged, 0);
+	/* Only objects let sleep sets prune, and they do. */
+	ck_assert_uint_eq(sd.ds_slept, 0);
+	ck_assert_uint_gt(si.ds_slept, 0);
+	ck_assert_int_lt(rind, rdep);
+}
+END_TEST
+
 START_TEST(test_pct_on_machine)
 {
 	int lost = 0;
@@ -395,6 +494,7 @@ main(void)
 	tcase_add_test(tc, test_race_on_machine);
 	tcase_add_test(tc, test_race_points);
 	tcase_add_test(tc, test_dfs_on_machine);
+	tcase_add_test(tc, test_dfs_sleep_sets_on_machine);
 	tcase_add_test(tc, test_pct_on_machine);
 	tcase_add_test(tc, test_guided_replay_and_minimize);
 	tcase_add_test(tc, test_memory_quarantine);
