@@ -211,12 +211,24 @@ struct host {
 struct sim_probe_hook;
 struct sim_timer;
 
+#define CPU_MARK_BUSY(c)						\
+	((c)->c_world->w_busy[(c)->c_gindex >> 6] |=			\
+	    1ULL << ((c)->c_gindex & 63))
+
 struct world {
 	struct world_config w_config;
 	struct host	**w_hosts;
 	int		 w_nhosts;
 	struct cpu_info	**w_cpus;	/* (host, cpu) order */
 	int		 w_ncpus;
+	/*
+	 * CPUs that may have something to run, a bit per CPU by c_gindex:
+	 * set whenever an LWP becomes runnable on a CPU or is put on it,
+	 * cleared by sched_choose when the CPU has nothing to run.  Invariant:
+	 * a CPU whose bit is clear is idle for cpu_pick, so the scheduler
+	 * looks only at the set bits (in index order, as before).
+	 */
+	uint64_t	*w_busy;
 	struct evq	 w_evq;
 	int		 w_nrun;
 	uint64_t	 w_until;

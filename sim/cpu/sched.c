@@ -111,6 +111,7 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 	if (p->l_readytime > c->c_clock)
 		c->c_clock = p->l_readytime;
 	p->l_stat = LSONPROC;
+	CPU_MARK_BUSY(c);
 	p->l_cpu = c;
 	c->c_cur = p;
 }
@@ -198,19 +199,26 @@ sched_choose(struct world *w)
 	struct evq_event *ev;
 	struct sched_option *o;
 	uint64_t minclock, limit, eff;
+	uint64_t bits;
 	uint32_t n, idx;
-	int i, nready, kind;
+	int i, wd, nwords, nready, kind;
 
 	for (;;) {
 		if (w->w_stopped)
 			return sched_end(w, WORLD_STOPPED);
 		minclock = UINT64_MAX;
 		nready = 0;
-		for (i = 0; i < w->w_ncpus; i++) {
+		nwords = (w->w_ncpus + 63) / 64;	/* hosts may be added */
+		/* only CPUs marked busy, in index order; idle ones unmarked */
+		for (wd = 0; wd < nwords; wd++)
+		for (bits = w->w_busy[wd]; bits != 0; bits &= bits - 1) {
+			i = wd * 64 + __builtin_ctzll(bits);
 			c = w->w_cpus[i];
 			c->c_next = p = cpu_pick(c);
-			if (p == NULL)
+			if (p == NULL) {
+				w->w_busy[wd] &= ~(1ULL << (i & 63));
 				continue;
+			}
 			eff = c->c_clock > p->l_readytime ? c->c_clock :
 			    p->l_readytime;
 			c->c_eff = eff;
@@ -236,8 +244,9 @@ sched_choose(struct world *w)
 		    minclock + w->w_window < minclock ? UINT64_MAX :
 		    minclock + w->w_window;
 		n = 0;
-		for (i = 0; i < w->w_ncpus; i++) {
-			c = w->w_cpus[i];
+		for (wd = 0; wd < nwords; wd++)
+		for (bits = w->w_busy[wd]; bits != 0; bits &= bits - 1) {
+			c = w->w_cpus[wd * 64 + __builtin_ctzll(bits)];
 			if ((p = c->c_next) == NULL || c->c_eff > limit)
 				continue;
 			sched_opt_add(w, &n, c, p, c->c_eff, false);
@@ -344,6 +353,7 @@ sched_idle_steal(struct cpu_info *c)
 			TAILQ_REMOVE(&d->c_runq, q, l_q);
 			q->l_cpu = c;
 			TAILQ_INSERT_TAIL(&c->c_runq, q, l_q);
+			CPU_MARK_BUSY(c);
 			return;
 		}
 	}
@@ -363,6 +373,7 @@ sched_setrunnable(struct lwp *l)
 	if (l->l_flags & LW_INTR) {
 		/* it waits in its CPU's interrupt slot */
 		c->c_intrmask |= 1u << l->l_slot;
+		CPU_MARK_BUSY(c);
 		return;
 	}
 	if (!(l->l_flags & LW_BOUND) && !cpu_idle(c)) {
@@ -375,6 +386,7 @@ sched_setrunnable(struct lwp *l)
 	}
 	l->l_cpu = c;
 	TAILQ_INSERT_TAIL(&c->c_runq, l, l_q);
+	CPU_MARK_BUSY(c);
 }
 
 void
@@ -396,6 +408,7 @@ sched_wakeup(struct lwp *l, int result)
 		l->l_stat = LSONPROC;
 		l->l_readytime = sim_now_internal();
 		w->w_nrun++;
+		CPU_MARK_BUSY(l->l_cpu);
 		return;
 	}
 	sched_setrunnable(l);
@@ -428,6 +441,7 @@ sched_off_cpu(struct lwp *l, int stat)
 		/* an interrupt LWP hands the CPU back to the LWP it pinned */
 		c->c_cur = l->l_pinned;
 		l->l_pinned = NULL;
+		CPU_MARK_BUSY(c);
 	}
 	l->l_world->w_nrun--;
 	sched_idle_steal(c);
@@ -523,6 +537,7 @@ sched_intr_idle(struct lwp *l)
 	l->l_world->w_nrun--;
 	c->c_cur = l->l_pinned;
 	l->l_pinned = NULL;
+	CPU_MARK_BUSY(c);
 	if (c->c_cur == NULL)
 		sched_idle_steal(c);
 	l->l_spkind = SIM_OP_INTR;

@@ -3,8 +3,8 @@
  *
  * Transmit copies each frame from its mbuf chain into the device's
  * buffer (padded to the Ethernet minimum); the receive interrupt copies
- * each frame of the device's ring into a new mbuf chain and hands it to
- * ether_input.  The device's link state is its carrier; IFF_RUNNING is
+ * each frame of the device's ring into a new mbuf (data ETHER_ALIGN bytes
+ * in) and hands it to ether_input.  The device's link state is its carrier; IFF_RUNNING is
  * the driver's (set by if_init when the interface goes up).
  */
 #include <stdio.h>
@@ -78,12 +78,19 @@ vnic_intr(void *arg)
 	size_t len;
 
 	while ((frame = vnic_hw_rx_peek(sc->sc_hw, &len)) != NULL) {
-		m = m_devget(frame, (int)len, ifp);
-		vnic_hw_rx_pop(sc->sc_hw);
+		m = len > MJUMBYTES - ETHER_ALIGN ? NULL :
+		    m_getlen(M_DONTWAIT, MT_DATA, (int)len + ETHER_ALIGN);
 		if (m == NULL) {
+			vnic_hw_rx_pop(sc->sc_hw);
 			ifp->if_iqdrops++;
 			continue;
 		}
+		/* the IP header after the Ethernet header is 4-aligned */
+		m->m_data += ETHER_ALIGN;
+		memcpy(m->m_data, frame, len);
+		m->m_len = m->m_pkthdr.len = (int)len;
+		m->m_pkthdr.rcvif = ifp;
+		vnic_hw_rx_pop(sc->sc_hw);
 		(*ifp->if_input)(ifp, m);
 	}
 }

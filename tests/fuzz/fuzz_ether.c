@@ -15,6 +15,7 @@
 #include "sim.h"
 #include "net/net.h"
 #include "net/if.h"
+#include "net/if_ether.h"
 #include "net/route.h"
 #include "sys/mbuf.h"
 #include "sys/sysctl.h"
@@ -118,9 +119,16 @@ fuzz_ether_one(const uint8_t *data, size_t size)
 	if (size >= 6)
 		memcpy(buf, fifp->if_lladdr, 6);
 	host_enter(fh);
-	m = m_devget(buf, (int)size, fifp);
-	if (m != NULL)
+	/* as the vnic driver: data ETHER_ALIGN bytes in, so that the
+	 * network header is 4-byte aligned (UBSan checks it) */
+	m = m_getlen(M_DONTWAIT, MT_DATA, (int)size + ETHER_ALIGN);
+	if (m != NULL) {
+		m->m_data += ETHER_ALIGN;
+		memcpy(m->m_data, buf, size);
+		m->m_len = m->m_pkthdr.len = (int)size;
+		m->m_pkthdr.rcvif = fifp;
 		(*fifp->if_input)(fifp, m);
+	}
 	host_leave(fh);
 	run(MS);
 	host_enter(fh);

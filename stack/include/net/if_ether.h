@@ -15,6 +15,9 @@ struct rtentry;
 #define ETHER_TYPE_LEN	2
 #define ETHER_HDR_LEN	(ETHER_ADDR_LEN * 2 + ETHER_TYPE_LEN)
 #define ETHER_MIN_LEN	60	/* without FCS */
+/* bytes a receive buffer starts in by, so that the header after a
+ * 14-byte Ethernet header is 4-byte aligned */
+#define ETHER_ALIGN	2
 #define ETHERMTU	1500
 #define ETHERMTU_JUMBO	9000
 
