@@ -28,6 +28,7 @@ struct world;
 struct host;
 struct schedule;
 struct kn_result;
+struct db_run;
 
 /* One -D name=value. */
 struct kn_define {
@@ -68,6 +69,13 @@ struct kn_opts {
 	bool		 o_race_points;
 	bool		 o_no_lockorder;	/* measuring its cost only */
 	void		*o_finish_arg;
+	/*
+	 * The run database's run being recorded (NULL: none) and what to
+	 * record of the world (enum db_trace_level: 0 off, 1 packets and
+	 * route changes, 2 also CPU lanes); see sim/record/trace.h.
+	 */
+	struct db_run	*o_db_run;
+	int		 o_db_trace;
 	/* Scenario text: read from o_scenario when NULL. */
 	const char	*o_text;
 	size_t		 o_textlen;

@@ -21,6 +21,7 @@
 
 #include "net/net.h"
 #include "check/checkers.h"
+#include "record/trace.h"
 #include "kn_int.h"
 #include "kn_proc.h"
 
@@ -569,6 +570,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	const char *src;
 	size_t len;
 	enum world_status ws;
+	struct trace *recorder;
 
 	memset(r, 0, sizeof(*r));
 	memset(&scn, 0, sizeof(scn));
@@ -643,6 +645,9 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	}
 #endif
 
+	recorder = trace_begin(scn.s_world, o->o_db_run,
+	    (enum db_trace_level)o->o_db_trace);
+
 	L = luaL_newstate();
 	if (L == NULL) {
 		fprintf(stderr, "knit: cannot create a Lua state\n");
@@ -709,6 +714,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	}
 	kn_scn_fini(&scn);
 	lua_close(L);
+	trace_end(recorder);
 	if (o->o_finish != NULL)
 		o->o_finish(o->o_finish_arg, scn.s_world, r);
 #ifndef KN_NO_NET

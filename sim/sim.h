@@ -130,6 +130,13 @@ uint64_t	 world_events(const struct world *);	/* steps taken */
 uint64_t	 world_trace_hash(const struct world *);
 /* Mix extra observable data (packets, ...) into the trace hash. */
 void		 world_trace_mix(struct world *, uint64_t datum);
+/*
+ * The run database recorder of this world (sim/record/trace.h), or
+ * NULL.  Recording observes the world and never changes its trace.
+ */
+struct trace;
+void		 world_set_recorder(struct world *, struct trace *);
+struct trace	*world_recorder(const struct world *);
 
 /* The recorded schedule: one entry per choice among >= 2 options. */
 const struct schedule *world_schedule(const struct world *);

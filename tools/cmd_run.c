@@ -11,6 +11,7 @@
 #include "knit.h"
 #include "kn.h"
 #include "run.h"
+#include "record/db.h"
 
 const char cmd_run_help[] =
     "usage: knit run SCENARIO.lua [options]\n"
@@ -35,9 +36,16 @@ const char cmd_run_help[] =
     "                     seeded random choices)\n"
     "  --race-window T    exploration window (e.g. \"10us\"; default: the\n"
     "                     machine's)\n"
-    "  --trace LEVEL      0: nothing (default); 1: scenario actions\n"
-    "                     (timers, processes, commands) on stderr with\n"
-    "                     their virtual times\n"
+    "  --trace LEVEL      what the database records of the run besides\n"
+    "                     its schedule and violations: \"off\"; \"packets\"\n"
+    "                     (default): every frame each NIC sends or\n"
+    "                     receives, with the route used, and every route\n"
+    "                     change with the host's invalidation policy;\n"
+    "                     \"full\": also each CPU's switches between LWPs\n"
+    "                     and lock holds (the report's CPU lanes).\n"
+    "                     \"1\": also scenario actions (timers, processes,\n"
+    "                     commands) on stderr with their virtual times;\n"
+    "                     \"0\": none of those\n"
     "  --quiet            no scenario output (print) and a one-line summary\n"
     "  --allow-io         give the scenario Lua's io and os libraries,\n"
     "                     require of files, loadfile and dofile (off by\n"
@@ -112,6 +120,7 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 
 	memset(a, 0, sizeof(*a));
 	o->o_seed = 1;
+	o->o_db_trace = DB_TRACE_PACKETS;
 	a->a_db = "knit.db";
 	optind = 1;
 	opterr = 0;
@@ -150,11 +159,17 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 			}
 			break;
 		case OPT_TRACE: {
+			enum db_trace_level lv;
 			uint64_t v;
 
+			if (db_trace_level_parse(optarg, &lv) == 0) {
+				o->o_db_trace = (int)lv;
+				a->a_trace_given = true;
+				break;
+			}
 			if (!knit_parse_u64(optarg, &v) || v > 1) {
 				knit_usage_error(cmd, "--trace '%s': expected "
-				    "0 or 1", optarg);
+				    "off, packets, full, 0 or 1", optarg);
 				return -1;
 			}
 			o->o_trace = (int)v;
@@ -299,6 +314,7 @@ cmd_run(int argc, char **argv)
 		}
 		a.a_opts.o_finish = knit_rec_finish;
 		a.a_opts.o_finish_arg = &rec;
+		a.a_opts.o_db_run = rec.rc_run;
 	}
 	t0 = knit_wall_seconds();
 	kn_run(&a.a_opts, &r);

@@ -11,6 +11,7 @@ struct knit_run_args {
 	struct kn_opts	 a_opts;
 	const char	*a_db;		/* NULL: --no-db */
 	bool		 a_seed_given;
+	bool		 a_trace_given;	/* --trace off|packets|full */
 	char		*a_text;	/* the scenario's content */
 };
 

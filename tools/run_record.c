@@ -143,7 +143,7 @@ knit_rec_begin(struct knit_rec *rec, const char *path,
 	    "default";
 	ri.ri_params = params;
 	ri.ri_replay_of = replay_of;
-	ri.ri_trace = DB_TRACE_OFF;
+	ri.ri_trace = (enum db_trace_level)a->a_opts.o_db_trace;
 	rec->rc_run = db_run_begin(rec->rc_db, &ri, &err);
 	free(params);
 	if (rec->rc_run == NULL) {

@@ -287,6 +287,18 @@ world_trace_mix(struct world *w, uint64_t datum)
 	tracehash_mix(&w->w_trace, datum);
 }
 
+void
+world_set_recorder(struct world *w, struct trace *t)
+{
+	w->w_recorder = t;
+}
+
+struct trace *
+world_recorder(const struct world *w)
+{
+	return w->w_recorder;
+}
+
 const struct schedule *
 world_schedule(const struct world *w)
 {

@@ -209,6 +209,7 @@ struct host {
 };
 
 struct sim_probe_hook;
+struct trace;
 struct sim_timer;
 
 #define CPU_MARK_BUSY(c)						\
@@ -267,6 +268,7 @@ struct world {
 	void		*w_console_arg;
 
 	struct sim_probe_hook *w_probes;
+	struct trace	*w_recorder;	/* run database recorder, or NULL */
 	struct hardintr	*w_hifree;
 	struct rng	 w_rng_sched;
 };

@@ -26,6 +26,7 @@
 #include "cpu/machine.h"
 #include "cpu/strategy.h"
 #include "cpu/sync.h"
+#include "record/trace.h"
 
 struct lwp	*sim_curlwp;
 struct cpu_info	*sim_curcpu;
@@ -114,6 +115,9 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 	CPU_MARK_BUSY(c);
 	p->l_cpu = c;
 	c->c_cur = p;
+	if (__builtin_expect(w->w_recorder != NULL, 0))
+		trace_switch(w->w_recorder, c->c_host, c->c_index, p,
+		    c->c_clock);
 }
 
 static struct lwp *

@@ -11,6 +11,8 @@
 
 #include "dev/vnic.h"
 #include "net/net_impl.h"
+#include "record/trace.h"
+#include "sim.h"
 
 #define NIC_RING_DEFAULT	256
 
@@ -202,6 +204,19 @@ net_nic_lookup(struct net *n, const char *name)
 	return NULL;
 }
 
+/* The run database's recorder sees what a capture would (trace.h). */
+static inline void
+netn_record(struct net_nic *nic, const struct net_frame *f, uint64_t now,
+    bool outbound)
+{
+	struct world *w = nic->nn_net->n_world;
+	struct trace *t;
+
+	if (w != NULL && (t = world_recorder(w)) != NULL)
+		trace_frame(t, nic->nn_host, nic->nn_unit, f->nf_data,
+		    f->nf_len, now, outbound);
+}
+
 /* A frame arrived at nic at time `now' (from the link). */
 void
 netn_receive(struct net_nic *nic, struct net_frame *f, uint64_t now)
@@ -211,6 +226,7 @@ netn_receive(struct net_nic *nic, struct net_frame *f, uint64_t now)
 
 	if (nic->nn_pcap_id >= 0)
 		netp_frame(n, nic, f, now, false);
+	netn_record(nic, f, now, false);
 	mix = net_digest(f->nf_data, f->nf_len);
 	mix ^= (now * 0x9e3779b97f4a7c15ULL) + ((uint64_t)nic->nn_index << 48) +
 	    f->nf_len;
@@ -299,6 +315,7 @@ vnic_hw_tx_commit(struct vnic_hw *hw, size_t len)
 	f->nf_len = len;
 	if (nic->nn_pcap_id >= 0)
 		netp_frame(n, nic, f, now, true);
+	netn_record(nic, f, now, true);
 	netl_transmit(nic, f, now);
 }
 

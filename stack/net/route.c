@@ -42,6 +42,9 @@ SDT_PROBE_DEFINE(knit, route, rtrequest, added,
     "struct rtentry *rt");
 SDT_PROBE_DEFINE(knit, route, rtrequest, unlinked,
     "struct rtentry *rt (deleted, not yet released)");
+/* For the run database: every successful change of a routing table. */
+SDT_PROBE_DEFINE(knit, route, rtrequest, done,
+    "int req (RTM_ADD/DELETE/CHANGE), struct rtentry *rt (new), int policy");
 SDT_PROBE_DEFINE(knit, route, rtfree, freed,
     "struct rtentry *rt");
 SDT_PROBE_DEFINE(knit, route, rtalloc1, found,
@@ -522,6 +525,8 @@ rtrequest_add(struct rtable *tab, struct rt_addrinfo *info, int plen,
 		if (ret != NULL)
 			rt_ref(rt);
 		SDT_PROBE1(knit, route, rtrequest, added, rt);
+		SDT_PROBE3(knit, route, rtrequest, done, RTM_ADD, rt,
+		    rtcache_getpolicy());
 		rtflushall_locked(dst->sa_family, true);
 	}
 	rw_exit(&V_rt_lock);
@@ -553,6 +558,8 @@ rtrequest_delete(struct rtable *tab, const struct sockaddr *dst, int plen,
 	rt = n->rn_rt;
 	rt_unlink(tab, rt, freed, &nfreed);
 	SDT_PROBE1(knit, route, rtrequest, unlinked, rt);
+	SDT_PROBE3(knit, route, rtrequest, done, RTM_DELETE, rt,
+	    rtcache_getpolicy());
 	rtflushall_locked(dst->sa_family, false);
 	rw_exit(&V_rt_lock);
 
@@ -636,6 +643,8 @@ rtrequest_change(struct rtable *tab, struct rt_addrinfo *info, int plen,
 	atomic_and_uint(&old->rt_flags, ~(unsigned)RTF_UP);
 	atomic_add_64(&V_rtstat.rts_trash, 1);
 	SDT_PROBE1(knit, route, rtrequest, unlinked, old);
+	SDT_PROBE3(knit, route, rtrequest, done, RTM_CHANGE, rt,
+	    rtcache_getpolicy());
 	if (ret != NULL)
 		rt_ref(rt);
 	rtflushall_locked(dst->sa_family, true);

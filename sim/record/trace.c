@@ -1,0 +1,404 @@
+/*
+ * The run recorder (trace.h): packets from the NIC model, routing
+ * changes from the probe knit:route:rtrequest:done, and at level full
+ * lock holds and CPU switches, all into the run database.
+ *
+ * The route a packet was sent along: the probes
+ * knit:ip:ip_output:rtcache_validated, knit:ip:ip_forward:... (and the
+ * IPv6 ones) fire between the route cache lookup and the use of its
+ * entry, on the LWP that then hands the frame to the NIC.  The recorder keeps the last such entry per LWP and attaches it
+ * to that LWP's next outbound IP frame.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/machine.h"
+#include "cpu/sync.h"
+#include "record/trace.h"
+#include "sim.h"
+
+/* The last route an LWP validated, until its next outbound IP frame. */
+struct trace_pending {
+	bool		 tp_valid;
+	struct trace_rt	 tp_rt;
+};
+
+struct trace {
+	struct world	*t_world;
+	struct db_run	*t_run;
+	enum db_trace_level t_level;
+	uint64_t	 t_rows;
+	const struct sync_hooks *t_prev;	/* chained at level full */
+	struct trace_pending *t_pend;		/* by lwp_gid */
+	size_t		 t_npend;
+};
+
+/* The hooks of cpu/sync.h are global; one recorder at a time uses them. */
+static struct trace *trace_synced;
+
+uint64_t
+trace_rows(const struct trace *t)
+{
+	return t != NULL ? t->t_rows : 0;
+}
+
+/* ---- formatting ----------------------------------------------------- */
+
+static void
+addr_text(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf,
+	    (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+/* "10.0.2.0/24", "10.0.2.1" (host route), "default". */
+static void
+prefix_text(const struct trace_rt *tr, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (tr->tr_plen == 0) {
+		snprintf(buf, len, "default");
+		return;
+	}
+	addr_text(tr->tr_family, tr->tr_dst, a, sizeof(a));
+	if (tr->tr_plen == (tr->tr_family == 6 ? 128 : 32))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%d", a, tr->tr_plen);
+}
+
+/* ---- routing changes ------------------------------------------------ */
+
+static void
+trace_route_done(struct sdt_probe *p, const uintptr_t args[5], void *arg)
+{
+	struct trace *t = world_recorder(arg);
+	struct host *h = sim_host();
+	struct trace_rt tr;
+	struct db_route_change rc;
+	char dst[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN];
+
+	(void)p;
+	if (t == NULL)
+		return;
+	trace_rt_decode((const void *)args[1], &tr);
+	if (tr.tr_family == 0)
+		return;
+	prefix_text(&tr, dst, sizeof(dst));
+	if (tr.tr_hasgw)
+		addr_text(tr.tr_family, tr.tr_gw, gw, sizeof(gw));
+	memset(&rc, 0, sizeof(rc));
+	rc.rc_vtime = sim_now();
+	rc.rc_host = h != NULL ? host_name(h) : NULL;
+	rc.rc_op = trace_rtm_name((int)args[0]);
+	rc.rc_dst = dst;
+	rc.rc_gateway = tr.tr_hasgw ? gw : NULL;
+	rc.rc_flags = tr.tr_flags;
+	rc.rc_policy = trace_policy_name((int)args[2]);
+	db_route_change(t->t_run, &rc);
+	t->t_rows++;
+}
+
+static void
+trace_route_used(struct sdt_probe *p, const uintptr_t args[5], void *arg)
+{
+	struct trace *t = world_recorder(arg);
+	struct lwp *l = sim_lwp();
+	struct trace_pending *np;
+	size_t gid, n;
+
+	(void)p;
+	if (t == NULL || l == NULL)
+		return;
+	gid = (size_t)lwp_gid(l);
+	if (args[1] == 0) {		/* no route: the packet is not sent */
+		if (gid < t->t_npend)
+			t->t_pend[gid].tp_valid = false;
+		return;
+	}
+	if (gid >= t->t_npend) {
+		n = gid * 2 + 16;
+		if ((np = realloc(t->t_pend, n * sizeof(*np))) == NULL)
+			return;
+		memset(np + t->t_npend, 0, (n - t->t_npend) * sizeof(*np));
+		t->t_pend = np;
+		t->t_npend = n;
+	}
+	trace_rt_decode((const void *)args[1], &t->t_pend[gid].tp_rt);
+	t->t_pend[gid].tp_valid = t->t_pend[gid].tp_rt.tr_family != 0;
+}
+
+/* ---- packets -------------------------------------------------------- */
+
+struct frame_info {
+	const char	*fi_proto;
+	char		 fi_src[INET6_ADDRSTRLEN];
+	char		 fi_dst[INET6_ADDRSTRLEN];
+	char		 fi_sum[160];
+	bool		 fi_ip;
+};
+
+static unsigned
+be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static void
+l4_summary(struct frame_info *fi, int proto, const uint8_t *p, size_t n,
+    int ttl)
+{
+	char *s = fi->fi_sum;
+	size_t len = sizeof(fi->fi_sum);
+	int o = snprintf(s, len, "%s > %s ", fi->fi_src, fi->fi_dst);
+
+	if (o < 0 || (size_t)o >= len)
+		return;
+	s += o;
+	len -= (size_t)o;
+	if ((proto == 1 || proto == 58) && n >= 8) {
+		int type = p[0], req = proto == 1 ? 8 : 128,
+		    rep = proto == 1 ? 0 : 129;
+
+		fi->fi_proto = proto == 1 ? "icmp" : "icmp6";
+		if (type == req || type == rep)
+			snprintf(s, len, "%s echo %s id=0x%04x seq=%u ttl=%d",
+			    proto == 1 ? "ICMP" : "ICMPv6",
+			    type == req ? "request" : "reply", be16(p + 2),
+			    be16(p + 6), ttl);
+		else
+			snprintf(s, len, "%s type %d code %d",
+			    proto == 1 ? "ICMP" : "ICMPv6", type, p[1]);
+	} else if (proto == 17 && n >= 8) {
+		fi->fi_proto = "udp";
+		snprintf(s, len, "UDP %u > %u len=%u", be16(p), be16(p + 2),
+		    be16(p + 4) >= 8 ? be16(p + 4) - 8 : 0);
+	} else if (proto == 6 && n >= 20) {
+		fi->fi_proto = "tcp";
+		snprintf(s, len, "TCP %u > %u flags=0x%02x", be16(p),
+		    be16(p + 2), p[13]);
+	} else {
+		fi->fi_proto = "ip";
+		snprintf(s, len, "IP protocol %d", proto);
+	}
+}
+
+static void
+frame_decode(const uint8_t *f, size_t n, struct frame_info *fi)
+{
+	const uint8_t *p = f + 14;
+	size_t hl;
+
+	memset(fi, 0, sizeof(*fi));
+	fi->fi_proto = "eth";
+	if (n < 14) {
+		snprintf(fi->fi_sum, sizeof(fi->fi_sum), "short frame (%zu "
+		    "bytes)", n);
+		return;
+	}
+	n -= 14;
+	switch (be16(f + 12)) {
+	case 0x0806:
+		fi->fi_proto = "arp";
+		if (n < 28)
+			break;
+		addr_text(4, p + 14, fi->fi_src, sizeof(fi->fi_src));
+		addr_text(4, p + 24, fi->fi_dst, sizeof(fi->fi_dst));
+		if (be16(p + 6) == 1)
+			snprintf(fi->fi_sum, sizeof(fi->fi_sum),
+			    "ARP who-has %s tell %s", fi->fi_dst, fi->fi_src);
+		else
+			snprintf(fi->fi_sum, sizeof(fi->fi_sum),
+			    "ARP %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
+			    fi->fi_src, p[8], p[9], p[10], p[11], p[12], p[13]);
+		return;
+	case 0x0800:
+		fi->fi_proto = "ip";
+		if (n < 20 || (hl = (size_t)(p[0] & 0xf) * 4) < 20 || hl > n)
+			break;
+		fi->fi_ip = true;
+		addr_text(4, p + 12, fi->fi_src, sizeof(fi->fi_src));
+		addr_text(4, p + 16, fi->fi_dst, sizeof(fi->fi_dst));
+		l4_summary(fi, p[9], p + hl, n - hl, p[8]);
+		return;
+	case 0x86dd:
+		fi->fi_proto = "ip6";
+		if (n < 40)
+			break;
+		fi->fi_ip = true;
+		addr_text(6, p + 8, fi->fi_src, sizeof(fi->fi_src));
+		addr_text(6, p + 24, fi->fi_dst, sizeof(fi->fi_dst));
+		l4_summary(fi, p[6], p + 40, n - 40, p[7]);
+		return;
+	default:
+		break;
+	}
+	snprintf(fi->fi_sum, sizeof(fi->fi_sum), "ethertype 0x%04x, %zu "
+	    "bytes", be16(f + 12), n + 14);
+}
+
+void
+trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
+    size_t len, uint64_t when, bool outbound)
+{
+	struct frame_info fi;
+	struct db_packet pk;
+	struct lwp *l;
+	struct trace_pending *tp = NULL;
+	char nic[16], rdst[INET6_ADDRSTRLEN + 8], rgw[INET6_ADDRSTRLEN];
+
+	if (t == NULL || t->t_level < DB_TRACE_PACKETS)
+		return;
+	frame_decode(frame, len, &fi);
+	snprintf(nic, sizeof(nic), "vnic%d", unit);
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_vtime = when;
+	pk.pk_host = host_name(h);
+	pk.pk_nic = nic;
+	pk.pk_dir = outbound ? DB_PKT_TX : DB_PKT_RX;
+	pk.pk_proto = fi.fi_proto;
+	pk.pk_src = fi.fi_src[0] != '\0' ? fi.fi_src : NULL;
+	pk.pk_dst = fi.fi_dst[0] != '\0' ? fi.fi_dst : NULL;
+	pk.pk_len = (uint32_t)len;
+	pk.pk_summary = fi.fi_sum;
+	pk.pk_bytes = frame;
+	pk.pk_nbytes = len;
+	if (outbound && fi.fi_ip && (l = sim_lwp()) != NULL &&
+	    (size_t)lwp_gid(l) < t->t_npend &&
+	    t->t_pend[lwp_gid(l)].tp_valid)
+		tp = &t->t_pend[lwp_gid(l)];
+	if (tp != NULL) {
+		prefix_text(&tp->tp_rt, rdst, sizeof(rdst));
+		pk.pk_route_dst = rdst;
+		if (tp->tp_rt.tr_hasgw) {
+			addr_text(tp->tp_rt.tr_family, tp->tp_rt.tr_gw, rgw,
+			    sizeof(rgw));
+			pk.pk_route_gw = rgw;
+		}
+		tp->tp_valid = false;
+	}
+	db_packet(t->t_run, &pk);
+	t->t_rows++;
+}
+
+/* ---- full: CPU lanes ------------------------------------------------ */
+
+static void
+trace_ev(struct trace *t, struct lwp *l, uint64_t when, const char *kind,
+    const char *object)
+{
+	struct cpu_info *c = l != NULL ? l->l_cpu : NULL;
+
+	db_event(t->t_run, when, c != NULL ? host_name(c->c_host) : NULL,
+	    c != NULL ? c->c_index : -1, l != NULL ? l->l_id : -1, kind,
+	    object, NULL);
+	t->t_rows++;
+}
+
+void
+trace_switch(struct trace *t, struct host *h, int cpu, struct lwp *l,
+    uint64_t when)
+{
+	if (t == NULL || t->t_level < DB_TRACE_FULL)
+		return;
+	db_event(t->t_run, when, host_name(h), cpu, l != NULL ? l->l_id : -1,
+	    l != NULL ? "switch" : "idle", l != NULL ? l->l_name : NULL, NULL);
+	t->t_rows++;
+}
+
+static void
+trace_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
+    bool try, const char *name, const char *file, int line)
+{
+	struct trace *t = trace_synced;
+
+	if (t->t_prev != NULL && t->t_prev->sh_lock_acquired != NULL)
+		t->t_prev->sh_lock_acquired(l, lock, kind, shared, try, name,
+		    file, line);
+	trace_ev(t, l, sim_now(), "lock_acquire", name);
+}
+
+static void
+trace_lock_released(struct lwp *l, const void *lock, int kind, bool shared)
+{
+	struct trace *t = trace_synced;
+
+	if (t->t_prev != NULL && t->t_prev->sh_lock_released != NULL)
+		t->t_prev->sh_lock_released(l, lock, kind, shared);
+	trace_ev(t, l, sim_now(), "lock_release", NULL);
+}
+
+#define TRACE_CHAIN(fn, proto, args)					\
+static void								\
+trace_##fn proto							\
+{									\
+	const struct sync_hooks *prev = trace_synced->t_prev;		\
+									\
+	if (prev != NULL && prev->sh_##fn != NULL)			\
+		prev->sh_##fn args;					\
+}
+TRACE_CHAIN(release, (struct lwp *l, const void *o), (l, o))
+TRACE_CHAIN(acquire, (struct lwp *l, const void *o), (l, o))
+TRACE_CHAIN(lwp_created, (struct lwp *a, struct lwp *b), (a, b))
+TRACE_CHAIN(lwp_joined, (struct lwp *a, struct lwp *b), (a, b))
+TRACE_CHAIN(mem_alloc, (struct lwp *l, const void *p, size_t n), (l, p, n))
+TRACE_CHAIN(mem_free, (struct lwp *l, const void *p, size_t n), (l, p, n))
+
+static const struct sync_hooks trace_hooks = {
+	.sh_lock_acquired = trace_lock_acquired,
+	.sh_lock_released = trace_lock_released,
+	.sh_release = trace_release,
+	.sh_acquire = trace_acquire,
+	.sh_lwp_created = trace_lwp_created,
+	.sh_lwp_joined = trace_lwp_joined,
+	.sh_mem_alloc = trace_mem_alloc,
+	.sh_mem_free = trace_mem_free,
+};
+
+/* ---- attach / detach ------------------------------------------------ */
+
+struct trace *
+trace_begin(struct world *w, struct db_run *r, enum db_trace_level level)
+{
+	struct trace *t;
+
+	if (r == NULL || level == DB_TRACE_OFF)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->t_world = w;
+	t->t_run = r;
+	t->t_level = level;
+	/* The hooks find the recorder through the world: they outlive it
+	 * (probes fire while the world is torn down). */
+	sim_probe_attach(w, "knit:route:rtrequest:done", trace_route_done, w);
+	sim_probe_attach(w, "knit:*:*:rtcache_validated", trace_route_used,
+	    w);
+	if (level >= DB_TRACE_FULL && trace_synced == NULL) {
+		t->t_prev = sync_hooks;
+		trace_synced = t;
+		sync_hooks = &trace_hooks;
+	}
+	world_set_recorder(w, t);
+	return t;
+}
+
+void
+trace_end(struct trace *t)
+{
+	if (t == NULL)
+		return;
+	if (trace_synced == t) {
+		sync_hooks = t->t_prev;
+		trace_synced = NULL;
+	}
+	/* The probe hooks stay attached (freed with the world) and find
+	 * no recorder from now on. */
+	world_set_recorder(t->t_world, NULL);
+	free(t->t_pend);
+	free(t);
+}

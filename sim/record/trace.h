@@ -1,0 +1,66 @@
+/*
+ * The run recorder: what a running world sends to the run database
+ * (record/db.h) at the run's trace level.
+ *
+ *	off	nothing (the run, its schedule and violations are recorded
+ *		by the caller)
+ *	packets	every frame a simulated NIC sends ("tx") or receives
+ *		("rx"), with the route the sending LWP validated last for
+ *		IP frames; every successful routing table change
+ *		(probe knit:route:rtrequest:done) with the host's
+ *		net.route.invalidation policy
+ *	full	also the report's CPU lanes: lock acquisitions and
+ *		releases (the machine's synchronisation funnel, cpu/sync.h)
+ *		and each CPU's switches between LWPs
+ *
+ * Recording only observes: no hook blocks, charges time or takes a
+ * scheduling point, so a run's trace hash is the same at every level.
+ * The recorder is per world (world_recorder) and single-threaded like
+ * the world.
+ */
+#ifndef _KNIT_SIM_RECORD_TRACE_H_
+#define _KNIT_SIM_RECORD_TRACE_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/db.h"
+
+struct world;
+struct host;
+struct lwp;
+struct trace;
+
+/* Attach a recorder to w (NULL run or level off: returns NULL). */
+struct trace	*trace_begin(struct world *, struct db_run *,
+		    enum db_trace_level);
+/* Detach (before db_run_end; the world must not run any more). */
+void		 trace_end(struct trace *);
+/* Rows recorded so far. */
+uint64_t	 trace_rows(const struct trace *);
+
+/* sim/net: a frame NIC `unit' of host h sent (outbound) or received. */
+void		 trace_frame(struct trace *, struct host *, int unit,
+		    const void *frame, size_t len, uint64_t when,
+		    bool outbound);
+/* The scheduler: CPU `cpu' of h now runs l (NULL: idle). */
+void		 trace_switch(struct trace *, struct host *, int cpu,
+		    struct lwp *, uint64_t when);
+
+/* trace_route.c: a struct rtentry (stack/include/net/route.h) as data. */
+struct trace_rt {
+	int		 tr_family;	/* 4 or 6; 0 if not IP */
+	uint8_t		 tr_dst[16];
+	int		 tr_plen;
+	bool		 tr_hasgw;	/* RTF_GATEWAY with an IP gateway */
+	uint8_t		 tr_gw[16];
+	char		 tr_flags[24];	/* netstat -rn letters */
+};
+void		 trace_rt_decode(const void *rtentry, struct trace_rt *);
+/* RTM_ADD, RTM_DELETE, RTM_CHANGE as "add", "delete", "change". */
+const char	*trace_rtm_name(int req);
+/* RTCACHE_POLICY_* as its sysctl name. */
+const char	*trace_policy_name(int policy);
+
+#endif /* !_KNIT_SIM_RECORD_TRACE_H_ */

@@ -1,0 +1,288 @@
+/*
+ * The run recorder (sim/record/trace.h) on a real simulated network:
+ * the kern/3508 topology (tests/net/test_ip.c) recorded into a
+ * temporary run database.  Asserts that every hop of a ping is a
+ * packets row, that route changes carry the host's invalidation policy,
+ * that stale_route_use lists the forwarded packets the bug misroutes
+ * (policy none) and nothing with list, that `knit report' draws the
+ * run's CPU lanes and packets, and that recording leaves the trace
+ * hash unchanged at every level.
+ *
+ * usage: test_trace_db KNIT
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tnet.h"
+#include "net/route.h"
+#include "record/db.h"
+#include "record/trace.h"
+
+#define MS	1000000ULL
+
+static const char *knit_bin;
+
+struct recorded {
+	char		 path[64];
+	int64_t		 run;
+	uint64_t	 hash;
+};
+
+/*
+ * s - r; r - n1 - d and r - n2 - d (see test_ip.c).  Pings before and
+ * after r gets the more specific route 10.9.0.0/24 via n2.
+ */
+static void
+pr3508_record(const char *policy, enum db_trace_level level,
+    struct recorded *out)
+{
+	struct db_run_info ri = { .ri_scenario = "test_trace_db",
+	    .ri_strategy = "default", .ri_trace = level };
+	struct db_run_result res = { .rr_verdict = DB_VERDICT_PASS };
+	struct tnet t;
+	struct host *s, *r, *n1, *n2, *d;
+	struct db *db = NULL;
+	struct db_run *run = NULL;
+	struct trace *rec;
+	struct db_err err;
+	uint16_t seq = 0;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (level != DB_TRACE_OFF) {
+		snprintf(out->path, sizeof(out->path),
+		    "/tmp/knit-test-trace-%d.db", (int)getpid());
+		unlink(out->path);
+		db = db_open(out->path, DB_OPEN_WRITE, &err);
+		ck_assert_msg(db != NULL, "%s", err.de_msg);
+		run = db_run_begin(db, &ri, &err);
+		ck_assert_msg(run != NULL, "%s", err.de_msg);
+		out->run = db_run_id(run);
+	}
+	tn_init(&t, 3508);
+	rec = trace_begin(t.tn_w, run, level);
+	ck_assert(level == DB_TRACE_OFF ? rec == NULL : rec != NULL);
+	s = tn_host(&t, "s", 1);
+	r = tn_host(&t, "r", 2);
+	n1 = tn_host(&t, "n1", 1);
+	n2 = tn_host(&t, "n2", 1);
+	d = tn_host(&t, "d", 1);
+	tn_p2p(&t, "s-r", s, r, NULL);
+	tn_p2p(&t, "r-n1", r, n1, NULL);
+	tn_p2p(&t, "r-n2", r, n2, NULL);
+	tn_p2p(&t, "n1-d", n1, d, NULL);
+	tn_p2p(&t, "n2-d", n2, d, NULL);
+	tn_run(&t, MS);
+	ck_assert_int_eq(tn_addr(s, "vnic0", "10.0.1.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic0", "10.0.1.2/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic1", "10.0.2.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic2", "10.0.3.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic0", "10.0.2.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic1", "10.0.4.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic0", "10.0.3.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic1", "10.0.5.1/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic0", "10.0.4.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic1", "10.0.5.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "lo0", "10.9.0.1/32"), 0);
+	ck_assert_int_eq(tn_policy(r, policy), 0);
+	ck_assert_int_eq(tn_route(s, RTM_ADD, "default", "10.0.1.2", 0), 0);
+	ck_assert_int_eq(tn_route(r, RTM_ADD, "10.9.0.0/16", "10.0.2.2", 0), 0);
+	ck_assert_int_eq(tn_route(n1, RTM_ADD, "10.9.0.0/16", "10.0.4.2", 0),
+	    0);
+	ck_assert_int_eq(tn_route(n2, RTM_ADD, "10.9.0.0/16", "10.0.5.2", 0),
+	    0);
+	tn_forwarding(r, true);
+	tn_forwarding(n1, true);
+	tn_forwarding(n2, true);
+	for (i = 0; i < 6; i++) {
+		if (i == 3)
+			ck_assert_int_eq(tn_route(r, RTM_ADD, "10.9.0.0/24",
+			    "10.0.3.2", 0), 0);
+		ck_assert_int_eq(tn_ping(s, "10.9.0.1", seq++, 32, 0, false),
+		    0);
+		tn_run(&t, 5 * MS);
+	}
+	out->hash = world_trace_hash(t.tn_w);
+	trace_end(rec);
+	if (run != NULL) {
+		res.rr_trace_hash = out->hash;
+		ck_assert_msg(db_run_end(run, &res, &err) == 0, "%s",
+		    err.de_msg);
+		db_close(db);
+	}
+	tn_fini(&t);
+}
+
+static int64_t
+q_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+drop(struct recorded *rc)
+{
+	char p[80];
+
+	unlink(rc->path);
+	snprintf(p, sizeof(p), "%s-wal", rc->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", rc->path);
+	unlink(p);
+}
+
+START_TEST(test_packets_every_hop)
+{
+	struct recorded rc;
+
+	pr3508_record("list", DB_TRACE_PACKETS, &rc);
+	/* The first echo request: tx s, rx r, tx r, rx n1, tx n1, rx d. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM packet_paths p "
+	    "WHERE p.pkt_key = (SELECT pkt_key FROM packets WHERE host = 's' "
+	    "AND dir = 'tx' AND proto = 'icmp' ORDER BY seq LIMIT 1)"), 6);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM (SELECT "
+	    "group_concat(host || ':' || dir, ' ') AS path FROM (SELECT * FROM "
+	    "packet_paths WHERE pkt_key = (SELECT pkt_key FROM packets WHERE "
+	    "host = 's' AND dir = 'tx' AND proto = 'icmp' ORDER BY seq LIMIT "
+	    "1) ORDER BY hop)) WHERE path = 's:tx r:rx r:tx n1:rx n1:tx d:rx'"),
+	    1);
+	/* Forwarded requests carry the route r used. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM packets WHERE "
+	    "host = 'r' AND dir = 'tx' AND proto = 'icmp' AND route_dst = "
+	    "'10.9.0.0/16' AND route_gw = '10.0.2.2'"), 3);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM packets WHERE "
+	    "host = 'r' AND dir = 'tx' AND proto = 'icmp' AND route_dst = "
+	    "'10.9.0.0/24' AND route_gw = '10.0.3.2'"), 3);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM packets WHERE "
+	    "proto = 'arp' AND summary LIKE 'ARP who-has%'"), 0);
+	/* The route change, with r's policy, and the connected routes. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM route_changes "
+	    "WHERE host = 'r' AND op = 'add' AND dst = '10.9.0.0/24' AND "
+	    "gateway = '10.0.3.2' AND policy = 'list' AND flags LIKE 'UG%'"),
+	    1);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM route_changes "
+	    "WHERE host = 'r' AND dst = '10.0.2.0/24' AND gateway IS NULL"), 0);
+	/* list: the fresh lookup and the route used always agree. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM stale_route_use "
+	    "WHERE host = 'r'"), 0);
+	/* packets level: no CPU events. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM events"), 0);
+	drop(&rc);
+}
+END_TEST
+
+START_TEST(test_stale_route_use_none)
+{
+	struct recorded rc;
+
+	pr3508_record("none", DB_TRACE_PACKETS, &rc);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM route_changes "
+	    "WHERE host = 'r' AND op = 'add' AND dst = '10.9.0.0/24' AND "
+	    "policy = 'none'"), 1);
+	/* The three requests after the add still go via n1. */
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM stale_route_use "
+	    "WHERE host = 'r' AND used_route = '10.9.0.0/16' AND "
+	    "used_gateway = '10.0.2.2' AND fresh_route = '10.9.0.0/24' AND "
+	    "fresh_gateway = '10.0.3.2'"), 3);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM stale_route_use "
+	    "s JOIN route_changes c ON c.run = s.run AND c.host = 'r' AND "
+	    "c.dst = '10.9.0.0/24' WHERE s.seq < c.seq"), 0);
+	drop(&rc);
+}
+END_TEST
+
+START_TEST(test_full_report_and_hash)
+{
+	struct recorded off, pk, full;
+	char cmd[512], html[80], line[4096];
+	FILE *fp;
+	int lanes = 0, packets = 0;
+	int64_t pkts;
+
+	pr3508_record("none", DB_TRACE_OFF, &off);
+	pr3508_record("none", DB_TRACE_PACKETS, &pk);
+	drop(&pk);
+	pr3508_record("none", DB_TRACE_FULL, &full);
+	/* Recording observes only. */
+	ck_assert_uint_eq(off.hash, pk.hash);
+	ck_assert_uint_eq(off.hash, full.hash);
+	ck_assert_int_gt(q_int(full.path, "SELECT count(*) FROM events WHERE "
+	    "kind = 'switch' AND host = 'r' AND cpu = 0"), 0);
+	ck_assert_int_gt(q_int(full.path, "SELECT count(*) FROM events WHERE "
+	    "kind = 'lock_acquire'"), 0);
+	ck_assert_int_eq(q_int(full.path, "SELECT count(*) FROM events WHERE "
+	    "kind = 'lock_acquire'"), q_int(full.path, "SELECT count(*) FROM "
+	    "events WHERE kind = 'lock_release'"));
+	snprintf(html, sizeof(html), "%s.html", full.path);
+	snprintf(cmd, sizeof(cmd), "%s report %s --run %" PRId64 " -o %s",
+	    knit_bin, full.path, full.run, html);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_ptr_nonnull(fp = fopen(html, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		const char *p = line;
+
+		while ((p = strstr(p, "<g class=\"lane\"")) != NULL) {
+			lanes++;
+			p++;
+		}
+		for (p = line; (p = strstr(p, "class=\"packet\"")) != NULL;
+		    p++)
+			packets++;
+	}
+	fclose(fp);
+	unlink(html);
+	/* One lane per CPU that ran something (r's second CPU idles). */
+	ck_assert_int_eq(lanes, 5);
+	ck_assert_int_eq(q_int(full.path, "SELECT count(DISTINCT host || ':' "
+	    "|| cpu) FROM events"), 5);
+	/* Each packet crossing a link: a tx row with its rx. */
+	pkts = q_int(full.path, "SELECT count(*) FROM packets WHERE dir = "
+	    "'rx'");
+	ck_assert_int_gt(pkts, 0);
+	ck_assert_int_gt(packets, 0);
+	drop(&full);
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("trace_db");
+	TCase *tc = tcase_create("trace_db");
+	SRunner *sr;
+	int nf;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_trace_db KNIT\n");
+		return 2;
+	}
+	knit_bin = argv[1];
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_packets_every_hop);
+	tcase_add_test(tc, test_stale_route_use_none);
+	tcase_add_test(tc, test_full_report_and_hash);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
