@@ -345,6 +345,9 @@ end_world(struct world *w, bool edges)
 	if (cs.cs_lo != NULL && edges) {
 		if (proc_lo == NULL)
 			proc_lo = lo_create();
+		/* knit.check{softint_rule = false} holds campaign-wide. */
+		if (!lo_softint_rule(cs.cs_lo))
+			lo_set_softint_rule(proc_lo, false);
 		/* Reports here are cross-run: the campaign makes them. */
 		(void)lo_merge(proc_lo, cs.cs_lo, 0);
 		fp = open_memstream(&text, &len);

@@ -182,6 +182,12 @@ lo_set_softint_rule(struct lockorder *lo, bool on)
 	lo->softint_rule = on;
 }
 
+bool
+lo_softint_rule(const struct lockorder *lo)
+{
+	return lo->softint_rule;
+}
+
 uint32_t
 lo_class(struct lockorder *lo, const char *name, const char *file, int line)
 {
@@ -860,6 +866,9 @@ int
 lo_write(struct lockorder *lo, FILE *fp)
 {
 	prefetch(lo, 1, NULL, 0);
+	/* Before the usage it governs: a reader applies it to all of it. */
+	if (!lo->softint_rule)
+		fputs("R\t0\n", fp);
 	for (uint32_t i = 0; i < lo->nclasses; i++) {
 		struct lo_class_rec *c = &lo->classes[i];
 
@@ -942,7 +951,10 @@ lo_read(struct lockorder *lo, FILE *fp, uint64_t run)
 			break;
 		}
 		n = split_fields(line, f, 10);
-		if (n == 6 && strcmp(f[0], "U") == 0) {
+		if (n == 2 && strcmp(f[0], "R") == 0) {
+			/* A scenario turned the softint rule off. */
+			lo->softint_rule = atoi(f[1]) != 0;
+		} else if (n == 6 && strcmp(f[0], "U") == 0) {
 			int bit = atoi(f[4]);
 			uint32_t c;
 

@@ -74,8 +74,9 @@ void		 lo_destroy(struct lockorder *);
 void		 lo_set_report_fn(struct lockorder *, lo_report_fn_t, void *);
 /* Tag edges and reports made from now on with this run number. */
 void		 lo_set_run(struct lockorder *, uint64_t run);
-/* The softint rule (on by default). */
+/* The softint rule (on by default; lo_write/lo_read carry it). */
 void		 lo_set_softint_rule(struct lockorder *, bool);
+bool		 lo_softint_rule(const struct lockorder *);
 
 /* Intern a class; the id is stable for this graph's lifetime. */
 uint32_t	 lo_class(struct lockorder *, const char *name,
@@ -124,7 +125,8 @@ size_t		 lo_merge(struct lockorder *dst, const struct lockorder *src,
  * A text form of a graph (symbolised stacks, no addresses) for worker
  * processes: lo_write emits the edges and class usage added since the
  * previous lo_write (all of them the first time); lo_read merges such
- * text into a graph as lo_merge does.  lo_read returns -1 on malformed
+ * text into a graph as lo_merge does (a graph with the softint rule off
+ * writes so first, and turns the reader's off).  lo_read returns -1 on malformed
  * input, else the number of new reports.
  */
 int		 lo_write(struct lockorder *, FILE *);

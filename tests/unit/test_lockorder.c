@@ -201,6 +201,33 @@ START_TEST(test_softint_rule)
 	acq(lo, 0, "A", &lockA, LO_IN_SOFTINT);
 	acq(lo, 1, "A", &lockA2, LO_SOFTINT_ENABLED);
 	ck_assert_uint_eq(lo_nreports(lo), 0);
+	{
+		/* The text form carries the rule: a campaign reports none. */
+		struct lockorder *camp = lo_create();
+		FILE *fp = tmpfile();
+
+		ck_assert_ptr_nonnull(fp);
+		ck_assert_int_eq(lo_write(lo, fp), 0);
+		rewind(fp);
+		ck_assert_int_eq(lo_read(camp, fp, 1), 0);
+		ck_assert(!lo_softint_rule(camp));
+		fclose(fp);
+		lo_destroy(camp);
+		/* With the rule on, the same usage is reported. */
+		lo_destroy(lo);
+		lo = lo_create();
+		camp = lo_create();
+		fp = tmpfile();
+		ck_assert_ptr_nonnull(fp);
+		acq(lo, 2, "A", &lockA, LO_IN_SOFTINT);
+		acq(lo, 3, "A", &lockA2, LO_SOFTINT_ENABLED);
+		ck_assert_int_eq(lo_write(lo, fp), 0);
+		rewind(fp);
+		ck_assert_int_eq(lo_read(camp, fp, 1), 1);
+		ck_assert(lo_softint_rule(camp));
+		fclose(fp);
+		lo_destroy(camp);
+	}
 	lo_destroy(lo);
 }
 END_TEST
