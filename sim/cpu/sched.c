@@ -116,8 +116,7 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 	p->l_cpu = c;
 	c->c_cur = p;
 	if (__builtin_expect(w->w_recorder != NULL, 0))
-		trace_switch(w->w_recorder, c->c_host, c->c_index, p,
-		    c->c_clock);
+		trace_switch(w->w_recorder, c, p, c->c_clock);
 }
 
 static struct lwp *

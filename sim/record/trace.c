@@ -33,6 +33,8 @@ struct trace {
 	const struct sync_hooks *t_prev;	/* chained at level full */
 	struct trace_pending *t_pend;		/* by lwp_gid */
 	size_t		 t_npend;
+	int		*t_last;		/* by CPU c_gindex: lwp_gid */
+	size_t		 t_nlast;
 };
 
 /* The hooks of cpu/sync.h are global; one recorder at a time uses them. */
@@ -299,14 +301,32 @@ trace_ev(struct trace *t, struct lwp *l, uint64_t when, const char *kind,
 	t->t_rows++;
 }
 
+/*
+ * Only real changes: a CPU that resumes the LWP it last ran (after
+ * waiting for it) continues that LWP's span in the report.
+ */
 void
-trace_switch(struct trace *t, struct host *h, int cpu, struct lwp *l,
+trace_switch(struct trace *t, struct cpu_info *c, struct lwp *l,
     uint64_t when)
 {
+	size_t i = (size_t)c->c_gindex, n;
+	int *nl;
+
 	if (t == NULL || t->t_level < DB_TRACE_FULL)
 		return;
-	db_event(t->t_run, when, host_name(h), cpu, l != NULL ? l->l_id : -1,
-	    l != NULL ? "switch" : "idle", l != NULL ? l->l_name : NULL, NULL);
+	if (i >= t->t_nlast) {
+		n = i * 2 + 8;
+		if ((nl = realloc(t->t_last, n * sizeof(*nl))) == NULL)
+			return;
+		while (t->t_nlast < n)
+			nl[t->t_nlast++] = -1;
+		t->t_last = nl;
+	}
+	if (t->t_last[i] == lwp_gid(l))
+		return;
+	t->t_last[i] = lwp_gid(l);
+	db_event(t->t_run, when, host_name(c->c_host), c->c_index, l->l_id,
+	    "switch", l->l_name, NULL);
 	t->t_rows++;
 }
 
@@ -400,5 +420,6 @@ trace_end(struct trace *t)
 	 * no recorder from now on. */
 	world_set_recorder(t->t_world, NULL);
 	free(t->t_pend);
+	free(t->t_last);
 	free(t);
 }

@@ -44,9 +44,10 @@ uint64_t	 trace_rows(const struct trace *);
 void		 trace_frame(struct trace *, struct host *, int unit,
 		    const void *frame, size_t len, uint64_t when,
 		    bool outbound);
-/* The scheduler: CPU `cpu' of h now runs l (NULL: idle). */
-void		 trace_switch(struct trace *, struct host *, int cpu,
-		    struct lwp *, uint64_t when);
+/* The scheduler: CPU c now runs l. */
+struct cpu_info;
+void		 trace_switch(struct trace *, struct cpu_info *, struct lwp *,
+		    uint64_t when);
 
 /* trace_route.c: a struct rtentry (stack/include/net/route.h) as data. */
 struct trace_rt {
