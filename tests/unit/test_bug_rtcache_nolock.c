@@ -16,9 +16,8 @@
 #include "sys/sysctl.h"
 #include "sys/systm.h"
 
+#include "bug_world.h"
 #include "check/checkers.h"
-#include "explore/campaign.h"
-#include "explore/strategies.h"
 #include "machine_util.h"
 #include "route_test.h"
 
@@ -37,20 +36,15 @@ forwarder(void *arg)
 	}
 }
 
-static int bug_on;
-static const char *strategy;
-
 static void
 routes(struct host *h, bool add)
 {
 	struct sockaddr_in def = rtt_sin("0.0.0.0", 0);
 	struct sockaddr_in gw = rtt_sin("192.168.0.1", 0);
-	char buf[16];
 
 	host_enter(h);
 	if (add) {
-		ck_assert_int_eq(sysctl_byname_text("debug.bug.rtcache_nolock",
-		    buf, sizeof(buf), bug_on ? "1" : "0"), 0);
+		bug_knob("debug.bug.rtcache_nolock");
 		ck_assert_int_eq(rtt_req(RTM_ADD, SA(&def), 0, SA(&gw),
 		    RTF_GATEWAY, NULL), 0);
 	} else
@@ -63,7 +57,7 @@ run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
 {
 	struct check_config cc = { .cc_lockorder = true, .cc_race = true };
 	struct host *h;
-	struct world *w = mkworld(seed, strategy, 2, &h);
+	struct world *w = mkworld(seed, bug_strategy, 2, &h);
 
 	(void)arg;
 	(void)run;
@@ -88,45 +82,25 @@ run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
 	return 0;
 }
 
-static uint64_t
-campaign(const char *strat, int bug, uint64_t runs)
+static void
+expect(const struct xfailure *f)
 {
-	struct xcampaign c;
-	struct xcampaign_opts co;
-	uint64_t nf;
-
-	xstrategies_register();
-	xstrategy.xs_depth = 2;
-	xstrategy.xs_k = 40;
-	strategy = strat;
-	bug_on = bug;
-	memset(&co, 0, sizeof(co));
-	co.co_runs = runs;
-	co.co_jobs = 1;
-	co.co_seed_base = 1;
-	xcampaign_init(&c);
-	ck_assert_int_eq(xcampaign_run(&c, &co, run_one, NULL), 0);
-	for (size_t i = 0; i < c.xc_nfails; i++) {
-		ck_assert_str_eq(c.xc_fails[i].xf_kind, "data_race");
-		ck_assert_msg(strstr(c.xc_fails[i].xf_signature, "rtcache") !=
-		    NULL, "%s", c.xc_fails[i].xf_signature);
-	}
-	nf = c.xc_failed;
-	xcampaign_fini(&c);
-	return nf;
+	ck_assert_str_eq(f->xf_kind, "data_race");
+	ck_assert_msg(strstr(f->xf_signature, "rtcache") != NULL, "%s",
+	    f->xf_signature);
 }
 
 START_TEST(test_rtcache_nolock_random)
 {
-	ck_assert_uint_gt(campaign("random", 1, 20), 0);
-	ck_assert_uint_eq(campaign("random", 0, 20), 0);
+	ck_assert_uint_gt(bug_campaign("random", 1, 20, run_one, expect), 0);
+	ck_assert_uint_eq(bug_campaign("random", 0, 20, run_one, expect), 0);
 }
 END_TEST
 
 START_TEST(test_rtcache_nolock_pct)
 {
-	ck_assert_uint_gt(campaign("pct", 1, 20), 0);
-	ck_assert_uint_eq(campaign("pct", 0, 20), 0);
+	ck_assert_uint_gt(bug_campaign("pct", 1, 20, run_one, expect), 0);
+	ck_assert_uint_eq(bug_campaign("pct", 0, 20, run_one, expect), 0);
 }
 END_TEST
 

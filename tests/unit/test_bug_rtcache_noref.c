@@ -19,15 +19,9 @@
 #include "sys/sysctl.h"
 #include "sys/systm.h"
 
-#include "explore/campaign.h"
-#include "explore/dfs.h"
-#include "explore/strategies.h"
+#include "bug_world.h"
 #include "machine_util.h"
 #include "route_test.h"
-
-
-static volatile int added;	/* unused here; keeps run_one shared */
-static int stale;
 
 static void
 forwarder(void *arg)
@@ -48,16 +42,11 @@ static void
 router(void *arg)
 {
 	struct sockaddr_in d = rtt_sin("10.1.0.0", 0);
-	struct sockaddr_in g = rtt_sin("192.168.0.2", 0);
 
 	(void)arg;
-	(void)g;
 	preempt_point();
 	(void)rtt_req(RTM_DELETE, SA(&d), 16, NULL, 0, NULL);
-	added = 1;
 }
-
-static int bug_on;
 
 static void
 setup_routes(struct host *h, bool add)
@@ -71,8 +60,7 @@ setup_routes(struct host *h, bool add)
 	if (add) {
 		struct sockaddr_in gw2 = rtt_sin("192.168.0.2", 0);
 
-		ck_assert_int_eq(sysctl_byname_text("debug.bug.rtcache_noref",
-		    buf, sizeof(buf), bug_on ? "1" : "0"), 0);
+		bug_knob("debug.bug.rtcache_noref");
 		ck_assert_int_eq(sysctl_byname_text("net.route.invalidation",
 		    buf, sizeof(buf), "generation"), 0);
 		ck_assert_int_eq(rtt_req(RTM_ADD, SA(&def), 0, SA(&gw),
@@ -86,18 +74,14 @@ setup_routes(struct host *h, bool add)
 	host_leave(h);
 }
 
-static const char *strategy;
-
 static int
 run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
 {
 	struct host *h;
-	struct world *w = mkworld(seed, strategy, 2, &h);
+	struct world *w = mkworld(seed, bug_strategy, 2, &h);
 
 	(void)arg;
 	(void)run;
-	added = 0;
-	stale = 0;
 	(void)world_run(w, 0);		/* boot the host (VNET_SYSINITs) */
 	setup_routes(h, true);
 	host_spawn(h, "forwarder", 0, forwarder, NULL);
@@ -108,7 +92,6 @@ run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
 	else
 		ck_assert_uint_gt(world_nviolations(w), 0);
 	o->ro_status = XRUN_PASS;
-	(void)stale;
 	for (size_t i = 0; i < world_nviolations(w); i++) {
 		const char *m = world_violation(w, i)->v_message;
 
@@ -121,79 +104,33 @@ run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
 	return 0;
 }
 
-static uint64_t
-campaign(const char *strat, int bug, uint64_t runs)
+static void
+expect(const struct xfailure *f)
 {
-	struct xcampaign c;
-	struct xcampaign_opts co;
-	uint64_t nf;
-
-	xstrategies_register();
-	xstrategy.xs_depth = 2;
-	xstrategy.xs_k = 40;
-	strategy = strat;
-	bug_on = bug;
-	memset(&co, 0, sizeof(co));
-	co.co_runs = runs;
-	co.co_jobs = 1;
-	co.co_seed_base = 1;
-	xcampaign_init(&c);
-	ck_assert_int_eq(xcampaign_run(&c, &co, run_one, NULL), 0);
-	for (size_t i = 0; i < c.xc_nfails; i++)
-		ck_assert_msg(strncmp(c.xc_fails[i].xf_signature,
-		    "rtcache_noref", 13) == 0, "unexpected failure: %s",
-		    c.xc_fails[i].xf_signature);
-	nf = c.xc_failed;
-	xcampaign_fini(&c);
-	return nf;
+	ck_assert_msg(strncmp(f->xf_signature, "rtcache_noref", 13) == 0,
+	    "unexpected failure: %s", f->xf_signature);
 }
 
 START_TEST(test_rtcache_noref_random)
 {
-	ck_assert_uint_gt(campaign("random", 1, 40), 0);
-	ck_assert_uint_eq(campaign("random", 0, 40), 0);
+	ck_assert_uint_gt(bug_campaign("random", 1, 40, run_one, expect), 0);
+	ck_assert_uint_eq(bug_campaign("random", 0, 40, run_one, expect), 0);
 }
 END_TEST
 
 START_TEST(test_rtcache_noref_pct)
 {
-	ck_assert_uint_gt(campaign("pct", 1, 40), 0);
-	ck_assert_uint_eq(campaign("pct", 0, 40), 0);
+	ck_assert_uint_gt(bug_campaign("pct", 1, 40, run_one, expect), 0);
+	ck_assert_uint_eq(bug_campaign("pct", 0, 40, run_one, expect), 0);
 }
 END_TEST
-
-static uint64_t
-dfs_all(int bug, bool *exhausted)
-{
-	struct dfs *d = dfs_create(1);
-	struct xrun_out o;
-	uint64_t fails = 0, runs = 0;
-	bool more;
-
-	xstrategies_register();
-	xstrategy.xs_dfs = d;
-	strategy = "dfs";
-	bug_on = bug;
-	do {
-		memset(&o, 0, sizeof(o));
-		dfs_run_begin(d);
-		run_one(NULL, runs, 1, &o);
-		fails += o.ro_status == XRUN_FAIL;
-		xrun_out_fini(&o);
-		more = dfs_run_end(d);
-	} while (more && ++runs < 5000);
-	*exhausted = dfs_stats(d)->ds_exhausted;
-	xstrategy.xs_dfs = NULL;
-	dfs_destroy(d);
-	return fails;
-}
 
 START_TEST(test_rtcache_noref_dfs)
 {
 	bool ex;
 
-	ck_assert_uint_gt(dfs_all(1, &ex), 0);
-	ck_assert_uint_eq(dfs_all(0, &ex), 0);
+	ck_assert_uint_gt(bug_dfs(1, run_one, &ex), 0);
+	ck_assert_uint_eq(bug_dfs(0, run_one, &ex), 0);
 	ck_assert(ex);		/* the clean space was searched to the end */
 }
 END_TEST
