@@ -141,7 +141,8 @@ struct frame_info {
 	char		 fi_src[INET6_ADDRSTRLEN];
 	char		 fi_dst[INET6_ADDRSTRLEN];
 	char		 fi_sum[160];
-	bool		 fi_ip;
+	bool		 fi_routed;	/* unicast IP, not neighbour discovery:
+					   the kind of frame a route sends */
 };
 
 static unsigned
@@ -222,7 +223,7 @@ frame_decode(const uint8_t *f, size_t n, struct frame_info *fi)
 		fi->fi_proto = "ip";
 		if (n < 20 || (hl = (size_t)(p[0] & 0xf) * 4) < 20 || hl > n)
 			break;
-		fi->fi_ip = true;
+		fi->fi_routed = p[16] < 224;
 		addr_text(4, p + 12, fi->fi_src, sizeof(fi->fi_src));
 		addr_text(4, p + 16, fi->fi_dst, sizeof(fi->fi_dst));
 		l4_summary(fi, p[9], p + hl, n - hl, p[8]);
@@ -231,7 +232,9 @@ frame_decode(const uint8_t *f, size_t n, struct frame_info *fi)
 		fi->fi_proto = "ip6";
 		if (n < 40)
 			break;
-		fi->fi_ip = true;
+		/* ND (ICMPv6 133..137) resolves the next hop on the way */
+		fi->fi_routed = p[24] != 0xff && !(p[6] == 58 && n >= 41 &&
+		    p[40] >= 133 && p[40] <= 137);
 		addr_text(6, p + 8, fi->fi_src, sizeof(fi->fi_src));
 		addr_text(6, p + 24, fi->fi_dst, sizeof(fi->fi_dst));
 		l4_summary(fi, p[6], p + 40, n - 40, p[7]);
@@ -269,7 +272,7 @@ trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
 	pk.pk_summary = fi.fi_sum;
 	pk.pk_bytes = frame;
 	pk.pk_nbytes = len;
-	if (outbound && fi.fi_ip && (l = sim_lwp()) != NULL &&
+	if (outbound && fi.fi_routed && (l = sim_lwp()) != NULL &&
 	    (size_t)lwp_gid(l) < t->t_npend &&
 	    t->t_pend[lwp_gid(l)].tp_valid)
 		tp = &t->t_pend[lwp_gid(l)];

@@ -8,7 +8,7 @@
  * run's CPU lanes and packets, and that recording leaves the trace
  * hash unchanged at every level.
  *
- * usage: test_trace_db KNIT
+ * usage: test_trace_db KNIT SRCDIR
  */
 #include <check.h>
 #include <inttypes.h>
@@ -27,6 +27,7 @@
 #define MS	1000000ULL
 
 static const char *knit_bin;
+static const char *srcdir;
 
 struct recorded {
 	char		 path[64];
@@ -262,6 +263,59 @@ START_TEST(test_full_report_and_hash)
 }
 END_TEST
 
+/* The first line knit printed: "PASS|FAIL <scenario> seed N trace hash: H" */
+static uint64_t
+knit_hash(const char *args)
+{
+	char cmd[1024], line[512];
+	const char *h;
+	FILE *fp;
+	uint64_t v = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s run %s/scenarios/kern3508.lua --quiet "
+	    "%s", knit_bin, srcdir, args);
+	ck_assert_ptr_nonnull(fp = popen(cmd, "r"));
+	if (fgets(line, sizeof(line), fp) != NULL &&
+	    (h = strstr(line, "trace hash: ")) != NULL)
+		v = strtoull(h + 12, NULL, 16);
+	pclose(fp);
+	ck_assert_uint_ne(v, 0);
+	return v;
+}
+
+/* The shipped scenario through the CLI, at the default trace level. */
+START_TEST(test_kern3508_cli)
+{
+	struct recorded rc;
+	char args[256];
+	uint64_t none, list;
+
+	snprintf(rc.path, sizeof(rc.path), "/tmp/knit-test-trace-cli-%d.db",
+	    (int)getpid());
+	drop(&rc);
+	snprintf(args, sizeof(args), "-D invalidation=none --db %s", rc.path);
+	none = knit_hash(args);
+	snprintf(args, sizeof(args), "-D invalidation=list --db %s", rc.path);
+	list = knit_hash(args);
+	ck_assert_uint_eq(none, knit_hash("-D invalidation=none --no-db"));
+	ck_assert_uint_eq(list, knit_hash("-D invalidation=list --no-db"));
+	snprintf(args, sizeof(args), "-D invalidation=none --db %s --trace "
+	    "full", rc.path);
+	ck_assert_uint_eq(none, knit_hash(args));
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM runs WHERE "
+	    "trace_level = 'packets'"), 2);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM stale_route_use "
+	    "WHERE run = 1"), 0);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM stale_route_use "
+	    "WHERE run = 2"), 0);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM route_changes "
+	    "WHERE run = 2 AND policy = 'list' AND gateway IS NOT NULL"), 0);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'switch'"), 0);
+	drop(&rc);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -270,15 +324,17 @@ main(int argc, char **argv)
 	SRunner *sr;
 	int nf;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: test_trace_db KNIT\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_trace_db KNIT SRCDIR\n");
 		return 2;
 	}
 	knit_bin = argv[1];
+	srcdir = argv[2];
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_packets_every_hop);
 	tcase_add_test(tc, test_stale_route_use_none);
 	tcase_add_test(tc, test_full_report_and_hash);
+	tcase_add_test(tc, test_kern3508_cli);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
