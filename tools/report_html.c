@@ -77,6 +77,18 @@ col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* before, s escaped, after; nothing when s is NULL (a NULL column). */
+static void
+esc_between(struct rpt_out *o, const char *before, const char *s,
+    const char *after)
+{
+	if (s == NULL)
+		return;
+	rpt_puts(o, before);
+	rpt_esc(o, s);
+	rpt_puts(o, after);
+}
+
 static const char page_css[] =
 "body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222}"
 "h1{font-size:1.4em}h2{font-size:1.2em;margin-top:1.5em;"
@@ -304,17 +316,9 @@ rpt_runs(struct rpt_ctx *c, struct rpt_out *o, const struct rpt_query *q)
 		rpt_printf(o, "</td><td>%" PRIu64 "</td><td>",
 		    (uint64_t)sqlite3_column_int64(st, 2));
 		rpt_esc(o, col(st, 3));
-		if (col(st, 4) != NULL) {
-			rpt_puts(o, " <small>");
-			rpt_esc(o, col(st, 4));
-			rpt_puts(o, "</small>");
-		}
+		esc_between(o, " <small>", col(st, 4), "</small>");
 		rpt_puts(o, "</td><td class=\"verdict\"");
-		if (col(st, 13) != NULL) {
-			rpt_puts(o, " title=\"");
-			rpt_esc(o, col(st, 13));
-			rpt_puts(o, "\"");
-		}
+		esc_between(o, " title=\"", col(st, 13), "\"");
 		rpt_puts(o, ">");
 		rpt_esc(o, col(st, 5));
 		fmt_ns(vt, sizeof(vt), sqlite3_column_int64(st, 7));
@@ -372,16 +376,10 @@ violation_div(struct rpt_ctx *c, struct rpt_out *o, sqlite3_stmt *st)
 	rpt_puts(o, ")</h3><p class=\"message\">");
 	rpt_esc(o, col(st, 6));
 	rpt_puts(o, "</p><div class=\"stacks\">");
-	if (col(st, 7) != NULL) {
-		rpt_puts(o, "<div><b>stack</b><pre class=\"stack\">");
-		rpt_esc(o, col(st, 7));
-		rpt_puts(o, "</pre></div>");
-	}
-	if (col(st, 8) != NULL) {
-		rpt_puts(o, "<div><b>other stack</b><pre class=\"stack\">");
-		rpt_esc(o, col(st, 8));
-		rpt_puts(o, "</pre></div>");
-	}
+	esc_between(o, "<div><b>stack</b><pre class=\"stack\">", col(st, 7),
+	    "</pre></div>");
+	esc_between(o, "<div><b>other stack</b><pre class=\"stack\">",
+	    col(st, 8), "</pre></div>");
 	rpt_puts(o, "</div><p>signature <code>");
 	rpt_esc(o, col(st, 9));
 	rpt_puts(o, "</code></p>");
