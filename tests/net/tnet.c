@@ -417,3 +417,43 @@ tn_inject(struct host *h, const char *ifname, const void *frame, size_t len)
 		(*ifp->if_input)(ifp, m);
 	host_leave(h);
 }
+
+void
+tn_pr3508(struct tnet *t, const char *policy, struct tn_pr3508 *p)
+{
+	struct host *s, *r, *n1, *n2, *d;
+
+	s = p->p_s = tn_host(t, "s", 1);
+	r = p->p_r = tn_host(t, "r", 2);
+	n1 = p->p_n1 = tn_host(t, "n1", 1);
+	n2 = p->p_n2 = tn_host(t, "n2", 1);
+	d = p->p_d = tn_host(t, "d", 1);
+	tn_p2p(t, "s-r", s, r, NULL);
+	tn_p2p(t, "r-n1", r, n1, NULL);
+	tn_p2p(t, "r-n2", r, n2, NULL);
+	tn_p2p(t, "n1-d", n1, d, NULL);
+	tn_p2p(t, "n2-d", n2, d, NULL);
+	tn_run(t, 1000000);
+	ck_assert_int_eq(tn_addr(s, "vnic0", "10.0.1.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic0", "10.0.1.2/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic1", "10.0.2.1/24"), 0);
+	ck_assert_int_eq(tn_addr(r, "vnic2", "10.0.3.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic0", "10.0.2.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n1, "vnic1", "10.0.4.1/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic0", "10.0.3.2/24"), 0);
+	ck_assert_int_eq(tn_addr(n2, "vnic1", "10.0.5.1/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic0", "10.0.4.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "vnic1", "10.0.5.2/24"), 0);
+	ck_assert_int_eq(tn_addr(d, "lo0", "10.9.0.1/32"), 0);
+	/* The policy first: route changes are recorded with it. */
+	ck_assert_int_eq(tn_policy(r, policy), 0);
+	ck_assert_int_eq(tn_route(s, RTM_ADD, "default", "10.0.1.2", 0), 0);
+	ck_assert_int_eq(tn_route(r, RTM_ADD, "10.9.0.0/16", "10.0.2.2", 0), 0);
+	ck_assert_int_eq(tn_route(n1, RTM_ADD, "10.9.0.0/16", "10.0.4.2", 0),
+	    0);
+	ck_assert_int_eq(tn_route(n2, RTM_ADD, "10.9.0.0/16", "10.0.5.2", 0),
+	    0);
+	tn_forwarding(r, true);
+	tn_forwarding(n1, true);
+	tn_forwarding(n2, true);
+}

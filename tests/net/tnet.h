@@ -45,6 +45,17 @@ void	tn_forwarding(struct host *, bool on);
 int	tn_policy(struct host *, const char *policy);
 int	tn_ifflags(struct host *, const char *ifname, bool up);
 
+/*
+ * The PR kern/3508 forwarding topology: s -- r, r -- n1 -- d and
+ * r -- n2 -- d, with d's address 10.9.0.1 behind both next hops.  r
+ * forwards 10.9.0.0/16 to n1 (10.0.2.2) under route-cache policy
+ * `policy'; a test then adds 10.9.0.0/24 via n2 (10.0.3.2).
+ */
+struct tn_pr3508 {
+	struct host	*p_s, *p_r, *p_n1, *p_n2, *p_d;
+};
+void	tn_pr3508(struct tnet *, const char *policy, struct tn_pr3508 *);
+
 /* Traffic and counters. */
 int	tn_ping(struct host *, const char *dst, uint16_t seq, int datalen,
 	    int ttl, bool df);
