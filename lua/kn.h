@@ -138,6 +138,12 @@ int	kn_open_module(lua_State *);
 void	kn_open_host(lua_State *);
 void	kn_open_proc(lua_State *);
 void	kn_open_net(lua_State *);
+/* NICs (kn_net.c): a NIC object or "host:vnicN" at arg. */
+struct net_nic *kn_checknic(lua_State *, int arg);
+/* Packets kept per NIC (kn_packets.c). */
+int	knL_nic_capture(lua_State *);
+int	knL_nic_packets(lua_State *);
+int	knL_expect_packets(lua_State *);
 void	kn_open_probe(lua_State *);
 void	kn_open_sock(lua_State *);
 const char *kn_errno_name(int);

@@ -42,7 +42,7 @@ kn_net(lua_State *L)
 	return n;
 }
 
-static struct net_nic *
+struct net_nic *
 kn_checknic(lua_State *L, int arg)
 {
 	struct kn_nic *kn;
@@ -422,6 +422,8 @@ knL_link_stats(lua_State *L)
 static const luaL_Reg kn_nic_methods[] = {
 	{ "ifname", knL_nic_ifname },
 	{ "host", knL_nic_host },
+	{ "capture", knL_nic_capture },
+	{ "packets", knL_nic_packets },
 	{ NULL, NULL }
 };
 
@@ -459,4 +461,6 @@ kn_open_net(lua_State *L)
 	lua_setfield(L, -2, "link");
 	lua_pushcfunction(L, knL_hub);
 	lua_setfield(L, -2, "hub");
+	lua_pushcfunction(L, knL_expect_packets);
+	lua_setfield(L, -2, "expect_packets");
 }

@@ -118,4 +118,29 @@ void	net_pcap_nic(struct net *, struct net_nic *);
 void	net_pcap_close(struct net *);
 uint64_t net_pcap_frames(const struct net *);
 
+/*
+ * Frames kept in memory for observation (knit's nic:packets): the last
+ * `max' frames a NIC sent or received, with their first NET_KEEP_SNAP
+ * bytes (enough for the Ethernet, IP and transport headers).  Keeping
+ * only observes: the trace hash is the same with or without it, and a
+ * NIC that keeps nothing pays one NULL test per frame.
+ */
+#define NET_KEEP_SNAP	128
+struct net_kept {
+	uint64_t	nk_time;
+	bool		nk_outbound;
+	uint32_t	nk_len;		/* of the frame on the wire */
+	uint32_t	nk_caplen;	/* bytes in nk_data */
+	uint8_t		nk_data[NET_KEEP_SNAP];
+};
+/* Start keeping (max > 0; a running keep is cleared) or stop and free
+ * (max 0).  Returns 0 or ENOMEM. */
+int	 net_keep(struct net_nic *, unsigned max);
+bool	 net_keeping(const struct net_nic *);
+/* Frames kept, oldest first (i < count); NULL past the end. */
+size_t	 net_kept_count(const struct net_nic *);
+const struct net_kept *net_kept_get(const struct net_nic *, size_t i);
+/* Older frames overwritten because more than max arrived. */
+uint64_t net_kept_lost(const struct net_nic *);
+
 #endif /* !_KNIT_SIM_NET_NET_H_ */

@@ -87,6 +87,7 @@ struct net_nic {
 	void		*nn_intr_arg;
 	/* capture */
 	int		 nn_pcap_id;	/* -1: not captured */
+	struct net_keep	*nn_keep;	/* NULL: frames not kept (net_keep) */
 	TAILQ_ENTRY(net_nic) nn_list;
 };
 
@@ -121,6 +122,10 @@ void	netn_destroy(struct net_nic *);
 void	netp_add_if(struct net *, struct net_nic *);
 void	netp_frame(struct net *, struct net_nic *, const struct net_frame *,
 	    uint64_t when, bool outbound);
+
+/* keep.c */
+void	netk_frame(struct net_nic *, const struct net_frame *, uint64_t when,
+	    bool outbound);
 
 /* FNV-1a over bytes: the frame digest mixed into the trace hash. */
 uint64_t net_digest(const void *, size_t);

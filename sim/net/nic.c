@@ -170,6 +170,7 @@ netn_destroy(struct net_nic *nic)
 	}
 	if (nic->nn_txbuf != NULL)
 		frame_free(nic->nn_txbuf);
+	net_keep(nic, 0);
 	free(nic->nn_dep);
 	free(nic->nn_name);
 	free(nic);
@@ -212,6 +213,8 @@ netn_record(struct net_nic *nic, const struct net_frame *f, uint64_t now,
 	struct world *w = nic->nn_net->n_world;
 	struct trace *t;
 
+	if (nic->nn_keep != NULL)
+		netk_frame(nic, f, now, outbound);
 	if (w != NULL && (t = world_recorder(w)) != NULL)
 		trace_frame(t, nic->nn_host, nic->nn_unit, f->nf_data,
 		    f->nf_len, now, outbound);

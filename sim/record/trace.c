@@ -136,23 +136,39 @@ trace_route_used(struct sdt_probe *p, const uintptr_t args[5], void *arg)
 
 /* ---- packets -------------------------------------------------------- */
 
-struct frame_info {
-	const char	*fi_proto;
-	char		 fi_src[INET6_ADDRSTRLEN];
-	char		 fi_dst[INET6_ADDRSTRLEN];
-	char		 fi_sum[160];
-	bool		 fi_routed;	/* unicast IP, not neighbour discovery:
-					   the kind of frame a route sends */
-};
-
 static unsigned
 be16(const uint8_t *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
 }
 
+/* ICMP and ICMPv6 message types by name, for filters (nic:packets). */
+static const char *
+icmp_type_name(int proto, int type)
+{
+	static const struct {
+		int		 it_proto, it_type;
+		const char	*it_name;
+	} names[] = {
+		{ 1, 0, "echo-reply" }, { 1, 3, "unreach" },
+		{ 1, 5, "redirect" }, { 1, 8, "echo-request" },
+		{ 1, 11, "time-exceeded" },
+		{ 58, 1, "unreach" }, { 58, 3, "time-exceeded" },
+		{ 58, 128, "echo-request" }, { 58, 129, "echo-reply" },
+		{ 58, 133, "router-solicit" }, { 58, 134, "router-advert" },
+		{ 58, 135, "neighbor-solicit" }, { 58, 136, "neighbor-advert" },
+		{ 58, 137, "redirect" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].it_proto == proto && names[i].it_type == type)
+			return names[i].it_name;
+	return NULL;
+}
+
 static void
-l4_summary(struct frame_info *fi, int proto, const uint8_t *p, size_t n,
+l4_summary(struct trace_frame_info *fi, int proto, const uint8_t *p, size_t n,
     int ttl)
 {
 	char *s = fi->fi_sum;
@@ -168,6 +184,8 @@ l4_summary(struct frame_info *fi, int proto, const uint8_t *p, size_t n,
 		    rep = proto == 1 ? 0 : 129;
 
 		fi->fi_proto = proto == 1 ? "icmp" : "icmp6";
+		fi->fi_type = icmp_type_name(proto, type);
+		fi->fi_typenum = type;
 		if (type == req || type == rep)
 			snprintf(s, len, "%s echo %s id=0x%04x seq=%u ttl=%d",
 			    proto == 1 ? "ICMP" : "ICMPv6",
@@ -190,14 +208,15 @@ l4_summary(struct frame_info *fi, int proto, const uint8_t *p, size_t n,
 	}
 }
 
-static void
-frame_decode(const uint8_t *f, size_t n, struct frame_info *fi)
+void
+trace_frame_decode(const void *frame, size_t n, struct trace_frame_info *fi)
 {
-	const uint8_t *p = f + 14;
+	const uint8_t *f = frame, *p = f + 14;
 	size_t hl;
 
 	memset(fi, 0, sizeof(*fi));
 	fi->fi_proto = "eth";
+	fi->fi_typenum = -1;
 	if (n < 14) {
 		snprintf(fi->fi_sum, sizeof(fi->fi_sum), "short frame (%zu "
 		    "bytes)", n);
@@ -211,6 +230,9 @@ frame_decode(const uint8_t *f, size_t n, struct frame_info *fi)
 			break;
 		addr_text(4, p + 14, fi->fi_src, sizeof(fi->fi_src));
 		addr_text(4, p + 24, fi->fi_dst, sizeof(fi->fi_dst));
+		fi->fi_typenum = (int)be16(p + 6);
+		fi->fi_type = fi->fi_typenum == 1 ? "request" :
+		    fi->fi_typenum == 2 ? "reply" : NULL;
 		if (be16(p + 6) == 1)
 			snprintf(fi->fi_sum, sizeof(fi->fi_sum),
 			    "ARP who-has %s tell %s", fi->fi_dst, fi->fi_src);
@@ -250,7 +272,7 @@ void
 trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
     size_t len, uint64_t when, bool outbound)
 {
-	struct frame_info fi;
+	struct trace_frame_info fi;
 	struct db_packet pk;
 	struct lwp *l;
 	struct trace_pending *tp = NULL;
@@ -258,7 +280,7 @@ trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
 
 	if (t == NULL || t->t_level < DB_TRACE_PACKETS)
 		return;
-	frame_decode(frame, len, &fi);
+	trace_frame_decode(frame, len, &fi);
 	snprintf(nic, sizeof(nic), "vnic%d", unit);
 	memset(&pk, 0, sizeof(pk));
 	pk.pk_vtime = when;

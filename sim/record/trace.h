@@ -49,6 +49,30 @@ struct cpu_info;
 void		 trace_switch(struct trace *, struct cpu_info *, struct lwp *,
 		    uint64_t when);
 
+/*
+ * What a frame is, decoded once for the database and for knit's
+ * nic:packets.  fi_proto: the innermost protocol understood ("arp",
+ * "icmp", "icmp6", "udp", "tcp"; "ip"/"ip6" for another protocol over
+ * IP, or for a truncated header; "eth" otherwise).  fi_type: the
+ * ICMP/ICMPv6 message ("echo-request", "echo-reply", "unreach",
+ * "time-exceeded", "redirect", "neighbor-solicit", ...) or the ARP
+ * operation ("request", "reply"); NULL for others.  fi_typenum: that
+ * ICMP type or ARP opcode as a number, -1 if none.  Addresses are text
+ * ("" when the frame has none).
+ */
+struct trace_frame_info {
+	const char	*fi_proto;
+	const char	*fi_type;
+	int		 fi_typenum;
+	char		 fi_src[46];	/* INET6_ADDRSTRLEN */
+	char		 fi_dst[46];
+	char		 fi_sum[160];
+	bool		 fi_routed;	/* unicast IP, not neighbour discovery:
+					   the kind of frame a route sends */
+};
+void		 trace_frame_decode(const void *frame, size_t len,
+		    struct trace_frame_info *);
+
 /* trace_route.c: a struct rtentry (stack/include/net/route.h) as data. */
 struct trace_rt {
 	int		 tr_family;	/* 4 or 6; 0 if not IP */

@@ -268,6 +268,34 @@ START_TEST(userland_and_sockets)
 }
 END_TEST
 
+/* nic:packets and knit.expect_packets: counts of a ping through a
+ * router; a wrong count fails the run, names the expectation and does
+ * not change the trace hash (keeping frames only observes). */
+START_TEST(packets)
+{
+	struct knit_out ok, bad;
+	const char *scen = knit_src("tests/scenario/lua/packets.lua");
+
+	RUN(&ok, "run", scen, "--no-db");
+	ck_assert_msg(ok.ko_status == 0, "exit %d:\n%s%s", ok.ko_status,
+	    ok.ko_out, ok.ko_err);
+	assert_contains(ok.ko_out, "expectations: 14 checked, 0 failed",
+	    "summary");
+	RUN(&bad, "run", scen, "--no-db", "-D", "wrong=1");
+	ck_assert_msg(bad.ko_status == 1, "exit %d:\n%s%s", bad.ko_status,
+	    bad.ko_out, bad.ko_err);
+	assert_contains(bad.ko_out, "expectations: 15 checked, 1 failed",
+	    "summary of the wrong count");
+	assert_contains(bad.ko_err, "packets.lua:48: four requests: c:vnic0 "
+	    "{dir=tx, proto=icmp, type=echo-request}: 3 packets, expected 4",
+	    "the failed expectation named with its place and counts");
+	ck_assert_uint_eq(knit_trace_hash(&ok), knit_trace_hash(&bad));
+	ck_assert_uint_ne(knit_trace_hash(&ok), 0);
+	knit_out_free(&ok);
+	knit_out_free(&bad);
+}
+END_TEST
+
 /* knit.on_probe holds the LWP at the probe while the window runs. */
 START_TEST(race_window)
 {
@@ -358,6 +386,7 @@ cli_suite(void)
 	tcase_add_test(tc, sandbox);
 	tcase_add_test(tc, same_hash_twice);
 	tcase_add_test(tc, userland_and_sockets);
+	tcase_add_test(tc, packets);
 	tcase_add_test(tc, race_window);
 	tcase_add_test(tc, record_and_replay);
 	suite_add_tcase(s, tc);
