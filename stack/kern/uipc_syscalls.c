@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 
 #include "sys/systm.h"
 #include "sys/file.h"
@@ -930,6 +931,51 @@ sys_sysctl(const char *name, void *oldp, size_t *oldlenp, const void *newp,
 	if (name == NULL)
 		return EFAULT;
 	return sysctl_byname(name, oldp, oldlenp, newp, newlen);
+}
+
+/*
+ * sysctl(8)'s view: a node read (and, if newval is not NULL, written) as
+ * text, so that userland needs no knowledge of each node's type.
+ */
+int
+sys_sysctl_text(const char *name, char *buf, size_t buflen,
+    const char *newval)
+{
+	if (name == NULL)
+		return EFAULT;
+	return sysctl_byname_text(name, buf, buflen, newval);
+}
+
+/*
+ * Walk the nodes in name order: the node after `prev' (NULL or "": the
+ * first) is copied out with its description; prev and name may be one
+ * buffer, as a walk passes the last name back in.  ENOENT after the last;
+ * ENAMETOOLONG if a buffer is too small.
+ */
+int
+sys_sysctl_next(const char *prev, char *name, size_t namelen, char *descr,
+    size_t descrlen)
+{
+	const struct sysctl_oid *o = NULL;
+
+	if (name == NULL)
+		return EFAULT;
+	if (prev != NULL && prev[0] != '\0') {
+		while ((o = sysctl_next(o)) != NULL &&
+		    strcmp(o->oid_name, prev) != 0)
+			continue;
+		if (o == NULL)
+			return ENOENT;
+	}
+	if ((o = sysctl_next(o)) == NULL)
+		return ENOENT;
+	if (strlen(o->oid_name) >= namelen)
+		return ENAMETOOLONG;
+	strcpy(name, o->oid_name);
+	if (descr != NULL && descrlen > 0)
+		snprintf(descr, descrlen, "%s",
+		    o->oid_descr != NULL ? o->oid_descr : "");
+	return 0;
 }
 
 int

@@ -855,9 +855,10 @@ body_poll(void *arg)
 static void
 body_sysctl(void *arg)
 {
+	char text[64], name[128], prev[128];
 	socklen_t slen;
 	size_t len;
-	int v, s, sv[2];
+	int v, s, sv[2], n, seen;
 
 	(void)arg;
 	/* AF_LOCAL knobs: buffer sizes of new sockets, rights in flight */
@@ -887,6 +888,37 @@ body_sysctl(void *arg)
 	len = sizeof(v);
 	TP_EQ(sys_sysctl("no.such.knob", &v, &len, NULL, 0), ENOENT);
 	TP_EQ(sys_sysctl(NULL, &v, &len, NULL, 0), EFAULT);
+
+	/* The text view sysctl(8) uses: values as text, typed underneath. */
+	TP_EQ(sys_sysctl_text("net.local.stream.sendspace", text,
+	    sizeof(text), NULL), 0);
+	TP_EQ(strcmp(text, "5000"), 0);
+	TP_EQ(sys_sysctl_text("net.local.stream.sendspace", NULL, 0, "6000"),
+	    0);
+	TP_EQ(sys_sysctl_text("net.local.stream.sendspace", text,
+	    sizeof(text), NULL), 0);
+	TP_EQ(strcmp(text, "6000"), 0);
+	TP_EQ(sys_sysctl_text("net.local.stream.sendspace", NULL, 0, "x"),
+	    EINVAL);
+	TP_EQ(sys_sysctl_text("no.such.knob", text, sizeof(text), NULL),
+	    ENOENT);
+	/* The walk visits every node once, in strictly increasing order. */
+	name[0] = '\0';
+	prev[0] = '\0';
+	n = 0;
+	seen = 0;
+	while (sys_sysctl_next(name, name, sizeof(name), NULL, 0) == 0) {
+		TP_EQ(strcmp(prev, name) < 0, 1);
+		strcpy(prev, name);
+		if (strcmp(name, "net.local.stream.sendspace") == 0)
+			seen++;
+		n++;
+	}
+	TP_EQ(seen, 1);
+	TP_EQ(n > 5, 1);
+	TP_EQ(sys_sysctl_next("no.such.knob", name, sizeof(name), NULL, 0),
+	    ENOENT);
+	TP_EQ(sys_sysctl_next(NULL, name, 2, NULL, 0), ENAMETOOLONG);
 }
 
 /*

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/sysctl.h"
+#include "sys/syscall.h"
 
 #include "ul_route.h"
 
@@ -24,23 +24,24 @@ netstat_usage(struct ul_io *io)
 static void
 netstat_stats(struct ul_io *io, const char *title, const char *prefix)
 {
-	const struct sysctl_oid *o = NULL;
+	char name[128], descr[128];
 	size_t plen = strlen(prefix);
 	bool any = false;
 
-	while ((o = sysctl_next(o)) != NULL) {
+	name[0] = '\0';
+	while (sys_sysctl_next(name, name, sizeof(name), descr,
+	    sizeof(descr)) == 0) {
 		char buf[64];
 
-		if (strncmp(o->oid_name, prefix, plen) != 0)
+		if (strncmp(name, prefix, plen) != 0)
 			continue;
-		if (sysctl_byname_text(o->oid_name, buf, sizeof(buf), NULL) !=
-		    0)
+		if (sys_sysctl_text(name, buf, sizeof(buf), NULL) != 0)
 			continue;
 		if (!any)
 			ul_printf(io, "%s:\n", title);
 		any = true;
-		ul_printf(io, "\t%s %s\n", buf, o->oid_descr ? o->oid_descr :
-		    o->oid_name + plen);
+		ul_printf(io, "\t%s %s\n", buf, descr[0] != '\0' ? descr :
+		    name + plen);
 	}
 }
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sys/sysctl.h"
+#include "sys/syscall.h"
 
 #include "ul.h"
 
@@ -24,7 +24,7 @@ sysctl_show(struct ul_io *io, const char *name, bool nflag)
 	char buf[256];
 	int error;
 
-	error = sysctl_byname_text(name, buf, sizeof(buf), NULL);
+	error = sys_sysctl_text(name, buf, sizeof(buf), NULL);
 	if (error != 0)
 		return error;
 	if (nflag)
@@ -38,16 +38,16 @@ sysctl_show(struct ul_io *io, const char *name, bool nflag)
 static int
 sysctl_walk(struct ul_io *io, const char *prefix, bool nflag)
 {
-	const struct sysctl_oid *o = NULL;
+	char name[128];
 	size_t plen = prefix ? strlen(prefix) : 0;
 	int found = 0;
 
-	while ((o = sysctl_next(o)) != NULL) {
-		if (prefix != NULL && (strncmp(o->oid_name, prefix, plen) !=
-		    0 || (o->oid_name[plen] != '\0' &&
-		    o->oid_name[plen] != '.')))
+	name[0] = '\0';
+	while (sys_sysctl_next(name, name, sizeof(name), NULL, 0) == 0) {
+		if (prefix != NULL && (strncmp(name, prefix, plen) != 0 ||
+		    (name[plen] != '\0' && name[plen] != '.')))
 			continue;
-		if (sysctl_show(io, o->oid_name, nflag) == 0)
+		if (sysctl_show(io, name, nflag) == 0)
 			found++;
 	}
 	return found;
@@ -115,9 +115,9 @@ ul_sysctl_main(struct ul_io *io, int argc, char **argv)
 			continue;
 		}
 		*eq = '\0';
-		error = sysctl_byname_text(name, old, sizeof(old), NULL);
+		error = sys_sysctl_text(name, old, sizeof(old), NULL);
 		if (error == 0)
-			error = sysctl_byname_text(name, NULL, 0, eq + 1);
+			error = sys_sysctl_text(name, NULL, 0, eq + 1);
 		if (error == ENOENT) {
 			ul_warnx(io, "third level name '%s' in '%s' is "
 			    "invalid", name, name);

@@ -105,6 +105,11 @@ extern int (*sys_ifioctl_hook)(struct socket *, u_long cmd, void *data,
 /* sysctl by dotted name (wraps sysctl_byname). */
 int	sys_sysctl(const char *name, void *oldp, size_t *oldlenp,
 	    const void *newp, size_t newlen);
+/* sysctl as text (sysctl(8), netstat -s); see uipc_syscalls.c. */
+int	sys_sysctl_text(const char *name, char *buf, size_t buflen,
+	    const char *newval);
+int	sys_sysctl_next(const char *prev, char *name, size_t namelen,
+	    char *descr, size_t descrlen);
 /* The caller's pid. */
 int	sys_getpid(pid_t *);
 /*
