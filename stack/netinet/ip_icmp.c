@@ -196,6 +196,7 @@ icmp_input(struct mbuf *m, int hlen)
 	if (icp->icmp_type > ICMP_MAXTYPE)
 		goto free;
 	V_icmpstat.icps_inhist[icp->icmp_type]++;
+	rip_input(m, hlen);	/* raw sockets see every valid message */
 	if (icp->icmp_type != ICMP_ECHO) {
 		/* for ping and tests: remember what came back */
 		V_icmp_last.ir_src = ip->ip_src;

@@ -486,6 +486,15 @@ static const struct protosw inetsw[] = {
 		.pr_usrreq = udp_usrreq,
 		.pr_ioctl = in_pr_ioctl,
 	},
+	{
+		.pr_type = SOCK_RAW,
+		.pr_domain = &inetdomain,
+		.pr_protocol = IPPROTO_ICMP,
+		.pr_flags = PR_ATOMIC | PR_ADDR,
+		.pr_ctloutput = rip_ctloutput,
+		.pr_usrreq = rip_usrreq,
+		.pr_ioctl = in_pr_ioctl,
+	},
 };
 
 static const struct protosw inet6sw[] = {
@@ -495,6 +504,15 @@ static const struct protosw inet6sw[] = {
 		.pr_protocol = IPPROTO_UDP,
 		.pr_flags = PR_ATOMIC | PR_ADDR,
 		.pr_usrreq = udp6_usrreq,
+		.pr_ioctl = in_pr_ioctl,
+	},
+	{
+		.pr_type = SOCK_RAW,
+		.pr_domain = &inet6domain,
+		.pr_protocol = IPPROTO_ICMPV6,
+		.pr_flags = PR_ATOMIC | PR_ADDR,
+		.pr_ctloutput = rip_ctloutput,
+		.pr_usrreq = rip6_usrreq,
 		.pr_ioctl = in_pr_ioctl,
 	},
 };

@@ -176,6 +176,7 @@ icmp6_input(struct mbuf *m, int off)
 	ip6 = mtod(m, struct ip6_hdr *);
 	icp = (struct icmp6_hdr *)(void *)(mtod(m, char *) + off);
 	V_icmp6stat.icp6s_inhist[icp->icmp6_type]++;
+	rip6_input(m, off);	/* raw sockets see every valid message */
 	switch (icp->icmp6_type) {
 	case ND_NEIGHBOR_SOLICIT:
 		nd6_ns_input(m, off, icmp6len);

@@ -4,11 +4,12 @@
  *	ping [-n] [-c count] [-i wait] [-w deadline] [-s size] [-t ttl] host
  *	ping6 [-n] [-c count] [-i wait] [-w deadline] [-s size] [-h hlim] host
  *
- * The stack has no raw sockets yet, so echo requests go out through the
- * kernel's ICMP echo entry points (icmp_echo_send / icmp6_echo_send, in
- * the calling process's context) and replies are read back with
- * icmp_last_reply, checked every 10 us of virtual time.  Only one
- * request is outstanding at a time.
+ * Echo requests are built here (id = pid, seq, a counting payload, and
+ * for IPv4 the ICMP checksum; the kernel fills the IPv6 one) and sent on
+ * a raw socket, socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) or
+ * socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6).  Replies are read with
+ * poll and recvfrom/recvmsg until the next send is due; only one request
+ * is outstanding at a time.
  */
 #include <errno.h>
 #include <math.h>
@@ -21,7 +22,9 @@
 #include "netinet6/icmp6.h"
 #include "sys/syscall.h"
 
+/* below a millisecond of waiting, poll(2)'s unit, sleep in steps of this */
 #define PING_POLL_NS	10000ULL
+#define PING_MAXPACKET	(65535 + 8)
 
 struct ping_opts {
 	bool		 po_v6;
@@ -54,34 +57,123 @@ ping_usage(struct ul_io *io, bool v6)
 	return 1;
 }
 
+/* The Internet checksum of len bytes (RFC 1071). */
+static uint16_t
+ping_cksum(const uint8_t *p, int len)
+{
+	uint32_t sum = 0;
+	int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* Send echo request (id, seq) with size data bytes to dst; 0 or errno. */
+static int
+ping_send(int s, bool v6, const struct sockaddr *dst, uint16_t id,
+    uint16_t seq, int size, uint8_t *buf)
+{
+	ssize_t n;
+	int i, error;
+
+	memset(buf, 0, 8);
+	buf[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	buf[4] = (uint8_t)(id >> 8);
+	buf[5] = (uint8_t)id;
+	buf[6] = (uint8_t)(seq >> 8);
+	buf[7] = (uint8_t)seq;
+	for (i = 0; i < size; i++)
+		buf[8 + i] = (uint8_t)i;
+	if (!v6) {
+		uint16_t ck = ping_cksum(buf, 8 + size);
+
+		memcpy(buf + 2, &ck, sizeof(ck));
+	}
+	error = sys_sendto(s, buf, (size_t)(8 + size), 0, dst, dst->sa_len,
+	    &n);
+	return error;
+}
+
+/*
+ * Is the datagram in buf (len bytes) the reply to (id, seq)?  IPv4 raw
+ * sockets return the IP header too; *ttlp gets its TTL.
+ */
+static bool
+ping_match(bool v6, const uint8_t *buf, ssize_t len, uint16_t id,
+    uint16_t seq, int *ttlp)
+{
+	int hl = 0;
+
+	if (!v6) {
+		if (len < 20)
+			return false;
+		hl = (buf[0] & 0x0f) << 2;
+		*ttlp = buf[8];
+	}
+	if (len < hl + 8)
+		return false;
+	buf += hl;
+	return buf[0] == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) &&
+	    (uint16_t)(buf[4] << 8 | buf[5]) == id &&
+	    (uint16_t)(buf[6] << 8 | buf[7]) == seq;
+}
+
 /* Wait for the reply to (id, seq) until `until'; its RTT in ns or -1. */
 static int64_t
-ping_wait_reply(bool v6, uint16_t id, uint16_t seq, uint64_t sent,
-    uint64_t until, int *ttlp)
+ping_wait_reply(int s, bool v6, uint16_t id, uint16_t seq, uint64_t sent,
+    uint64_t until, int *ttlp, uint8_t *buf)
 {
 	for (;;) {
-		if (v6) {
-			struct icmp6_reply_info ri;
+		struct pollfd pfd;
+		uint64_t now = ul_clock_ns();
+		int nready = 0, timeout;
 
-			icmp6_last_reply(&ri);
-			if (ri.ir_type == ICMP6_ECHO_REPLY && ri.ir_id == id &&
-			    ri.ir_seq == seq && ri.ir_time >= sent) {
-				*ttlp = ri.ir_hlim;
-				return (int64_t)(ri.ir_time - sent);
-			}
-		} else {
-			struct icmp_reply_info ri;
-
-			icmp_last_reply(&ri);
-			if (ri.ir_type == ICMP_ECHOREPLY && ri.ir_id == id &&
-			    ri.ir_seq == seq && ri.ir_time >= sent) {
-				*ttlp = ri.ir_ttl;
-				return (int64_t)(ri.ir_time - sent);
-			}
-		}
-		if (ul_clock_ns() + PING_POLL_NS > until)
+		if (now >= until)
 			return -1;
-		ul_nanosleep(PING_POLL_NS);
+		timeout = (int)((until - now) / 1000000ULL);
+		pfd.fd = s;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (sys_poll(&pfd, 1, timeout, &nready) != 0)
+			return -1;
+		if (nready == 0) {
+			if (timeout == 0)	/* under 1 ms left */
+				ul_nanosleep(until - ul_clock_ns() <
+				    PING_POLL_NS ? until - ul_clock_ns() :
+				    PING_POLL_NS);
+			continue;
+		}
+		while (true) {
+			struct msghdr msg;
+			struct iovec iov;
+			union {
+				struct cmsghdr	hdr;
+				uint8_t		buf[CMSG_SPACE(sizeof(int))];
+			} cmsg;
+			ssize_t n = 0;
+
+			memset(&msg, 0, sizeof(msg));
+			iov.iov_base = buf;
+			iov.iov_len = PING_MAXPACKET;
+			msg.msg_iov = &iov;
+			msg.msg_iovlen = 1;
+			msg.msg_control = v6 ? &cmsg : NULL;
+			msg.msg_controllen = v6 ? sizeof(cmsg) : 0;
+			if (sys_recvmsg(s, &msg, MSG_DONTWAIT, &n) != 0)
+				break;
+			if (v6 && msg.msg_controllen >= CMSG_LEN(sizeof(int)) &&
+			    cmsg.hdr.cmsg_level == IPPROTO_IPV6 &&
+			    cmsg.hdr.cmsg_type == IPV6_HOPLIMIT)
+				memcpy(ttlp, CMSG_DATA(&cmsg.hdr),
+				    sizeof(int));
+			if (ping_match(v6, buf, n, id, seq, ttlp))
+				return (int64_t)(ul_clock_ns() - sent);
+		}
 	}
 }
 
@@ -94,8 +186,10 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 	uint64_t start, now, next;
 	long sent = 0, received = 0;
 	double tmin = 0, tmax = 0, tsum = 0, tsq = 0;
+	struct sockaddr_storage dst;
+	uint8_t *buf;
 	uint16_t id;
-	int i, error = 0;
+	int i, s, on = 1, error = 0;
 
 	memset(&po, 0, sizeof(po));
 	po.po_v6 = strcmp(argv[0], "ping6") == 0;
@@ -174,6 +268,44 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 		sys_getpid(&pid);
 		id = (uint16_t)pid;
 	}
+	memset(&dst, 0, sizeof(dst));
+	if (po.po_v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&dst;
+
+		sin6->sin6_len = sizeof(*sin6);
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a6;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&dst;
+
+		sin->sin_len = sizeof(*sin);
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a4;
+	}
+	error = sys_socket(po.po_v6 ? AF_INET6 : AF_INET, SOCK_RAW,
+	    po.po_v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, &s);
+	if (error != 0) {
+		ul_warnc(io, error, "socket");
+		return 1;
+	}
+	if (po.po_ttl > 0)
+		error = sys_setsockopt(s, po.po_v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		    po.po_v6 ? IPV6_UNICAST_HOPS : IP_TTL, &po.po_ttl,
+		    sizeof(po.po_ttl));
+	if (error == 0 && po.po_v6)
+		error = sys_setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		    sizeof(on));
+	if (error != 0) {
+		ul_warnc(io, error, "setsockopt");
+		(void)sys_close(s);
+		return 1;
+	}
+	buf = calloc(1, PING_MAXPACKET);
+	if (buf == NULL) {
+		ul_warnc(io, ENOMEM, "malloc");
+		(void)sys_close(s);
+		return 1;
+	}
 	if (po.po_v6)
 		ul_printf(io, "PING6(%d=40+8+%d bytes) %s --> %s\n",
 		    48 + po.po_size, po.po_size, "::", po.po_host);
@@ -196,12 +328,9 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 		if (now < next)
 			ul_nanosleep(next - now);
 		t0 = ul_clock_ns();
-		if (po.po_v6)
-			error = icmp6_echo_send(&a6, NULL, id, (uint16_t)sent,
-			    po.po_size, po.po_ttl);
-		else
-			error = icmp_echo_send(a4, id, (uint16_t)sent,
-			    po.po_size, po.po_ttl, false);
+		error = ping_send(s, po.po_v6,
+		    (const struct sockaddr *)(void *)&dst, id, (uint16_t)sent,
+		    po.po_size, buf);
 		sent++;
 		next = t0 + po.po_interval;
 		if (error != 0) {
@@ -216,8 +345,8 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 			    po.po_interval : 1000000000ULL);
 		if (po.po_deadline != 0 && until > start + po.po_deadline)
 			until = start + po.po_deadline;
-		rtt = ping_wait_reply(po.po_v6, id, (uint16_t)(sent - 1), t0,
-		    until, &ttl);
+		rtt = ping_wait_reply(s, po.po_v6, id, (uint16_t)(sent - 1),
+		    t0, until, &ttl, buf);
 		if (rtt >= 0) {
 			double ms = (double)rtt / 1e6;
 
@@ -238,6 +367,8 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 				    po.po_host, sent - 1, ttl, ms);
 		}
 	}
+	free(buf);
+	(void)sys_close(s);
 	ul_printf(io, "\n----%s PING%s Statistics----\n", po.po_host,
 	    po.po_v6 ? "6" : "");
 	ul_printf(io, "%ld packets transmitted, %ld packets received, ",

@@ -64,6 +64,18 @@ VNET_DECLARE(struct ipstat, ipstat);
  * ENOBUFS.  m is always consumed.
  */
 int	ip_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup);
+/*
+ * Raw ICMP sockets (raw_ip.c): rip_input queues a copy of an ICMP
+ * datagram (m not consumed) on every AF_INET raw socket, with
+ * softnet_lock held.  rip_ctloutput serves both families.
+ */
+struct socket;
+struct sockopt;
+struct lwp;
+void	rip_input(struct mbuf *, int hlen);
+int	rip_usrreq(struct socket *, int, struct mbuf *, struct sockaddr *,
+	    struct mbuf *, struct lwp *);
+int	rip_ctloutput(int op, struct socket *, struct sockopt *);
 /* A packet arrived (ipintr, with softnet_lock held). */
 void	ip_input(struct mbuf *);
 void	ip_getstat(struct ipstat *);

@@ -85,6 +85,8 @@ knit_in6_words(const struct in6_addr *a, uint32_t w0, uint32_t w1,
 #define IPV6_JOIN_GROUP		12
 #define IPV6_LEAVE_GROUP	13
 #define IPV6_V6ONLY		27
+#define IPV6_RECVHOPLIMIT	37	/* bool; cmsg IPV6_HOPLIMIT on input */
+#define IPV6_HOPLIMIT		47	/* int; the received hop limit */
 
 /* sockaddr_in6 helpers (stack/kern/uipc_domain.c). */
 struct sockaddr_in6 *sockaddr_in6_init(struct sockaddr_in6 *,

@@ -45,6 +45,16 @@ VNET_DECLARE(struct pktqueue *, ip6_pktq);
  * Send m (a complete IPv6 packet).  ro: the caller's cache or NULL.
  * Errors as ip_output; EMSGSIZE with *mtup when too big.
  */
+/*
+ * Raw ICMPv6 sockets (netinet/raw_ip.c): rip6_input queues a copy of the
+ * ICMPv6 message at off (m not consumed) on every AF_INET6 raw socket,
+ * with softnet_lock held.
+ */
+struct socket;
+struct lwp;
+void	rip6_input(struct mbuf *, int off);
+int	rip6_usrreq(struct socket *, int, struct mbuf *, struct sockaddr *,
+	    struct mbuf *, struct lwp *);
 int	ip6_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup);
 void	ip6_input(struct mbuf *);
 /* Our source address for dst (scopes embedded): 0 or an errno. */
