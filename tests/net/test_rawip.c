@@ -17,6 +17,7 @@
 #include "sys/syscall.h"
 #include "netinet/in.h"
 #include "netinet/ip_icmp.h"
+#include "netinet/ip_var.h"
 #include "netinet6/icmp6.h"
 #include "netinet6/in6.h"
 
@@ -31,19 +32,6 @@ struct rjob {
 	int		 r_other;	/* datagrams on the other protocol's */
 	bool		 r_done;
 };
-
-static uint16_t
-cksum(const uint8_t *p, int len)
-{
-	uint32_t sum = 0;
-	int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 /* Count buf (n bytes) if it is the reply to our request. */
 static void
@@ -108,7 +96,7 @@ raw_pinger(struct rjob *j)
 	req[6] = 0x00; req[7] = 0x07;		/* seq */
 	memcpy(req + 8, "rawknit!", 8);
 	if (!j->r_v6) {
-		uint16_t ck = cksum(req, sizeof(req));
+		uint16_t ck = in_cksum_buf(req, sizeof(req));
 
 		memcpy(req + 2, &ck, 2);
 	}
@@ -178,7 +166,7 @@ raw_echo(bool v6)
 	    "10.0.0.2/24"), 0);
 	tn_run(&t, 5 * MS);
 	host_spawn(a, "rawping", -1, lwp_pinger, &j);
-	tn_run(&t, 100 * MS);
+	tn_run(&t, 200 * MS);	/* the pinger gives up after 100 ms */
 	ck_assert(j.r_done);
 	ck_assert_int_eq(j.r_sent, 0);
 	ck_assert_int_eq(j.r_got, 1);
