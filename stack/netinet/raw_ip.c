@@ -47,14 +47,8 @@ rip_attach(struct socket *so, int af)
 	struct rawpcb *rp;
 	int error;
 
-	if (so->so_pcb != NULL)
-		return EISCONN;
-	sosetlock(so);
-	if (so->so_snd.sb_hiwat == 0 || so->so_rcv.sb_hiwat == 0) {
-		error = soreserve(so, RIP_SENDSPACE, RIP_RECVSPACE);
-		if (error != 0)
-			return error;
-	}
+	if ((error = in_attach_socket(so, RIP_SENDSPACE, RIP_RECVSPACE)) != 0)
+		return error;
 	rp = kmem_zalloc(sizeof(*rp), KM_SLEEP);
 	rp->rp_socket = so;
 	rp->rp_af = af;

@@ -265,20 +265,30 @@ bad:
 	return error;
 }
 
+/*
+ * The first half of every INET protocol's PRU_ATTACH: refuse a socket
+ * that already has a PCB, put it on softnet_lock and give it buffers of
+ * the protocol's default sizes unless the caller set them already.
+ */
+int
+in_attach_socket(struct socket *so, u_long sendspace, u_long recvspace)
+{
+	if (so->so_pcb != NULL)
+		return EISCONN;
+	sosetlock(so);
+	if (so->so_snd.sb_hiwat == 0 || so->so_rcv.sb_hiwat == 0)
+		return soreserve(so, sendspace, recvspace);
+	return 0;
+}
+
 static int
 udp_attach(struct socket *so, int af)
 {
 	struct inpcb *inp;
 	int error;
 
-	if (so->so_pcb != NULL)
-		return EISCONN;
-	sosetlock(so);
-	if (so->so_snd.sb_hiwat == 0 || so->so_rcv.sb_hiwat == 0) {
-		error = soreserve(so, UDP_SENDSPACE, UDP_RECVSPACE);
-		if (error != 0)
-			return error;
-	}
+	if ((error = in_attach_socket(so, UDP_SENDSPACE, UDP_RECVSPACE)) != 0)
+		return error;
 	inp = kmem_zalloc(sizeof(*inp), KM_SLEEP);
 	inp->inp_socket = so;
 	inp->inp_af = af;

@@ -73,6 +73,8 @@ struct socket;
 struct sockopt;
 struct lwp;
 void	rip_input(struct mbuf *, int hlen);
+/* Common PRU_ATTACH prelude of the INET protocols (udp_pcb.c). */
+int	in_attach_socket(struct socket *, u_long sendspace, u_long recvspace);
 int	rip_usrreq(struct socket *, int, struct mbuf *, struct sockaddr *,
 	    struct mbuf *, struct lwp *);
 int	rip_ctloutput(int op, struct socket *, struct sockopt *);
