@@ -19,17 +19,6 @@
 
 #define MS	1000000ULL
 
-static uint64_t
-fwd4(struct host *h)
-{
-	struct ipstat st;
-
-	host_enter(h);
-	ip_getstat(&st);
-	host_leave(h);
-	return st.ips_forward;
-}
-
 /*
  * s - r; r - n1 - d and r - n2 - d.  d's address 10.9.0.1 is on its
  * loopback; d has no route back, so traffic is one way and the only
@@ -61,13 +50,13 @@ pr3508_run(const char *policy, uint64_t out[3])
 		if (phase == 2)
 			ck_assert_int_eq(tn_route(r, RTM_DELETE, "10.9.0.0/24",
 			    "10.0.3.2", 0), 0);
-		base = fwd4(n2);
+		base = tn_forwarded4(n2);
 		for (i = 0; i < 5; i++) {
 			ck_assert_int_eq(tn_ping(s, "10.9.0.1", seq++, 32, 0,
 			    false), 0);
 			tn_run(&t, 5 * MS);
 		}
-		out[phase] = fwd4(n2) - base;
+		out[phase] = tn_forwarded4(n2) - base;
 	}
 	/* every request reached d, whichever way it went */
 	ck_assert_uint_eq(tn_icmp_in(d, AF_INET, ICMP_ECHO), 15);

@@ -186,17 +186,6 @@ START_TEST(test_udp_exchange_v6)
 }
 END_TEST
 
-static uint64_t
-fwd4(struct host *h)
-{
-	struct ipstat st;
-
-	host_enter(h);
-	ip_getstat(&st);
-	host_leave(h);
-	return st.ips_forward;
-}
-
 /*
  * s - n1 - d and s - n2 - d; s sends from a connected socket to d's
  * 10.9.0.1 (no route back: one way).  s's route 10.9.0.0/16 via n1; a
@@ -252,15 +241,15 @@ pr3508_udp(const char *policy, uint64_t out[3])
 		if (phase == 2)
 			ck_assert_int_eq(tn_route(s, RTM_DELETE, "10.9.0.0/24",
 			    "10.0.3.2", 0), 0);
-		base = fwd4(n2);
+		base = tn_forwarded4(n2);
 		if (phase == 0)
 			host_spawn(s, "sender", -1, lwp_sender, &j);
 		tn_run(&t, (phase == 0 ? 45 : 50) * MS);
-		out[phase] = fwd4(n2) - base;
+		out[phase] = tn_forwarded4(n2) - base;
 	}
 	tn_run(&t, 100 * MS);
 	ck_assert_int_eq(j.j_result, 0);
-	ck_assert_uint_eq(fwd4(n1) + fwd4(n2), 15);
+	ck_assert_uint_eq(tn_forwarded4(n1) + tn_forwarded4(n2), 15);
 	tn_fini(&t);
 }
 

@@ -12,6 +12,7 @@
 #include "sys/mbuf.h"
 #include "sys/sysctl.h"
 #include "netinet/in_var.h"
+#include "netinet/ip_var.h"
 #include "netinet/ip_icmp.h"
 #include "netinet6/icmp6.h"
 #include "netinet6/in6_var.h"
@@ -456,4 +457,15 @@ tn_pr3508(struct tnet *t, const char *policy, struct tn_pr3508 *p)
 	tn_forwarding(r, true);
 	tn_forwarding(n1, true);
 	tn_forwarding(n2, true);
+}
+
+uint64_t
+tn_forwarded4(struct host *h)
+{
+	struct ipstat st;
+
+	host_enter(h);
+	ip_getstat(&st);
+	host_leave(h);
+	return st.ips_forward;
 }

@@ -61,6 +61,8 @@ int	tn_ping(struct host *, const char *dst, uint16_t seq, int datalen,
 	    int ttl, bool df);
 /* link-local destinations need the interface: "fe80::1%vnic0" */
 uint64_t tn_echo_replies(struct host *, int family);
+/* IPv4 packets the host has forwarded (ips_forward). */
+uint64_t tn_forwarded4(struct host *);
 uint64_t tn_icmp_in(struct host *, int family, int type);
 struct ifnet *tn_ifp(struct host *, const char *ifname);
 uint64_t tn_opackets(struct host *, const char *ifname);
