@@ -14,13 +14,18 @@
  * counted: system calls, sockets, IP, ARP, the vnic driver, interrupts,
  * softints, NIC and link events, scheduling points and context switches.
  *
- * Figure: packet hops per wall-clock second of world_run (setup is not
- * timed): received x (k + 1) / run time.  Prints, per --hosts given,
+ * Figures: packet hops per second of world_run (setup is not timed):
+ * received x (k + 1) / run time, in wall-clock time (as ns3-chain
+ * measures; key Mhops_s of the RESULT line for rounds.py) and in CPU
+ * time of the process (steadier on a loaded machine; Mhops_s_cpu):
  *     figure chain_n<N>_Mhops_s MEDIAN Mhops/s RUNS
- * and one RESULT line (key Mhops_s) for ../shared/bench/rounds.py.
+ *     figure chain_n<N>_cpu_Mhops_s MEDIAN Mhops/s RUNS
  *
  * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
  *                    [--size=B] [--interval-us=U] [--runs=R]
+ *                    [--lockorder=1]
+ * --lockorder=1 runs the lock-order checker on every world (figures are
+ * then named chain_lockorder_n<N>_Mhops_s).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +33,7 @@
 
 #include "bench.h"
 #include "sim.h"
+#include "check/checkers.h"
 #include "net/net.h"
 #include "net/if.h"
 #include "net/route.h"
@@ -47,6 +53,7 @@ struct chain {
 	uint64_t	 c_perflow;
 	uint64_t	 c_interval;	/* ns, aggregate */
 	int		 c_size;
+	bool		 c_lockorder;
 };
 
 struct flow {
@@ -186,6 +193,13 @@ chain_build(struct chain *c)
 	int i, j;
 
 	c->c_w = world_create(&wc);
+	if (c->c_lockorder) {
+		struct check_config cc = { .cc_lockorder = true };
+
+		check_world_begin(c->c_w, &cc);
+		/* NetBSD 5 softints block on softnet_lock by design */
+		check_set_softint_rule(false);
+	}
 	c->c_net = net_create(c->c_w);
 	c->c_l = calloc((size_t)c->c_n, sizeof(*c->c_l));
 	c->c_q = calloc((size_t)c->c_n, sizeof(*c->c_q));
@@ -256,11 +270,11 @@ chain_configure(struct chain *c)
 }
 
 static double
-chain_run(struct chain *c, uint64_t *receivedp)
+chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 {
 	struct flow *f = calloc((size_t)c->c_n, sizeof(*f));
 	struct udpstat st;
-	uint64_t t0, t1, received = 0, until;
+	uint64_t t0, t1, c0, c1, received = 0, until;
 	int i;
 
 	for (i = 0; i < c->c_n; i++) {
@@ -273,10 +287,14 @@ chain_run(struct chain *c, uint64_t *receivedp)
 	/* the last datagram leaves at about perflow * n * U; then drain */
 	until = world_now(c->c_w) + 2000000 +
 	    c->c_perflow * (uint64_t)c->c_n * c->c_interval + 50000000;
-	t0 = bench_cpu_now_ns();
+	t0 = bench_now_ns();
+	c0 = bench_cpu_now_ns();
 	if (world_run(c->c_w, until) == WORLD_STOPPED)
-		die("run stopped");
-	t1 = bench_cpu_now_ns();
+		die(world_nviolations(c->c_w) != 0 ?
+		    world_violation(c->c_w, 0)->v_message : "run stopped");
+	t1 = bench_now_ns();
+	c1 = bench_cpu_now_ns();
+	*cpusecs = (double)(c1 - c0) / 1e9;
 	for (i = 0; i < c->c_n; i++) {
 		host_enter(c->c_q[i]);
 		udp_getstat(&st);
@@ -292,6 +310,10 @@ static void
 chain_free(struct chain *c)
 {
 	net_destroy(c->c_net);
+	if (world_nviolations(c->c_w) != 0)
+		die(world_violation(c->c_w, 0)->v_message);
+	if (c->c_lockorder)
+		check_world_end(c->c_w);
 	world_destroy(c->c_w);
 	free(c->c_l);
 	free(c->c_q);
@@ -302,8 +324,8 @@ int
 main(int argc, char **argv)
 {
 	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
-	uint64_t interval = 10, runs = 3, v, received;
-	double rate[16], secs, first = 0;
+	uint64_t interval = 10, runs = 3, v, received, lockorder = 0;
+	double rate[16], crate[16], secs, csecs, first = 0;
 	int a, h, r;
 
 	for (a = 1; a < argc; a++) {
@@ -314,12 +336,13 @@ main(int argc, char **argv)
 		    bench_opt_u64(argv[a], "packets", &packets) ||
 		    bench_opt_u64(argv[a], "size", &size) ||
 		    bench_opt_u64(argv[a], "interval-us", &interval) ||
-		    bench_opt_u64(argv[a], "runs", &runs)) {
+		    bench_opt_u64(argv[a], "runs", &runs) ||
+		    bench_opt_u64(argv[a], "lockorder", &lockorder)) {
 			continue;
 		} else {
 			fprintf(stderr, "usage: bench_chain [--hosts=n ...] "
 			    "[--routers=k] [--packets=N] [--size=B] "
-			    "[--interval-us=U] [--runs=R]\n"
+			    "[--interval-us=U] [--runs=R] [--lockorder=1]\n"
 			    "unknown argument: %s\n", argv[a]);
 			return 2;
 		}
@@ -338,6 +361,7 @@ main(int argc, char **argv)
 		struct chain c = {
 			.c_n = (int)hosts[h], .c_k = (int)k, .c_size = (int)size,
 			.c_interval = interval * 1000,
+			.c_lockorder = lockorder != 0,
 		};
 		char fig[64];
 
@@ -347,24 +371,32 @@ main(int argc, char **argv)
 		for (r = 0; r < (int)runs; r++) {
 			chain_build(&c);
 			chain_configure(&c);
-			secs = chain_run(&c, &received);
+			secs = chain_run(&c, &received, &csecs);
 			if (received == 0)
 				die("nothing received");
 			rate[r] = (double)received * (double)(k + 1) / secs / 1e6;
+			crate[r] = (double)received * (double)(k + 1) / csecs /
+			    1e6;
 			chain_free(&c);
 		}
 		v = received;
-		snprintf(fig, sizeof(fig), "chain_n%d_Mhops_s", c.c_n);
+		snprintf(fig, sizeof(fig), "chain_%sn%d_Mhops_s",
+		    lockorder ? "lockorder_" : "", c.c_n);
 		bench_figure(fig, bench_median(rate, (int)runs), "Mhops/s",
 		    (int)runs);
-		if (h == 0) {
-			first = bench_median(rate, (int)runs);
+		first = bench_median(rate, (int)runs);
+		snprintf(fig, sizeof(fig), "chain_%sn%d_cpu_Mhops_s",
+		    lockorder ? "lockorder_" : "", c.c_n);
+		bench_figure(fig, bench_median(crate, (int)runs), "Mhops/s",
+		    (int)runs);
+		if (h == 0)
 			printf("RESULT bench=knit-chain routers=%llu hosts=%d "
-			    "sent=%llu received=%llu Mhops_s=%.3f\n",
+			    "sent=%llu received=%llu Mhops_s=%.3f "
+			    "Mhops_s_cpu=%.3f\n",
 			    (unsigned long long)k, c.c_n,
 			    (unsigned long long)(c.c_perflow * hosts[h]),
-			    (unsigned long long)v, first);
-		}
+			    (unsigned long long)v, first,
+			    bench_median(crate, (int)runs));
 	}
 	return 0;
 }
