@@ -432,16 +432,19 @@ static unsigned char uaf_seen;
 static void
 uaf_worker(void *arg)
 {
-	unsigned char *p = kmem_alloc(64, KM_SLEEP);
+	size_t size = uaf_mode == 3 ? 1000 : 64;
+	unsigned char *p = kmem_alloc(size, KM_SLEEP);
 
 	(void)arg;
 	p[0] = 1;
-	kmem_free(p, 64);
+	kmem_free(p, size);
 	uaf_seen = p[10];		/* a read after free sees poison */
 	if (uaf_mode == 1)
 		p[5] = 7;		/* a write after free */
 	if (uaf_mode == 2)
-		kmem_free(p, 64);	/* a double free */
+		kmem_free(p, size);	/* a double free */
+	if (uaf_mode == 3)
+		p[777] = 0;		/* past the first compared chunk */
 	/* Push the block out of the quarantine. */
 	for (int i = 0; i < 600; i++)
 		kmem_free(kmem_alloc(16, KM_SLEEP), 16);
@@ -479,6 +482,10 @@ START_TEST(test_memory_quarantine)
 	m = uaf_run(2);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(strstr(m, "double free"));
+	m = uaf_run(3);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "write after free: byte 777 of a "
+	    "freed 1000-byte block changed to 0x00"));
 }
 END_TEST
 
