@@ -269,8 +269,28 @@ knL_failures(lua_State *L)
 }
 
 /*
- * knit.check{softint_rule = bool}: checker settings for this run.
+ * knit.check{softint_rule = false | true | "spin" | "all"}: the
+ * lock-order checker's interrupt rule for this run (and, in knit
+ * explore, the campaign): off; spin mutexes only (true, "spin", the
+ * default); every lock ("all": softints must never sleep).
  */
+static int
+kn_intr_rule(lua_State *L)
+{
+	const char *v;
+
+	if (lua_type(L, -1) == LUA_TBOOLEAN)
+		return lua_toboolean(L, -1) ? 1 : 0;
+	v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+	if (strcmp(v, "spin") == 0)
+		return 1;
+	if (strcmp(v, "all") == 0)
+		return 2;
+	return luaL_error(L, "knit.check: softint_rule must be false, true, "
+	    "\"spin\" or \"all\" (got %s)", lua_type(L, -1) == LUA_TSTRING ?
+	    v : luaL_typename(L, -1));
+}
+
 static int
 knL_check(lua_State *L)
 {
@@ -281,7 +301,7 @@ knL_check(lua_State *L)
 		    lua_tostring(L, -2) : "?";
 
 		if (strcmp(k, "softint_rule") == 0)
-			check_set_softint_rule(lua_toboolean(L, -1));
+			check_set_intr_rule(kn_intr_rule(L));
 		else
 			return luaL_error(L, "knit.check: unknown setting '%s' "
 			    "(known: softint_rule)", k);

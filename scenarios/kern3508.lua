@@ -43,11 +43,6 @@
 --   build/knit run scenarios/kern3508.lua -D invalidation=list   (or generation)
 --       passes: the new next hop is used at once.
 local knit = require("knit")
--- The stack follows NetBSD 5: protocol softints may block on sleep locks
--- (softnet_lock, the routing table's lock) that threads hold with
--- softints enabled; the machine hands the CPU back to the interrupted
--- LWP, so the lock-order checker's softint rule does not apply.
-knit.check{softint_rule = false}
 
 local only = knit.param("invalidation", "all")
 local policies

@@ -16,11 +16,6 @@
 --
 -- Run:   build/knit run scenarios/race_route_delete.lua --trace 1
 local knit = require("knit")
--- The stack follows NetBSD 5: protocol softints may block on sleep locks
--- (softnet_lock, the routing table's lock) that threads hold with
--- softints enabled; the machine hands the CPU back to the interrupted
--- LWP, so the lock-order checker's softint rule does not apply.
-knit.check{softint_rule = false}
 
 local c = knit.host("c")
 local r = knit.host("r", {cpus = 2, sysctl = {["net.inet.ip.forwarding"] = 1}})

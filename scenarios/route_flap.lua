@@ -31,11 +31,6 @@
 -- Run:   build/knit run scenarios/route_flap.lua
 --        build/knit run scenarios/route_flap.lua -D invalidation=generation -D flaps=20
 local knit = require("knit")
--- The stack follows NetBSD 5: protocol softints may block on sleep locks
--- (softnet_lock, the routing table's lock) that threads hold with
--- softints enabled; the machine hands the CPU back to the interrupted
--- LWP, so the lock-order checker's softint rule does not apply.
-knit.check{softint_rule = false}
 
 local policy = knit.param("invalidation", "list")
 local flaps = knit.param("flaps", 10)

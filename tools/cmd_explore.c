@@ -519,7 +519,8 @@ read_text(struct explore *x)
 }
 
 /*
- * A lock-order cycle is a deadlock in some schedule.  Look for one: a
+ * A lock-order cycle, or an interrupt-unsafe lock (an interrupt spinning
+ * over the holder it cut), is a deadlock in some schedule.  Look for one: a
  * deadlock the campaign already hit, else up to DEADLOCK_SEARCH_RUNS
  * runs with fresh seeds, alternating random and pct (depth 2: one badly
  * placed switch is the classic AB-BA deadlock).
@@ -568,7 +569,7 @@ deadlock_search(struct explore *x, const struct xcampaign *c,
 		if (deadlock_of(&o)) {
 			int64_t id = record_run(x, base + r, x->x_strategy,
 			    o.ro_schedule, o.ro_hash, "deadlock",
-			    f->xf_signature, "deadlock of a lock-order cycle",
+			    f->xf_signature, "deadlock of a lock-order report",
 			    f->xf_db_run);
 
 			printf("      deadlock schedule: found by %s at seed %"
@@ -627,7 +628,8 @@ print_summary(const struct explore *x, const struct xcampaign *c,
 			    "options)\n", x->x_scenario, x->x_strategy,
 			    f->xf_first_seed);
 		if (strcmp(f->xf_kind, "lock_order") == 0 &&
-		    strncmp(f->xf_signature, "lock order", 10) == 0)
+		    (strncmp(f->xf_signature, "lock order", 10) == 0 ||
+		    strncmp(f->xf_signature, "interrupt-unsafe", 16) == 0))
 			deadlock_search((struct explore *)x, c, f);
 		if (minimize && strcmp(f->xf_kind, "lock_order") != 0) {
 			struct xmin_result res;

@@ -11,7 +11,9 @@
  * first CAPTURE_PER_CLASS times in this process, and always when an
  * acquisition might make a new edge.  Edges appear early in a campaign,
  * so reports keep their stacks while the steady state runs without the
- * unwinder.
+ * unwinder.  Likewise the first acquisition that extends a class's
+ * interrupt usage in this process (a higher interrupt level, a lower IPL
+ * held at) is captured: the interrupt rule's report shows those two.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +43,8 @@ struct checkstate {
 	uint32_t	 cs_nclskey;
 	uint64_t	*cs_newpairs;	/* known_pairs added by this run */
 	uint32_t	 cs_nnewpairs;
+	uint64_t	*cs_oldusage;	/* (key, old usage_seen) pairs */
+	uint32_t	 cs_noldusage;
 	struct race	*cs_race;
 };
 
@@ -48,6 +52,7 @@ static struct checkstate cs;
 static struct lockorder *proc_lo;	/* every run of this process */
 static struct u64map captures;		/* site key -> stacks captured */
 static struct u64map known_pairs;	/* (held site, site) with stacks */
+static struct u64map usage_seen;	/* site key -> usage with stacks */
 static unsigned long long last_race_accesses;
 
 static uint64_t
@@ -66,6 +71,33 @@ pair_key(uint64_t from, uint64_t to)
 	uint64_t k = from * UINT64_C(0x9e3779b97f4a7c15) ^ (to << 1 | to >> 63);
 
 	return k != 0 ? k : 1;
+}
+
+/*
+ * Does this acquisition extend the interrupt usage this process has
+ * stacks for at site key?  usage_seen packs the highest interrupt level
+ * + 1 (bits 0-7, 0: none) and 16 - the lowest IPL held at (bits 8-15,
+ * 0: none).  The old value is kept for end_world to put back.
+ */
+static bool
+usage_news(uint64_t key, unsigned flags)
+{
+	uint32_t *up = u64map_find(&usage_seen, key), v = up ? *up : 0;
+	uint32_t lvl = (flags & LO_INTR) ? (uint32_t)LO_LEVEL_OF(flags) + 1 : 0;
+	uint32_t hold = 16 - (uint32_t)LO_IPL_OF(flags), nv;
+
+	if (lvl <= (v & 0xff) && hold <= (v >> 8))
+		return false;
+	nv = (lvl > (v & 0xff) ? lvl : (v & 0xff)) |
+	    (hold > (v >> 8) ? hold : (v >> 8)) << 8;
+	cs.cs_oldusage = realloc(cs.cs_oldusage, (cs.cs_noldusage + 2) *
+	    sizeof(*cs.cs_oldusage));
+	if (cs.cs_oldusage == NULL)
+		abort();
+	cs.cs_oldusage[cs.cs_noldusage++] = key;
+	cs.cs_oldusage[cs.cs_noldusage++] = v;
+	u64map_put(&usage_seen, key, nv);
+	return true;
 }
 
 static void
@@ -145,10 +177,10 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 		flags |= LO_TRY;
 	if (kind == SYNC_SPIN)
 		flags |= LO_SPIN;
-	if (l->l_flags & LW_SOFTINT)
-		flags |= LO_IN_SOFTINT;
-	else if (!(l->l_flags & LW_INTR) && l->l_ipl < IPL_SOFTNET)
-		flags |= LO_SOFTINT_ENABLED;
+	if (l->l_flags & LW_INTR)
+		flags |= LO_INTR | LO_LEVEL(l->l_level);
+	/* A spin mutex raised it before the hook: the IPL of the hold. */
+	flags |= LO_IPL(l->l_ipl);
 	/*
 	 * Capture while the class is young, or when this acquisition pairs
 	 * with a held class in a way this process has no stacks for yet
@@ -157,6 +189,8 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	 */
 	cap = u64map_find(&captures, key);
 	want = cap == NULL || *cap < CAPTURE_PER_CLASS;
+	if (usage_news(key, flags))
+		want = true;
 	nheld = lo_held_classes(cs.cs_lo, tid_of(l), held, 32);
 	for (uint32_t i = 0; i < nheld; i++) {
 		uint64_t pk = pair_key(cs.cs_clskey[held[i]], key);
@@ -306,10 +340,10 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 }
 
 void
-check_set_softint_rule(bool on)
+check_set_intr_rule(int rule)
 {
 	if (cs.cs_lo != NULL)
-		lo_set_softint_rule(cs.cs_lo, on);
+		lo_set_intr_rule(cs.cs_lo, (enum lo_intr_rule)rule);
 }
 
 static char *end_world(struct world *, bool);
@@ -345,9 +379,9 @@ end_world(struct world *w, bool edges)
 	if (cs.cs_lo != NULL && edges) {
 		if (proc_lo == NULL)
 			proc_lo = lo_create();
-		/* knit.check{softint_rule = false} holds campaign-wide. */
-		if (!lo_softint_rule(cs.cs_lo))
-			lo_set_softint_rule(proc_lo, false);
+		/* knit.check{softint_rule = ...} holds campaign-wide. */
+		if (lo_intr_rule(cs.cs_lo) != LO_RULE_SPIN)
+			lo_set_intr_rule(proc_lo, lo_intr_rule(cs.cs_lo));
 		/* Reports here are cross-run: the campaign makes them. */
 		(void)lo_merge(proc_lo, cs.cs_lo, 0);
 		fp = open_memstream(&text, &len);
@@ -365,10 +399,20 @@ end_world(struct world *w, bool edges)
 	 * Unless the run's edges went into the process's graph, later runs
 	 * cannot take stacks from there: let them capture again.
 	 */
-	if (!edges)
+	if (!edges) {
 		for (uint32_t i = 0; i < cs.cs_nnewpairs; i++)
 			(void)u64map_del(&known_pairs, cs.cs_newpairs[i]);
+		for (uint32_t i = cs.cs_noldusage; i > 0; i -= 2) {
+			if (cs.cs_oldusage[i - 1] == 0)
+				(void)u64map_del(&usage_seen,
+				    cs.cs_oldusage[i - 2]);
+			else
+				u64map_put(&usage_seen, cs.cs_oldusage[i - 2],
+				    (uint32_t)cs.cs_oldusage[i - 1]);
+		}
+	}
 	free(cs.cs_newpairs);
+	free(cs.cs_oldusage);
 	lo_destroy(cs.cs_lo);
 	u64map_fini(&cs.cs_cls);
 	free(cs.cs_clskey);

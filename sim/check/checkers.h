@@ -23,7 +23,7 @@ struct world;
 struct lockorder;
 
 struct check_config {
-	bool	cc_lockorder;		/* lock-order graph and softint rule */
+	bool	cc_lockorder;		/* lock-order graph and interrupt rule */
 	bool	cc_race;		/* FastTrack over the __tsan_* hooks */
 	bool	cc_race_points;		/* instrumented accesses are
 					   scheduling points */
@@ -31,12 +31,13 @@ struct check_config {
 
 void	check_world_begin(struct world *, const struct check_config *);
 /*
- * Switch the lock-order checker's softint rule for the checked world
- * (a scenario's choice: NetBSD 5 softints may block on sleep locks, and
- * the machine hands the CPU back to the interrupted LWP, so the rule's
- * deadlock cannot happen in stacks written to that model).
+ * Choose the lock-order checker's interrupt rule for the checked world
+ * (enum lo_intr_rule: 0 off, 1 spin mutexes -- the default --, 2 every
+ * lock, for stacks whose softints must never sleep); a scenario's
+ * knit.check{softint_rule = ...}.  In a campaign the choice holds for
+ * the campaign's graph too.
  */
-void	check_set_softint_rule(bool);
+void	check_set_intr_rule(int rule);
 /* Stop checking w (no-op if it is not the checked world). */
 void	check_world_end(struct world *);
 /*

@@ -1,6 +1,6 @@
 /*
  * Lock-order checker: classes, the dependency graph, cycle search,
- * the softint rule, and the text form used between processes.
+ * the interrupt rule, and the text form used between processes.
  *
  * Invariants:
  *  - classes[] and edges[] only grow; ids are indexes and never change.
@@ -16,21 +16,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/intr.h"
+
 #include "check/lockorder.h"
 #include "check/u64map.h"
 
 #define LO_NONE		UINT32_MAX
-#define CLS_USED_SOFTINT	0x1	/* acquired by a softint handler */
-#define CLS_USED_ENABLED	0x2	/* held in thread ctx, softints on */
+
+/*
+ * Interrupt usage of a class, two slots: USE_INTR the highest level of
+ * an interrupt LWP that acquired it (-1: none), USE_HOLD the lowest IPL
+ * it was held at (LVL_NONE: none).  Each slot keeps the stack (or its
+ * text) of the first acquisition at its current value.
+ */
+#define USE_INTR	0
+#define USE_HOLD	1
+#define LVL_NONE	16
 
 struct lo_class_rec {
 	char		*c_name, *c_file;
 	int		 c_line;
 	uint32_t	 c_out;		/* first out edge or LO_NONE */
-	unsigned	 c_usage;	/* CLS_USED_* */
-	unsigned	 c_usage_written;
-	bool		 c_softint_reported;
-	char		*c_usage_text[2]; /* stacks of first usage, per bit */
+	bool		 c_spin;	/* a spin mutex */
+	bool		 c_spin_written;
+	int		 c_lvl[2];	/* per slot, see USE_* */
+	int		 c_lvl_written[2];
+	bool		 c_intr_reported;
+	char		*c_usage_text[2]; /* stacks at c_lvl, per slot */
 	struct check_stack c_usage_stack[2];
 	bool		 c_have_usage_stack[2];
 	/* cycle search scratch */
@@ -76,7 +88,7 @@ struct lockorder {
 	struct u64map	 reported;	/* signature hash -> 1 */
 	uint64_t	 run;
 	uint32_t	 search_gen;
-	bool		 softint_rule;
+	enum lo_intr_rule intr_rule;
 	const struct lockorder *fallback;
 	lo_report_fn_t	 report_fn;
 	void		*report_arg;
@@ -127,7 +139,7 @@ lo_create(void)
 
 	if (lo == NULL)
 		abort();
-	lo->softint_rule = true;
+	lo->intr_rule = LO_RULE_SPIN;
 	return lo;
 }
 
@@ -176,16 +188,21 @@ lo_set_run(struct lockorder *lo, uint64_t run)
 	lo->run = run;
 }
 
+static void intr_check(struct lockorder *, uint32_t);
+
+/* Usage seen before the change is judged by the new rule too. */
 void
-lo_set_softint_rule(struct lockorder *lo, bool on)
+lo_set_intr_rule(struct lockorder *lo, enum lo_intr_rule rule)
 {
-	lo->softint_rule = on;
+	lo->intr_rule = rule;
+	for (uint32_t i = 0; i < lo->nclasses; i++)
+		intr_check(lo, i);
 }
 
-bool
-lo_softint_rule(const struct lockorder *lo)
+enum lo_intr_rule
+lo_intr_rule(const struct lockorder *lo)
 {
-	return lo->softint_rule;
+	return lo->intr_rule;
 }
 
 uint32_t
@@ -219,6 +236,8 @@ lo_class(struct lockorder *lo, const char *name, const char *file, int line)
 	c->c_file = xstrdup(file);
 	c->c_line = line;
 	c->c_out = LO_NONE;
+	c->c_lvl[USE_INTR] = c->c_lvl_written[USE_INTR] = -1;
+	c->c_lvl[USE_HOLD] = c->c_lvl_written[USE_HOLD] = LVL_NONE;
 	u64map_put(&lo->class_by_key, key, lo->nclasses);
 	return lo->nclasses++;
 }
@@ -569,55 +588,111 @@ check_new_edge(struct lockorder *lo, uint32_t id)
 	free(cyc);
 }
 
+static const char *const ipl_names[NIPL] = {
+	[IPL_NONE] = "IPL_NONE", [IPL_SOFTCLOCK] = "IPL_SOFTCLOCK",
+	[IPL_SOFTBIO] = "IPL_SOFTBIO", [IPL_SOFTNET] = "IPL_SOFTNET",
+	[IPL_SOFTSERIAL] = "IPL_SOFTSERIAL", [IPL_VM] = "IPL_VM",
+	[IPL_SCHED] = "IPL_SCHED", [IPL_HIGH] = "IPL_HIGH",
+};
+
+static const char *
+ipl_name(int ipl)
+{
+	return ipl >= 0 && ipl < NIPL ? ipl_names[ipl] : "IPL_?";
+}
+
+/* A slot's stack text: its own, else the fallback graph's for that level. */
 static void
-report_softint(struct lockorder *lo, uint32_t cls)
+usage_text(struct lockorder *lo, uint32_t cls, int slot)
+{
+	struct lo_class_rec *c = &lo->classes[cls];
+	const struct lo_class_rec *f;
+	uint32_t fc;
+
+	if (c->c_usage_text[slot] != NULL)
+		return;
+	if (!c->c_have_usage_stack[slot] && lo->fallback != NULL &&
+	    (fc = class_in(lo, cls, lo->fallback)) != LO_NONE) {
+		f = &lo->fallback->classes[fc];
+		if (f->c_lvl[slot] == c->c_lvl[slot] &&
+		    f->c_usage_text[slot] != NULL) {
+			c->c_usage_text[slot] = xstrdup(f->c_usage_text[slot]);
+			return;
+		}
+	}
+	c->c_usage_text[slot] = stack_text(&c->c_usage_stack[slot],
+	    c->c_have_usage_stack[slot]);
+}
+
+static void
+report_intr(struct lockorder *lo, uint32_t cls)
 {
 	struct lo_class_rec *c = &lo->classes[cls];
 	struct sbuf sig, text;
 	uint32_t *classes;
 	char label[600];
+	int lvl = c->c_lvl[USE_INTR], held = c->c_lvl[USE_HOLD];
 
-	c->c_softint_reported = true;
-	for (int b = 0; b < 2; b++)
-		if (c->c_usage_text[b] == NULL)
-			c->c_usage_text[b] = stack_text(&c->c_usage_stack[b],
-			    c->c_have_usage_stack[b]);
+	c->c_intr_reported = true;
+	usage_text(lo, cls, USE_INTR);
+	usage_text(lo, cls, USE_HOLD);
 	class_label(lo, cls, label, sizeof(label));
 	sbuf_init(&sig);
-	sbuf_printf(&sig, "softint-unsafe lock: %s", label);
+	sbuf_printf(&sig, "interrupt-unsafe lock: %s", label);
 	sbuf_init(&text);
-	sbuf_printf(&text, "softint-unsafe lock usage: %s is acquired in "
-	    "softint context and held in thread context with softints "
-	    "enabled; the softint can interrupt the holder on its CPU and "
-	    "wait for it forever\n  acquired in softint context at:\n%s"
-	    "  held with softints enabled at:\n%s", label,
-	    c->c_usage_text[0], c->c_usage_text[1]);
+	sbuf_printf(&text, "interrupt-unsafe lock usage: %s %s is acquired by "
+	    "%s at %s and held at %s elsewhere; that %s can interrupt the "
+	    "holder on its CPU and %s for the lock forever, the holder "
+	    "pinned beneath it\n  acquired in %s context at:\n%s"
+	    "  held at %s at:\n%s", c->c_spin ? "spin mutex" : "lock", label,
+	    lvl >= IPL_VM ? "the hard interrupt" : "a softint",
+	    ipl_name(lvl), ipl_name(held),
+	    lvl >= IPL_VM ? "interrupt" : "softint",
+	    c->c_spin ? "spin" : "wait", ipl_name(lvl),
+	    c->c_usage_text[USE_INTR], ipl_name(held),
+	    c->c_usage_text[USE_HOLD]);
 	classes = xrealloc(NULL, sizeof(*classes));
 	classes[0] = cls;
-	add_report(lo, LO_REPORT_SOFTINT_UNSAFE, sig.s, text.s, classes, 1);
+	add_report(lo, LO_REPORT_INTR_UNSAFE, sig.s, text.s, classes, 1);
 }
 
+/* Report cls if the rule covers it and an interrupt can cut its hold. */
 static void
-note_usage(struct lockorder *lo, uint32_t cls, unsigned usage,
+intr_check(struct lockorder *lo, uint32_t cls)
+{
+	const struct lo_class_rec *c = &lo->classes[cls];
+
+	if (lo->intr_rule == LO_RULE_OFF || c->c_intr_reported ||
+	    (lo->intr_rule == LO_RULE_SPIN && !c->c_spin))
+		return;
+	if (c->c_lvl[USE_INTR] >= 0 && c->c_lvl[USE_HOLD] < c->c_lvl[USE_INTR])
+		report_intr(lo, cls);
+}
+
+/* Does level lvl extend slot's usage of c? */
+static inline bool
+usage_extends(const struct lo_class_rec *c, int slot, int lvl)
+{
+	return slot == USE_INTR ? lvl > c->c_lvl[USE_INTR] :
+	    lvl < c->c_lvl[USE_HOLD];
+}
+
+/* Record usage lvl in slot, with a stack or the text of one. */
+static void
+note_usage(struct lockorder *lo, uint32_t cls, int slot, int lvl,
     const struct check_stack *stack, const char *text)
 {
 	struct lo_class_rec *c = &lo->classes[cls];
 
-	for (int b = 0; b < 2; b++) {
-		if (!(usage & (1u << b)) || (c->c_usage & (1u << b)))
-			continue;
-		c->c_usage |= 1u << b;
-		if (text != NULL)
-			c->c_usage_text[b] = xstrdup(text);
-		else if (stack != NULL) {
-			c->c_usage_stack[b] = *stack;
-			c->c_have_usage_stack[b] = true;
-		}
-	}
-	if (lo->softint_rule && !c->c_softint_reported &&
-	    (c->c_usage & (CLS_USED_SOFTINT | CLS_USED_ENABLED)) ==
-	    (CLS_USED_SOFTINT | CLS_USED_ENABLED))
-		report_softint(lo, cls);
+	if (!usage_extends(c, slot, lvl))
+		return;
+	c->c_lvl[slot] = lvl;
+	free(c->c_usage_text[slot]);
+	c->c_usage_text[slot] = text != NULL ? xstrdup(text) : NULL;
+	c->c_have_usage_stack[slot] = text == NULL && stack != NULL;
+	if (c->c_have_usage_stack[slot])
+		c->c_usage_stack[slot] = *stack;
+	intr_check(lo, cls);
 }
 
 static struct lo_thread *
@@ -639,16 +714,19 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
     const void *lock, unsigned flags, const struct check_stack *stack)
 {
 	struct lo_thread *t = thread_get(lo, tid);
+	struct lo_class_rec *c = &lo->classes[cls];
 	struct lo_held *h;
-	unsigned usage = 0;
 	bool isnew;
 
-	if (flags & LO_IN_SOFTINT)
-		usage |= CLS_USED_SOFTINT;
-	if (flags & LO_SOFTINT_ENABLED)
-		usage |= CLS_USED_ENABLED;
-	if ((usage & ~lo->classes[cls].c_usage) != 0)
-		note_usage(lo, cls, usage, stack, NULL);
+	if ((flags & LO_SPIN) && !c->c_spin) {
+		c->c_spin = true;
+		intr_check(lo, cls);
+	}
+	if (usage_extends(c, USE_HOLD, LO_IPL_OF(flags)))
+		note_usage(lo, cls, USE_HOLD, LO_IPL_OF(flags), stack, NULL);
+	if ((flags & LO_INTR) &&
+	    usage_extends(c, USE_INTR, LO_LEVEL_OF(flags)))
+		note_usage(lo, cls, USE_INTR, LO_LEVEL_OF(flags), stack, NULL);
 
 	if (!(flags & LO_TRY)) {
 		for (uint32_t i = 0; i < t->t_len; i++) {
@@ -813,17 +891,18 @@ lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 		const struct lo_class_rec *c = &src->classes[i];
 
 		map[i] = lo_class(dst, c->c_name, c->c_file, c->c_line);
+		if (c->c_spin && !dst->classes[map[i]].c_spin) {
+			dst->classes[map[i]].c_spin = true;
+			intr_check(dst, map[i]);
+		}
 		for (int b = 0; b < 2; b++) {
-			char *t;
-
-			if (!(c->c_usage & (1u << b)))
+			if (!usage_extends(&dst->classes[map[i]], b,
+			    c->c_lvl[b]))
 				continue;
-			t = c->c_usage_text[b] != NULL ?
-			    xstrdup(c->c_usage_text[b]) :
-			    stack_text(&c->c_usage_stack[b],
-			    c->c_have_usage_stack[b]);
-			note_usage(dst, map[i], 1u << b, NULL, t);
-			free(t);
+			/* Materialising caches the text in src. */
+			usage_text((struct lockorder *)src, i, b);
+			note_usage(dst, map[i], b, c->c_lvl[b], NULL,
+			    c->c_usage_text[b]);
 		}
 	}
 	for (uint32_t i = 0; i < src->nedges; i++) {
@@ -842,7 +921,9 @@ lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 /*
  * Text form.  One record per line, fields separated by tabs, with
  * backslash escapes for tab, newline and backslash:
- *   U name file line usagebit stack
+ *   R rule                  (the interrupt rule, when not the default)
+ *   S name file line        (the class is a spin mutex)
+ *   U name file line slot level stack   (interrupt usage, USE_*)
  *   E fname ffile fline tname tfile tline fromstack tostack
  *   .                       (end of one lo_write block)
  */
@@ -867,25 +948,29 @@ lo_write(struct lockorder *lo, FILE *fp)
 {
 	prefetch(lo, 1, NULL, 0);
 	/* Before the usage it governs: a reader applies it to all of it. */
-	if (!lo->softint_rule)
-		fputs("R\t0\n", fp);
+	if (lo->intr_rule != LO_RULE_SPIN)
+		fprintf(fp, "R\t%d\n", (int)lo->intr_rule);
 	for (uint32_t i = 0; i < lo->nclasses; i++) {
 		struct lo_class_rec *c = &lo->classes[i];
 
+		if (c->c_spin && !c->c_spin_written) {
+			fputc('S', fp);
+			put_field(fp, c->c_name);
+			put_field(fp, c->c_file);
+			fprintf(fp, "\t%d\n", c->c_line);
+			c->c_spin_written = true;
+		}
 		for (int b = 0; b < 2; b++) {
-			if (!(c->c_usage & ~c->c_usage_written & (1u << b)))
+			if (c->c_lvl[b] == c->c_lvl_written[b])
 				continue;
-			if (c->c_usage_text[b] == NULL)
-				c->c_usage_text[b] = stack_text(
-				    &c->c_usage_stack[b],
-				    c->c_have_usage_stack[b]);
+			usage_text(lo, i, b);
 			fputc('U', fp);
 			put_field(fp, c->c_name);
 			put_field(fp, c->c_file);
-			fprintf(fp, "\t%d\t%d", c->c_line, 1 << b);
+			fprintf(fp, "\t%d\t%d\t%d", c->c_line, b, c->c_lvl[b]);
 			put_field(fp, c->c_usage_text[b]);
 			fputc('\n', fp);
-			c->c_usage_written |= 1u << b;
+			c->c_lvl_written[b] = c->c_lvl[b];
 		}
 	}
 	for (uint32_t i = 0; i < lo->nedges; i++) {
@@ -952,16 +1037,26 @@ lo_read(struct lockorder *lo, FILE *fp, uint64_t run)
 		}
 		n = split_fields(line, f, 10);
 		if (n == 2 && strcmp(f[0], "R") == 0) {
-			/* A scenario turned the softint rule off. */
-			lo->softint_rule = atoi(f[1]) != 0;
-		} else if (n == 6 && strcmp(f[0], "U") == 0) {
-			int bit = atoi(f[4]);
+			/* A scenario chose the interrupt rule. */
+			int rule = atoi(f[1]);
+
+			if (rule < LO_RULE_OFF || rule > LO_RULE_ALL)
+				break;
+			lo_set_intr_rule(lo, (enum lo_intr_rule)rule);
+		} else if (n == 4 && strcmp(f[0], "S") == 0) {
+			uint32_t c = lo_class(lo, f[1], f[2], atoi(f[3]));
+
+			lo->classes[c].c_spin = true;
+			intr_check(lo, c);
+		} else if (n == 7 && strcmp(f[0], "U") == 0) {
+			int slot = atoi(f[4]), lvl = atoi(f[5]);
 			uint32_t c;
 
-			if (bit != 1 && bit != 2)
+			if ((slot != USE_INTR && slot != USE_HOLD) || lvl < 0 ||
+			    lvl >= LVL_NONE)
 				break;
 			c = lo_class(lo, f[1], f[2], atoi(f[3]));
-			note_usage(lo, c, (unsigned)bit, NULL, f[5]);
+			note_usage(lo, c, slot, lvl, NULL, f[6]);
 		} else if (n == 9 && strcmp(f[0], "E") == 0) {
 			uint32_t a = lo_class(lo, f[1], f[2], atoi(f[3]));
 			uint32_t b = lo_class(lo, f[4], f[5], atoi(f[6]));

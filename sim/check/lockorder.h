@@ -14,9 +14,19 @@
  * cycle whose edges came from different runs is found too, and the result
  * does not depend on how runs were spread over worker processes.
  *
- * Interrupt rule: a lock class acquired in softint context must never be
- * held in thread context with softints enabled (IPL below IPL_SOFTNET):
- * the softint could interrupt the holder on its CPU and wait for it.
+ * Interrupt rule (lockdep's irq-safe/irq-unsafe inversion): a spin
+ * mutex acquired by an interrupt LWP of level L (a softint, or the hard
+ * interrupt) must never be held at an IPL below L, in thread context or
+ * in a lower interrupt: the interrupt can then come in on the holder's
+ * CPU and spin on the lock forever, the holder pinned beneath it.  Each
+ * class remembers the highest interrupt level that acquired it and the
+ * lowest IPL it was held at (with a stack for each); a class is reported
+ * once, when the second exceeds the first.  Adaptive mutexes and
+ * rwlocks are exempt by default: a softint that blocks on one gives the
+ * CPU back to the LWP it interrupted (NetBSD 5, docs/machine.md), so
+ * softnet_lock taken by protocol softints and by threads at IPL_NONE is
+ * legitimate.  LO_RULE_ALL extends the rule to them (for stacks whose
+ * softints must never sleep); LO_RULE_OFF turns it off.
  *
  * Same-class nesting (two sockets' locks, say) is not an ordering fact
  * between classes and is ignored, as are edges into a trylock (a failed
@@ -36,13 +46,25 @@ struct lockorder;
 /* lo_acquire flags */
 #define LO_SHARED		0x01	/* reader hold of an rwlock */
 #define LO_TRY			0x02	/* acquired by a trylock */
-#define LO_SPIN			0x04	/* spin mutex */
-#define LO_IN_SOFTINT		0x08	/* the acquirer is a softint handler */
-#define LO_SOFTINT_ENABLED	0x10	/* thread context, IPL < IPL_SOFTNET */
+#define LO_SPIN			0x04	/* spin mutex (raises the IPL) */
+#define LO_INTR			0x08	/* the acquirer is an interrupt LWP */
+/* The IPL the lock is held at (after a spin mutex raised it). */
+#define LO_IPL(ipl)		((unsigned)(ipl) << 8)
+/* With LO_INTR: the acquiring interrupt's level. */
+#define LO_LEVEL(lvl)		((unsigned)(lvl) << 12)
+#define LO_IPL_OF(fl)		((int)(((fl) >> 8) & 0xf))
+#define LO_LEVEL_OF(fl)		((int)(((fl) >> 12) & 0xf))
 
 enum lo_report_kind {
 	LO_REPORT_CYCLE = 1,
-	LO_REPORT_SOFTINT_UNSAFE,
+	LO_REPORT_INTR_UNSAFE,
+};
+
+/* Which lock classes the interrupt rule covers. */
+enum lo_intr_rule {
+	LO_RULE_OFF = 0,
+	LO_RULE_SPIN = 1,	/* spin mutexes (the default) */
+	LO_RULE_ALL = 2,	/* every lock: softints must not sleep */
 };
 
 struct lo_report {
@@ -74,9 +96,9 @@ void		 lo_destroy(struct lockorder *);
 void		 lo_set_report_fn(struct lockorder *, lo_report_fn_t, void *);
 /* Tag edges and reports made from now on with this run number. */
 void		 lo_set_run(struct lockorder *, uint64_t run);
-/* The softint rule (on by default; lo_write/lo_read carry it). */
-void		 lo_set_softint_rule(struct lockorder *, bool);
-bool		 lo_softint_rule(const struct lockorder *);
+/* The interrupt rule (LO_RULE_SPIN by default; lo_write/lo_read carry it). */
+void		 lo_set_intr_rule(struct lockorder *, enum lo_intr_rule);
+enum lo_intr_rule lo_intr_rule(const struct lockorder *);
 
 /* Intern a class; the id is stable for this graph's lifetime. */
 uint32_t	 lo_class(struct lockorder *, const char *name,
@@ -115,7 +137,7 @@ void		 lo_foreach_edge(const struct lockorder *,
 		    void (*fn)(void *, const struct lo_edge_info *), void *);
 
 /*
- * Merge src's classes, edges and softint usage into dst (edges new to
+ * Merge src's classes, edges and interrupt usage into dst (edges new to
  * dst are tagged with `run'); cycles this closes in dst are reported by
  * dst.  Returns the number of new reports.
  */
@@ -125,9 +147,9 @@ size_t		 lo_merge(struct lockorder *dst, const struct lockorder *src,
  * A text form of a graph (symbolised stacks, no addresses) for worker
  * processes: lo_write emits the edges and class usage added since the
  * previous lo_write (all of them the first time); lo_read merges such
- * text into a graph as lo_merge does (a graph with the softint rule off
- * writes so first, and turns the reader's off).  lo_read returns -1 on malformed
- * input, else the number of new reports.
+ * text into a graph as lo_merge does (a graph whose interrupt rule is
+ * not the default writes it first, and sets the reader's).  lo_read
+ * returns -1 on malformed input, else the number of new reports.
  */
 int		 lo_write(struct lockorder *, FILE *);
 int		 lo_read(struct lockorder *, FILE *, uint64_t run);

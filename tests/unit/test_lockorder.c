@@ -2,14 +2,25 @@
  * Lock-order checker on synthetic acquisition sequences: cycles within
  * a run and across runs (merge and the text form between processes),
  * what must not be reported (consistent order, trylock, same class),
- * the softint rule, and symbolised stacks in reports.
+ * the interrupt rule (spin mutexes by default; adaptive ones only with
+ * LO_RULE_ALL), and symbolised stacks in reports.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/intr.h"
+
 #include "check/lockorder.h"
+
+/* Acquisition flags: a spin mutex of IPL_SOFTCLOCK, softnet_lock. */
+#define SPIN_IN_SOFTNET	(LO_SPIN | LO_INTR | LO_LEVEL(IPL_SOFTNET) | \
+			 LO_IPL(IPL_SOFTNET))
+#define SPIN_IN_THREAD	(LO_SPIN | LO_IPL(IPL_SOFTCLOCK))
+#define ADAPTIVE_IN_SOFTNET (LO_INTR | LO_LEVEL(IPL_SOFTNET) | \
+			 LO_IPL(IPL_SOFTNET))
+#define ADAPTIVE_IN_THREAD LO_IPL(IPL_NONE)
 
 static int lockA, lockB, lockC, lockA2;
 
@@ -144,14 +155,14 @@ START_TEST(test_text_roundtrip)
 	lo_thread_exit(w, 0);
 	ck_assert_int_eq(lo_write(w, fp), 0);		/* block 1: AB */
 	acq(w, 1, "B", &lockB, 0);
-	acq(w, 1, "C", &lockC, LO_IN_SOFTINT);
+	acq(w, 1, "C", &lockC, SPIN_IN_SOFTNET);
 	lo_thread_exit(w, 1);
 	acq(w, 0, "A", &lockA, 0);			/* known edge */
 	acq(w, 0, "B", &lockB, 0);
 	ck_assert_int_eq(lo_write(w, fp), 0);		/* block 2: BC, U */
-	acq(w, 2, "C", &lockC, LO_SOFTINT_ENABLED);
+	acq(w, 2, "C", &lockC, SPIN_IN_THREAD);
 	acq(w, 2, "A", &lockA, 0);
-	ck_assert_uint_eq(lo_nreports(w), 2);		/* cycle + softint */
+	ck_assert_uint_eq(lo_nreports(w), 2);		/* cycle + interrupt */
 	ck_assert_int_eq(lo_write(w, fp), 0);		/* block 3 */
 	rewind(fp);
 	ck_assert_int_eq(lo_read(camp, fp, 10), 0);
@@ -177,58 +188,140 @@ START_TEST(test_text_roundtrip)
 }
 END_TEST
 
-START_TEST(test_softint_rule)
+static void
+take(struct lockorder *lo, uint32_t tid, const char *n, void *lock,
+    unsigned fl)
+{
+	acq(lo, tid, n, lock, fl);
+	lo_release(lo, tid, lock);
+}
+
+/* A spin mutex a softint takes, held where that softint can come in. */
+START_TEST(test_intr_rule_spin)
+{
+	struct lockorder *lo = lo_create();
+	const struct lo_report *r;
+
+	/* Held at the softint's own level (splsoftnet first): fine. */
+	take(lo, 0, "A", &lockA, SPIN_IN_SOFTNET);
+	take(lo, 1, "A", &lockA, LO_SPIN | LO_IPL(IPL_SOFTNET));
+	take(lo, 1, "B", &lockB, SPIN_IN_THREAD);	/* no softint use */
+	ck_assert_uint_eq(lo_nreports(lo), 0);
+	take(lo, 1, "A", &lockA, SPIN_IN_THREAD);
+	ck_assert_uint_eq(lo_nreports(lo), 1);
+	r = lo_report(lo, 0);
+	ck_assert_int_eq(r->lr_kind, LO_REPORT_INTR_UNSAFE);
+	ck_assert_str_eq(r->lr_signature,
+	    "interrupt-unsafe lock: A (test.c:65)");
+	ck_assert_msg(strstr(r->lr_text, "spin mutex A (test.c:65) is "
+	    "acquired by a softint at IPL_SOFTNET and held at IPL_SOFTCLOCK")
+	    != NULL, "%s", r->lr_text);
+	take(lo, 2, "A", &lockA2, SPIN_IN_THREAD);	/* reported once */
+	ck_assert_uint_eq(lo_nreports(lo), 1);
+	lo_destroy(lo);
+
+	/* Either order; and a lower softint is cut by a higher interrupt. */
+	lo = lo_create();
+	take(lo, 0, "A", &lockA, LO_SPIN | LO_INTR | LO_LEVEL(IPL_SOFTNET) |
+	    LO_IPL(IPL_SOFTNET));
+	ck_assert_uint_eq(lo_nreports(lo), 0);
+	take(lo, 1, "A", &lockA, LO_SPIN | LO_INTR | LO_LEVEL(IPL_VM) |
+	    LO_IPL(IPL_VM));
+	ck_assert_uint_eq(lo_nreports(lo), 1);
+	ck_assert_ptr_nonnull(strstr(lo_report(lo, 0)->lr_text,
+	    "acquired by the hard interrupt at IPL_VM and held at "
+	    "IPL_SOFTNET"));
+	lo_destroy(lo);
+}
+END_TEST
+
+/* softnet_lock: softints block on it, threads hold it at IPL_NONE. */
+START_TEST(test_intr_rule_adaptive)
 {
 	struct lockorder *lo = lo_create();
 
-	/* Softint use alone, or thread use with softints blocked: fine. */
-	acq(lo, 0, "A", &lockA, LO_IN_SOFTINT);
-	lo_release(lo, 0, &lockA);
-	acq(lo, 1, "A", &lockA, 0);
-	lo_release(lo, 1, &lockA);
-	acq(lo, 1, "B", &lockB, LO_SOFTINT_ENABLED);
-	lo_release(lo, 1, &lockB);
+	ck_assert_int_eq(lo_intr_rule(lo), LO_RULE_SPIN);
+	take(lo, 0, "A", &lockA, ADAPTIVE_IN_SOFTNET);
+	take(lo, 1, "A", &lockA, ADAPTIVE_IN_THREAD);
 	ck_assert_uint_eq(lo_nreports(lo), 0);
-	acq(lo, 1, "A", &lockA, LO_SOFTINT_ENABLED);
+	/* Rule "all" (softints must not sleep): the same use is reported. */
+	lo_set_intr_rule(lo, LO_RULE_ALL);
+	take(lo, 1, "A", &lockA, ADAPTIVE_IN_THREAD);
 	ck_assert_uint_eq(lo_nreports(lo), 1);
-	ck_assert_int_eq(lo_report(lo, 0)->lr_kind, LO_REPORT_SOFTINT_UNSAFE);
-	ck_assert_str_eq(lo_report(lo, 0)->lr_signature,
-	    "softint-unsafe lock: A (test.c:65)");
+	ck_assert_ptr_nonnull(strstr(lo_report(lo, 0)->lr_text,
+	    "lock A (test.c:65) is acquired by a softint at IPL_SOFTNET and "
+	    "held at IPL_NONE"));
 	lo_destroy(lo);
 
+	/* Rule off: not even a spin inversion. */
 	lo = lo_create();
-	lo_set_softint_rule(lo, false);
-	acq(lo, 0, "A", &lockA, LO_IN_SOFTINT);
-	acq(lo, 1, "A", &lockA2, LO_SOFTINT_ENABLED);
+	lo_set_intr_rule(lo, LO_RULE_OFF);
+	take(lo, 0, "A", &lockA, SPIN_IN_SOFTNET);
+	take(lo, 1, "A", &lockA, SPIN_IN_THREAD);
 	ck_assert_uint_eq(lo_nreports(lo), 0);
-	{
-		/* The text form carries the rule: a campaign reports none. */
-		struct lockorder *camp = lo_create();
-		FILE *fp = tmpfile();
-
-		ck_assert_ptr_nonnull(fp);
-		ck_assert_int_eq(lo_write(lo, fp), 0);
-		rewind(fp);
-		ck_assert_int_eq(lo_read(camp, fp, 1), 0);
-		ck_assert(!lo_softint_rule(camp));
-		fclose(fp);
-		lo_destroy(camp);
-		/* With the rule on, the same usage is reported. */
-		lo_destroy(lo);
-		lo = lo_create();
-		camp = lo_create();
-		fp = tmpfile();
-		ck_assert_ptr_nonnull(fp);
-		acq(lo, 2, "A", &lockA, LO_IN_SOFTINT);
-		acq(lo, 3, "A", &lockA2, LO_SOFTINT_ENABLED);
-		ck_assert_int_eq(lo_write(lo, fp), 0);
-		rewind(fp);
-		ck_assert_int_eq(lo_read(camp, fp, 1), 1);
-		ck_assert(lo_softint_rule(camp));
-		fclose(fp);
-		lo_destroy(camp);
-	}
 	lo_destroy(lo);
+}
+END_TEST
+
+/* Write run graph w into a campaign graph; returns lo_read's result. */
+static int
+through_text(struct lockorder *w, struct lockorder *camp)
+{
+	FILE *fp = tmpfile();
+	int n;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(lo_write(w, fp), 0);
+	rewind(fp);
+	n = lo_read(camp, fp, 1);
+	fclose(fp);
+	return n;
+}
+
+/*
+ * The text form carries the rule, spin-ness and both usages: halves of
+ * an inversion seen in two runs make the report in the campaign.
+ */
+START_TEST(test_intr_rule_text)
+{
+	struct lockorder *r1 = lo_create(), *r2 = lo_create();
+	struct lockorder *camp = lo_create();
+
+	take(r1, 0, "A", &lockA, SPIN_IN_SOFTNET);
+	take(r2, 0, "A", &lockA, SPIN_IN_THREAD);
+	take(r2, 0, "B", &lockB, ADAPTIVE_IN_THREAD);
+	ck_assert_uint_eq(lo_nreports(r1) + lo_nreports(r2), 0);
+	ck_assert_int_eq(through_text(r1, camp), 0);
+	ck_assert_int_eq(through_text(r2, camp), 1);
+	ck_assert_str_eq(lo_report(camp, 0)->lr_signature,
+	    "interrupt-unsafe lock: A (test.c:65)");
+	/* Incremental: nothing new is nothing written. */
+	ck_assert_int_eq(through_text(r2, camp), 0);
+	lo_destroy(r1);
+	lo_destroy(r2);
+	lo_destroy(camp);
+
+	/* A run with the rule off turns the campaign's off first. */
+	r1 = lo_create();
+	camp = lo_create();
+	lo_set_intr_rule(r1, LO_RULE_OFF);
+	take(r1, 0, "A", &lockA, SPIN_IN_SOFTNET);
+	take(r1, 1, "A", &lockA2, SPIN_IN_THREAD);
+	ck_assert_int_eq(through_text(r1, camp), 0);
+	ck_assert_int_eq(lo_intr_rule(camp), LO_RULE_OFF);
+	lo_destroy(r1);
+	lo_destroy(camp);
+	/* And "all" makes adaptive inversions reports there. */
+	r1 = lo_create();
+	camp = lo_create();
+	lo_set_intr_rule(r1, LO_RULE_ALL);
+	take(r1, 0, "B", &lockB, ADAPTIVE_IN_SOFTNET);
+	take(r1, 1, "B", &lockB, ADAPTIVE_IN_THREAD);
+	ck_assert_uint_eq(lo_nreports(r1), 1);
+	ck_assert_int_eq(through_text(r1, camp), 1);
+	ck_assert_int_eq(lo_intr_rule(camp), LO_RULE_ALL);
+	lo_destroy(r1);
+	lo_destroy(camp);
 }
 END_TEST
 
@@ -289,7 +382,9 @@ main(void)
 	tcase_add_test(tc, test_three_cycle);
 	tcase_add_test(tc, test_campaign_merge);
 	tcase_add_test(tc, test_text_roundtrip);
-	tcase_add_test(tc, test_softint_rule);
+	tcase_add_test(tc, test_intr_rule_spin);
+	tcase_add_test(tc, test_intr_rule_adaptive);
+	tcase_add_test(tc, test_intr_rule_text);
 	tcase_add_test(tc, test_report_stacks);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
