@@ -559,6 +559,79 @@ kn_wake_quiet(struct kn_scn *scn)
 	}
 }
 
+/*
+ * The compiled scenario.  A campaign loads the same text in every run:
+ * it is compiled once per process and each run's fresh state loads the
+ * dumped bytecode (with its debug information, so that errors still
+ * name file:line).  Keyed by chunk name and the whole text; a state
+ * only ever loads bytecode dumped here, never a user's binary chunk.
+ */
+struct kn_chunk {
+	char	*ch_name;
+	char	*ch_text;
+	size_t	 ch_textlen;
+	char	*ch_code;
+	size_t	 ch_codelen, ch_codecap;
+};
+static struct kn_chunk kn_chunk_cache;
+
+static int
+kn_chunk_writer(lua_State *L, const void *p, size_t n, void *arg)
+{
+	struct kn_chunk *ch = arg;
+
+	(void)L;
+	if (ch->ch_codecap - ch->ch_codelen < n) {
+		size_t cap = (ch->ch_codelen + n) * 2;
+		char *nb = realloc(ch->ch_code, cap);
+
+		if (nb == NULL)
+			return 1;
+		ch->ch_code = nb;
+		ch->ch_codecap = cap;
+	}
+	memcpy(ch->ch_code + ch->ch_codelen, p, n);
+	ch->ch_codelen += n;
+	return 0;
+}
+
+static void
+kn_chunk_forget(struct kn_chunk *ch)
+{
+	free(ch->ch_name);
+	free(ch->ch_text);
+	free(ch->ch_code);
+	memset(ch, 0, sizeof(*ch));
+}
+
+/* Push the scenario's main function, compiling it only when the cache
+ * does not hold it; LUA_OK or the load error (message pushed). */
+static int
+kn_chunk_load(lua_State *L, const char *src, size_t len, const char *name)
+{
+	struct kn_chunk *ch = &kn_chunk_cache;
+	int st;
+
+	if (ch->ch_code != NULL && ch->ch_textlen == len &&
+	    strcmp(ch->ch_name, name) == 0 &&
+	    memcmp(ch->ch_text, src, len) == 0)
+		return luaL_loadbufferx(L, ch->ch_code, ch->ch_codelen, name,
+		    "b");
+	if ((st = luaL_loadbufferx(L, src, len, name, "t")) != LUA_OK)
+		return st;
+	kn_chunk_forget(ch);
+	ch->ch_name = strdup(name);
+	ch->ch_text = malloc(len + 1);
+	if (ch->ch_name == NULL || ch->ch_text == NULL ||
+	    lua_dump(L, kn_chunk_writer, ch, 0) != 0) {
+		kn_chunk_forget(ch);	/* no cache, still a loaded chunk */
+		return LUA_OK;
+	}
+	memcpy(ch->ch_text, src, len);
+	ch->ch_textlen = len;
+	return LUA_OK;
+}
+
 int
 kn_run(const struct kn_opts *o, struct kn_result *r)
 {
@@ -666,7 +739,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	lua_pop(L, 1);
 
 	chunk = kn_xasprintf("@%s", o->o_scenario);
-	if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
+	if (kn_chunk_load(L, src, len, chunk) != LUA_OK) {
 		scn.s_error = kn_xasprintf("%s", lua_tostring(L, -1));
 		scn.s_aborted = true;
 		lua_pop(L, 1);

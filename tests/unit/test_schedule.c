@@ -303,6 +303,37 @@ START_TEST(test_text_round_trip_and_errors)
 	schedule_record(&sd, 4, 5);
 	text = schedule_to_text(&sd);
 	ck_assert_str_eq(text, "knit-schedule 1 3\n1/2 0/3 4/5\n");
+	free(text);
+	/* 16 choices a line; the widest numbers; the empty schedule. */
+	{
+		struct schedule big;
+		char want[1024];
+		size_t n = 0;
+
+		schedule_init(&big);
+		text = schedule_to_text(&big);
+		ck_assert_str_eq(text, "knit-schedule 1 0\n");
+		free(text);
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+		    "knit-schedule 1 18\n");
+		for (uint32_t i = 0; i < 18; i++) {
+			uint32_t nopt = i == 17 ? UINT32_MAX : 10 + i * 7;
+			uint32_t idx = i == 17 ? UINT32_MAX - 1 : i;
+
+			schedule_record(&big, idx, nopt);
+			n += (size_t)snprintf(want + n, sizeof(want) - n,
+			    "%u/%u%c", idx, nopt, i == 15 || i == 17 ? '\n' :
+			    ' ');
+		}
+		text = schedule_to_text(&big);
+		ck_assert_str_eq(text, want);
+		ck_assert_int_eq(schedule_from_text(&back, text, err,
+		    sizeof(err)), 0);
+		ck_assert(schedule_equal(&big, &back));
+		free(text);
+		schedule_fini(&big);
+	}
+	text = schedule_to_text(&sd);
 	ck_assert_int_eq(schedule_from_text(&back, text, err, sizeof(err)),
 	    0);
 	ck_assert(schedule_equal(&sd, &back));

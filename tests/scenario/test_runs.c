@@ -1,0 +1,226 @@
+/*
+ * Runs in one process are independent of each other.  knit explore
+ * does many kn_run() calls in one process and keeps per-process caches
+ * between them (the compiled scenario, LWP stacks, the allocator's free
+ * lists); none of them may change a run's outcome.  Each test compares
+ * the trace hash of a run done after other runs in the same process
+ * with the same run done alone in a fresh process (a child forked
+ * before this process ran anything), in both orders.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kn.h"
+
+static const char *srcdir = ".";
+
+struct runspec {
+	const char	*rs_scenario;	/* path (chunk name) */
+	const char	*rs_text;	/* NULL: read the file */
+	uint64_t	 rs_seed;
+	const char	*rs_conns;	/* -D conns=..., or NULL */
+};
+
+struct outcome {
+	int		 oc_status;
+	uint64_t	 oc_hash;
+	uint64_t	 oc_events;
+};
+
+static struct outcome
+run_here(const struct runspec *rs)
+{
+	struct kn_define d = { .d_name = (char *)"conns" };
+	struct kn_opts o;
+	struct kn_result r;
+	struct outcome oc;
+
+	memset(&o, 0, sizeof(o));
+	o.o_scenario = rs->rs_scenario;
+	o.o_text = rs->rs_text;
+	o.o_textlen = rs->rs_text != NULL ? strlen(rs->rs_text) : 0;
+	o.o_seed = rs->rs_seed;
+	o.o_strategy = "random";
+	o.o_quiet = true;
+	if (rs->rs_conns != NULL) {
+		d.d_value = (char *)rs->rs_conns;
+		o.o_defs = &d;
+		o.o_ndefs = 1;
+	}
+	kn_run(&o, &r);
+	oc.oc_status = r.r_status;
+	oc.oc_hash = r.r_hash;
+	oc.oc_events = r.r_events;
+	kn_result_fini(&r);
+	return oc;
+}
+
+/* The run alone, in a child process that has run nothing before. */
+static struct outcome
+run_alone(const struct runspec *rs)
+{
+	struct outcome oc;
+	int fds[2], st;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		oc = run_here(rs);
+		_exit(write(fds[1], &oc, sizeof(oc)) == (ssize_t)sizeof(oc) ?
+		    0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &oc, sizeof(oc)), (ssize_t)sizeof(oc));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return oc;
+}
+
+static void
+assert_same(struct outcome a, struct outcome b, const char *what)
+{
+	ck_assert_msg(a.oc_status == b.oc_status && a.oc_hash == b.oc_hash &&
+	    a.oc_events == b.oc_events, "%s: status %d hash %016" PRIx64
+	    " events %" PRIu64 " alone, status %d hash %016" PRIx64
+	    " events %" PRIu64 " after other runs", what, a.oc_status,
+	    a.oc_hash, a.oc_events, b.oc_status, b.oc_hash, b.oc_events);
+}
+
+static const char *
+storm_path(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/scenarios/unix_storm.lua", srcdir);
+	return path;
+}
+
+/* Two seeds of the Unix-socket storm, each order, against alone. */
+START_TEST(test_storm_runs_independent)
+{
+	struct runspec a = { storm_path(), NULL, 11, "4" };
+	struct runspec b = { storm_path(), NULL, 12, "4" };
+	struct outcome alone_a = run_alone(&a), alone_b = run_alone(&b);
+	struct outcome ab_b, ba_a;
+	int fds[2], st;
+	pid_t pid;
+
+	ck_assert_int_eq(alone_a.oc_status, KN_PASS);
+	ck_assert_int_eq(alone_b.oc_status, KN_PASS);
+	/* Different seeds give different schedules: the test can fail. */
+	ck_assert_uint_ne(alone_a.oc_hash, alone_b.oc_hash);
+
+	/* Order b, a in a child; order a, b here. */
+	ck_assert_int_eq(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		(void)run_here(&b);
+		ba_a = run_here(&a);
+		_exit(write(fds[1], &ba_a, sizeof(ba_a)) ==
+		    (ssize_t)sizeof(ba_a) ? 0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &ba_a, sizeof(ba_a)),
+	    (ssize_t)sizeof(ba_a));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_same(alone_a, ba_a, "seed 11 after seed 12");
+
+	assert_same(alone_a, run_here(&a), "seed 11 first");
+	ab_b = run_here(&b);
+	assert_same(alone_b, ab_b, "seed 12 after seed 11");
+	/* And again, after both. */
+	assert_same(alone_a, run_here(&a), "seed 11 third");
+	assert_same(alone_b, run_here(&b), "seed 12 fourth");
+}
+END_TEST
+
+/*
+ * The compiled-scenario cache is keyed by the text, not the name: a new
+ * text under the same name runs the new text, and errors in a cached
+ * chunk still name file:line.
+ */
+START_TEST(test_scenario_text_changes)
+{
+	static const char fail_text[] =
+	    "local knit = require('knit')\n"
+	    "knit.sleep('1us')\n"
+	    "knit.fail('one')\n";
+	static const char pass_text[] =
+	    "local knit = require('knit')\n"
+	    "knit.expect(true, 'fine')\n";
+	static const char error_text[] =
+	    "local knit = require('knit')\n"
+	    "\n"
+	    "error('boom')\n";
+	static const char syntax_text[] = "local = 1\n";
+	struct kn_opts o;
+	struct kn_result r;
+	const char *texts[] = { fail_text, pass_text, fail_text, error_text,
+	    error_text, syntax_text, syntax_text, pass_text };
+	int want[] = { KN_FAIL, KN_PASS, KN_FAIL, KN_ERROR, KN_ERROR,
+	    KN_ERROR, KN_ERROR, KN_PASS };
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		o.o_scenario = "same_name.lua";
+		o.o_text = texts[i];
+		o.o_textlen = strlen(texts[i]);
+		o.o_seed = 1;
+		o.o_quiet = true;
+		kn_run(&o, &r);
+		ck_assert_msg(r.r_status == want[i], "run %zu: status %d, "
+		    "want %d (%s)", i, r.r_status, want[i],
+		    r.r_error != NULL ? r.r_error : "");
+		if (texts[i] == fail_text) {
+			ck_assert_uint_eq(r.r_nfailures, 1);
+			ck_assert_ptr_nonnull(strstr(r.r_failures[0].f_text,
+			    "same_name.lua:3: one"));
+		}
+		if (texts[i] == error_text)
+			ck_assert_msg(strstr(r.r_error,
+			    "same_name.lua:3: boom") != NULL, "%s",
+			    r.r_error);
+		if (texts[i] == syntax_text)
+			ck_assert_msg(strstr(r.r_error, "same_name.lua:1:") !=
+			    NULL, "%s", r.r_error);
+		kn_result_fini(&r);
+	}
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("runs");
+	TCase *tc = tcase_create("independence");
+	SRunner *sr;
+	int nf;
+
+	if (argc > 1)
+		srcdir = argv[1];
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_storm_runs_independent);
+	tcase_add_test(tc, test_scenario_text_changes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
