@@ -117,15 +117,23 @@ START_TEST(test_sbwait_minimized_replays)
 
 	tmpdb_path(dbf, sizeof(dbf));
 	{
+		/*
+		 * Delta debugging ends 1-minimal, not globally minimal: what
+		 * it reaches depends on the failing schedule it starts from.
+		 * The first failure from seed 2 shrinks to the single
+		 * deviation; seed 1's stops at a 1-minimal set of three.
+		 */
 		const char *args[] = { "explore", knit_src(SBWAIT), "--runs",
-		    "200", "--db", dbf, "--stop-on-first", "--minimize", NULL };
+		    "200", "--seed", "2", "--db", dbf, "--stop-on-first",
+		    "--minimize", NULL };
 
 		knit_run(&o, args);
 	}
 	ck_assert_int_eq(o.ko_status, 1);
-	/* One pre-emption in the window is the whole bug. */
-	ck_assert_msg(strstr(o.ko_out, "minimised: 1 deviation (1 "
-	    "pre-emption)") != NULL, "%s", o.ko_out);
+	/* One deviation in the window (running the sender inside the
+	 * receiver's unlocked window) is the whole bug. */
+	ck_assert_msg(strstr(o.ko_out, "minimised: 1 deviation (") != NULL,
+	    "%s", o.ko_out);
 	p = strstr(o.ko_out, "replay minimised: knit replay ");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(sscanf(strstr(p, "--run ") + 6, "%ld", &id), 1);
