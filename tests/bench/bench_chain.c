@@ -198,7 +198,7 @@ chain_build(struct chain *c)
 
 		check_world_begin(c->c_w, &cc);
 		/* NetBSD 5 softints block on softnet_lock by design */
-		check_set_softint_rule(false);
+		check_set_intr_rule(0);	/* off */
 	}
 	c->c_net = net_create(c->c_w);
 	c->c_l = calloc((size_t)c->c_n, sizeof(*c->c_l));
