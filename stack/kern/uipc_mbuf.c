@@ -648,6 +648,16 @@ mbufq_dequeue(struct mbufq *q)
 	return m;
 }
 
+struct mbuf *
+mbufq_takeall(struct mbufq *q)
+{
+	struct mbuf *m = q->mq_head;
+
+	q->mq_head = q->mq_tail = NULL;
+	q->mq_len = 0;
+	return m;
+}
+
 void
 mbufq_purge(struct mbufq *q)
 {

@@ -311,9 +311,7 @@ if_down(struct ifnet *ifp)
 		(*ifp->if_stop)(ifp, 0);
 	/* purge the send queue: nothing leaves a down interface */
 	mutex_spin_enter(&ifp->if_snd.ifq_lock);
-	m = ifp->if_snd.ifq_q.mq_head;
-	ifp->if_snd.ifq_q.mq_head = ifp->if_snd.ifq_q.mq_tail = NULL;
-	ifp->if_snd.ifq_q.mq_len = 0;
+	m = mbufq_takeall(&ifp->if_snd.ifq_q);
 	mutex_spin_exit(&ifp->if_snd.ifq_lock);
 	m_freem_list(m);
 }

@@ -33,20 +33,26 @@ struct vnic_softc {
 	struct vnic_hw	*sc_hw;
 };
 
+/*
+ * Send everything on the send queue: the device takes a frame at a time
+ * and never refuses one for lack of room, so the queue is emptied in one
+ * hold of its lock.  Frames queued meanwhile are sent by the
+ * if_transmit that queued them (it calls if_start after enqueueing).
+ */
 static void
 vnic_start(struct ifnet *ifp)
 {
 	struct vnic_softc *sc = ifp->if_softc;
-	struct mbuf *m;
+	struct mbuf *m, *next;
 	size_t len;
 	uint8_t *buf;
 
-	for (;;) {
-		mutex_spin_enter(&ifp->if_snd.ifq_lock);
-		m = mbufq_dequeue(&ifp->if_snd.ifq_q);
-		mutex_spin_exit(&ifp->if_snd.ifq_lock);
-		if (m == NULL)
-			break;
+	mutex_spin_enter(&ifp->if_snd.ifq_lock);
+	m = mbufq_takeall(&ifp->if_snd.ifq_q);
+	mutex_spin_exit(&ifp->if_snd.ifq_lock);
+	for (; m != NULL; m = next) {
+		next = m->m_nextpkt;
+		m->m_nextpkt = NULL;
 		len = (size_t)m->m_pkthdr.len;
 		buf = vnic_hw_tx_buf(sc->sc_hw, len < ETHER_MIN_LEN ?
 		    ETHER_MIN_LEN : len);

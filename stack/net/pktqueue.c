@@ -15,22 +15,27 @@ struct pktqueue {
 };
 
 /*
- * The softint: take a batch under the spin lock, then run the protocol
- * on each packet with softnet_lock held (it may block there).
+ * The softint: take everything queued in one hold of the spin lock, then
+ * run the protocol on each packet with softnet_lock held (it may block
+ * there).  Packets queued meanwhile are not looked for: their
+ * pktq_enqueue schedules the softint again (softint_schedule while the
+ * handler runs makes it pending once more), so none is left behind.
  */
 static void
 pktq_softint(void *arg)
 {
 	struct pktqueue *pq = arg;
-	struct mbuf *m;
+	struct mbuf *m, *next;
 
+	mutex_spin_enter(&pq->pq_lock);
+	m = mbufq_takeall(&pq->pq_q);
+	mutex_spin_exit(&pq->pq_lock);
+	if (m == NULL)
+		return;
 	mutex_enter(softnet_lock);
-	for (;;) {
-		mutex_spin_enter(&pq->pq_lock);
-		m = mbufq_dequeue(&pq->pq_q);
-		mutex_spin_exit(&pq->pq_lock);
-		if (m == NULL)
-			break;
+	for (; m != NULL; m = next) {
+		next = m->m_nextpkt;
+		m->m_nextpkt = NULL;
 		(*pq->pq_input)(m);
 	}
 	mutex_exit(softnet_lock);

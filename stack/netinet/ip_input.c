@@ -89,6 +89,49 @@ ip_options_ok(const uint8_t *cp, int cnt)
 	return true;
 }
 
+/*
+ * What ip_forward keeps of a packet in case it must answer with an ICMP
+ * error: the packet header and the first bytes (the IP header and 8
+ * bytes of data, all an error quotes), on the stack.  An mbuf is made
+ * from it only when an error is sent; most packets are forwarded and
+ * need none (OpenBSD's ip_forward keeps them the same way).
+ */
+struct ip_fwdsave {
+	struct pkthdr	 fs_pkthdr;
+	int		 fs_flags;
+	short		 fs_type;
+	int		 fs_len;
+	uint8_t		 fs_data[(0xf << 2) + 8];	/* longest header + 8 */
+};
+
+static void
+ip_fwdsave(struct ip_fwdsave *fs, struct mbuf *m, int hlen)
+{
+	fs->fs_pkthdr = m->m_pkthdr;
+	fs->fs_flags = m->m_flags;
+	fs->fs_type = m->m_type;
+	fs->fs_len = hlen + 8;
+	if (fs->fs_len > m->m_pkthdr.len)
+		fs->fs_len = m->m_pkthdr.len;
+	KASSERT(fs->fs_len <= (int)sizeof(fs->fs_data));
+	m_copydata(m, 0, fs->fs_len, fs->fs_data);
+}
+
+/* The saved start of the packet as an mbuf for icmp_error, or NULL. */
+static struct mbuf *
+ip_fwdsave_mbuf(const struct ip_fwdsave *fs)
+{
+	struct mbuf *n = m_gethdr(M_DONTWAIT, fs->fs_type);
+
+	if (n == NULL)
+		return NULL;
+	n->m_flags |= fs->fs_flags & M_COPYFLAGS;
+	n->m_pkthdr = fs->fs_pkthdr;
+	n->m_pkthdr.len = n->m_len = fs->fs_len;
+	memcpy(mtod(n, void *), fs->fs_data, (size_t)fs->fs_len);
+	return n;
+}
+
 static void
 ip_forward(struct mbuf *m)
 {
@@ -96,8 +139,9 @@ ip_forward(struct mbuf *m)
 	struct sockaddr_in dst;
 	struct rtentry *rt;
 	struct mbuf *mcopy;
+	struct ip_fwdsave fs;
 	u_long mtu = 0;
-	int error, type, code, clen;
+	int error, type, code;
 
 	if ((m->m_flags & (M_BCAST | M_MCAST)) ||
 	    IN_MULTICAST(ntohl(ip->ip_dst.s_addr)) ||
@@ -120,21 +164,14 @@ ip_forward(struct mbuf *m)
 	}
 	SDT_PROBE3(knit, ip, ip_forward, rtcache_validated, &V_ipforward_rt,
 	    rt, m);
-	/* keep the start of the packet for an ICMP error */
-	clen = (ip->ip_hl << 2) + 8;
-	if (clen > m->m_pkthdr.len)
-		clen = m->m_pkthdr.len;
-	mcopy = m_copym(m, 0, clen, M_DONTWAIT);
+	ip_fwdsave(&fs, m, ip->ip_hl << 2);
 	ip->ip_ttl -= IPTTLDEC;
 	error = ip_output(m, &V_ipforward_rt, IP_FORWARDING, &mtu);
 	if (error == 0) {
 		IP_STATINC(ips_forward);
-		m_freem(mcopy);
 		return;
 	}
 	IP_STATINC(ips_cantforward);
-	if (mcopy == NULL)
-		return;
 	switch (error) {
 	case EMSGSIZE:
 		type = ICMP_UNREACH;
@@ -151,10 +188,10 @@ ip_forward(struct mbuf *m)
 		code = ICMP_UNREACH_HOST;
 		break;
 	default:
-		m_freem(mcopy);
 		return;
 	}
-	icmp_error(mcopy, type, code, 0, (int)mtu);
+	if ((mcopy = ip_fwdsave_mbuf(&fs)) != NULL)
+		icmp_error(mcopy, type, code, 0, (int)mtu);
 }
 
 void

@@ -217,6 +217,50 @@ START_TEST(test_mtu_too_big)
 }
 END_TEST
 
+/*
+ * The error a router sends when it cannot forward quotes the packet as it
+ * arrived: its IP header (TTL not yet decremented, the sender's checksum)
+ * and the first 8 bytes of data (here the echo request's header).
+ * ip_forward keeps that start of the packet before handing it on.
+ */
+START_TEST(test_forward_error_quote)
+{
+	struct tnet t;
+	struct host *h[4];
+	struct net_nic *nic;
+	const struct net_kept *k, *req = NULL, *err = NULL;
+	const uint8_t *ip, *icmp;
+	size_t i;
+
+	tn_init(&t, 6);
+	chain3(&t, h, 1400);
+	nic = net_nic_lookup(t.tn_n, "a:vnic0");
+	ck_assert_ptr_nonnull(nic);
+	ck_assert_int_eq(net_keep(nic, 16), 0);
+	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 7, 1472, 0, true), 0);
+	tn_run(&t, 10 * MS);
+	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
+		ip = k->nk_data + 14;
+		if (k->nk_caplen < 14 + 20 + 8 + 28 || ip[9] != IPPROTO_ICMP)
+			continue;
+		if (k->nk_outbound && k->nk_len == 14 + 1500)
+			req = k;
+		if (!k->nk_outbound && ip[20] == ICMP_UNREACH &&
+		    ip[21] == ICMP_UNREACH_NEEDFRAG)
+			err = k;
+	}
+	ck_assert_ptr_nonnull(req);
+	ck_assert_ptr_nonnull(err);
+	icmp = err->nk_data + 14 + 20;
+	/* the quoted header and 8 bytes are the request's, byte for byte */
+	ck_assert_mem_eq(icmp + 8, req->nk_data + 14, 20 + 8);
+	ck_assert_uint_eq(icmp[8 + 8], 64);		/* TTL as sent */
+	ck_assert_uint_eq(err->nk_len, 14 + 20 + 8 + 20 + 8);
+	ck_assert_uint_eq(tn_mbufs(&t, h[1]), 0);
+	tn_fini(&t);
+}
+END_TEST
+
 static uint64_t
 lossy(uint64_t seed, uint64_t *hashp)
 {
@@ -361,6 +405,7 @@ ip_suite(void)
 	tcase_add_test(tc, test_link_loss_seed_exact);
 	tcase_add_test(tc, test_interface_down_up);
 	tcase_add_test(tc, test_reject_blackhole_unreachable);
+	tcase_add_test(tc, test_forward_error_quote);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -207,6 +207,12 @@ bool	mbufq_full(const struct mbufq *);
 /* Enqueue at the tail; false (and m freed, drops counted) when full. */
 bool	mbufq_enqueue(struct mbufq *, struct mbuf *);
 struct mbuf *mbufq_dequeue(struct mbufq *);
+/*
+ * Empty the queue in one step: returns its packets as a list linked by
+ * m_nextpkt (oldest first), or NULL.  A consumer that holds the queue's
+ * lock once per batch instead of once per packet.
+ */
+struct mbuf *mbufq_takeall(struct mbufq *);
 void	mbufq_purge(struct mbufq *);
 static inline u_int
 mbufq_len(const struct mbufq *q)
