@@ -16,25 +16,51 @@
 
 #define NIC_RING_DEFAULT	256
 
+/* Eight bytes little-endian, whatever the host's byte order. */
+static inline uint64_t
+load_le64(const uint8_t *b)
+{
+	uint64_t w;
+
+	memcpy(&w, b, sizeof(w));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
 /*
- * Digest of a frame for the trace hash: eight bytes at a time, each
- * word mixed by multiplication (the tail is read byte by byte, so the
- * result does not depend on alignment or on bytes past the end).
+ * Digest of a frame for the trace hash.  Four independent lanes take 32
+ * bytes per round (each word mixed by multiplication), so that the
+ * multiplications overlap instead of forming one chain through the whole
+ * frame: every frame of every hop is digested.  Then words of eight
+ * bytes, then the tail byte by byte; the result depends only on the
+ * bytes and the length (not on alignment or on bytes past the end).
  */
 uint64_t
 net_digest(const void *p, size_t len)
 {
 	const uint8_t *b = p;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	uint64_t l0 = h, l1 = ~h, l2 = h ^ 0x5555555555555555ULL,
+	    l3 = h ^ 0xaaaaaaaaaaaaaaaaULL;
 	size_t i = 0;
 
+	for (; i + 32 <= len; i += 32) {
+		l0 = (l0 ^ load_le64(b + i)) * 0xff51afd7ed558ccdULL;
+		l1 = (l1 ^ load_le64(b + i + 8)) * 0xff51afd7ed558ccdULL;
+		l2 = (l2 ^ load_le64(b + i + 16)) * 0xff51afd7ed558ccdULL;
+		l3 = (l3 ^ load_le64(b + i + 24)) * 0xff51afd7ed558ccdULL;
+		l0 ^= l0 >> 32;
+		l1 ^= l1 >> 32;
+		l2 ^= l2 >> 32;
+		l3 ^= l3 >> 32;
+	}
+	h = l0 ^ (l1 * 0xc4ceb9fe1a85ec53ULL) ^ ((l2 << 21 | l2 >> 43) *
+	    0x9e3779b97f4a7c15ULL) ^ ((l3 << 42 | l3 >> 22) *
+	    0xd6e8feb86659fd93ULL);
 	for (; i + 8 <= len; i += 8) {
-		/* little-endian by construction: the same on every host */
-		w = (uint64_t)b[i] | (uint64_t)b[i + 1] << 8 |
-		    (uint64_t)b[i + 2] << 16 | (uint64_t)b[i + 3] << 24 |
-		    (uint64_t)b[i + 4] << 32 | (uint64_t)b[i + 5] << 40 |
-		    (uint64_t)b[i + 6] << 48 | (uint64_t)b[i + 7] << 56;
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h = (h ^ load_le64(b + i)) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
 	for (w = 0; i < len; i++)
