@@ -62,6 +62,7 @@ void
 ip_getstat(struct ipstat *st)
 {
 	*st = V_ipstat;
+	ip_reass_stat(st);
 }
 
 /* Options are not acted on, but must be well formed. */
@@ -250,11 +251,6 @@ ip_input(struct mbuf *m)
 		IP_STATINC(ips_badoptions);
 		goto bad;
 	}
-	if (ntohs(ip->ip_off) & (IP_MF | IP_OFFMASK)) {
-		/* no reassembly: fragments are counted and dropped */
-		IP_STATINC(ips_fragments);
-		goto bad;
-	}
 	if (in_ifaddr_lookup(ip->ip_dst) == NULL &&
 	    !in_broadcast(ip->ip_dst, ifp)) {
 		if (!V_ipforwarding) {
@@ -263,6 +259,12 @@ ip_input(struct mbuf *m)
 		}
 		ip_forward(m);
 		return;
+	}
+	if (ip->ip_off & htons(IP_MF | IP_OFFMASK)) {
+		if ((m = ip_reass_packet(m)) == NULL)
+			return;
+		ip = mtod(m, struct ip *);
+		hlen = ip->ip_hl << 2;
 	}
 	IP_STATINC(ips_delivered);
 	switch (ip->ip_p) {

@@ -7,8 +7,8 @@
  * knit:ip:ip_output:rtcache_validated fires between the cache's
  * validation and the use of its entry: scenarios open race windows there.
  *
- * There is no fragmentation: a packet larger than the path MTU is
- * refused with EMSGSIZE whether or not DF is set.
+ * A packet larger than the path MTU goes out in fragments (ip_frag.c)
+ * unless DF is set: then it is refused with EMSGSIZE (and *mtup).
  */
 #include "net/if.h"
 #include "net/route.h"
@@ -88,6 +88,10 @@ ip_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup)
 	mtu = ifp->if_mtu;
 	if (rt != NULL && rt->rt_rmx.rmx_mtu != 0 && rt->rt_rmx.rmx_mtu < mtu)
 		mtu = rt->rt_rmx.rmx_mtu;
+	if (ntohs(ip->ip_len) > mtu && (ip->ip_off & htons(IP_DF)) == 0) {
+		error = ip_fragment(m, ifp, mtu, sintocsa(&dst), rt);
+		goto done;
+	}
 	if (ntohs(ip->ip_len) > mtu) {
 		IP_STATINC(ips_cantfrag);
 		if (mtup != NULL)

@@ -207,7 +207,9 @@ udp_output(struct inpcb *inp, struct mbuf *m, const struct sockaddr *dstsa)
 		fport = inp->inp_fport;
 	hdr = (inp->inp_af == AF_INET ? (int)sizeof(struct ip) :
 	    (int)sizeof(struct ip6_hdr)) + (int)sizeof(*uh);
-	if (len + hdr > IP_MAXPACKET) {
+	/* IPv4 counts its header in the 65535 bytes, IPv6 does not */
+	if (len + hdr - (inp->inp_af == AF_INET ? 0 :
+	    (int)sizeof(struct ip6_hdr)) > IP_MAXPACKET) {
 		error = EMSGSIZE;
 		goto bad;
 	}

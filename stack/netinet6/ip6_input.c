@@ -2,7 +2,8 @@
  * IPv6 input and forwarding (ip6intr softint, softnet_lock held).
  *
  * Only the headers knit speaks are followed: ICMPv6 and UDP directly
- * after the IPv6 header; anything else is counted (noproto) and dropped.
+ * after the IPv6 header or after a fragment header (reassembled by
+ * ip6_frag.c); anything else is counted (noproto) and dropped.
  * Forwarding uses the host's cache ip6_forward_rt, revalidated per
  * packet like ipforward_rt.
  */
@@ -45,6 +46,7 @@ void
 ip6_getstat(struct ip6stat *st)
 {
 	*st = V_ip6stat;
+	frag6_stat(st);
 }
 
 static void
@@ -168,6 +170,11 @@ ip6_input(struct mbuf *m)
 	    !IN6_IS_ADDR_MC_LINKLOCAL(&ip6->ip6_dst)) {
 		V_ip6stat.ip6s_cantforward++;	/* no multicast routing */
 		goto bad;
+	}
+	if (ip6->ip6_nxt == IPPROTO_FRAGMENT) {
+		if ((m = frag6_input(m)) == NULL)
+			return;
+		ip6 = mtod(m, struct ip6_hdr *);
 	}
 	V_ip6stat.ip6s_delivered++;
 	switch (ip6->ip6_nxt) {

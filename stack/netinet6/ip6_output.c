@@ -1,7 +1,8 @@
 /*
  * IPv6 output: like ip_output (a caller's route cache or an on-stack
  * one, the probe knit:ip6:ip6_output:rtcache_validated between
- * validation and use), no fragmentation (EMSGSIZE over the MTU).
+ * validation and use).  Over the MTU the source fragments (ip6_frag.c);
+ * a router refuses with EMSGSIZE (packet too big).
  * Link-local addresses lose their embedded scope just before the
  * packet goes to the interface.
  */
@@ -108,7 +109,8 @@ ip6_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup)
 	mtu = ifp->if_mtu;
 	if (rt->rt_rmx.rmx_mtu != 0 && rt->rt_rmx.rmx_mtu < mtu)
 		mtu = rt->rt_rmx.rmx_mtu;
-	if (sizeof(*ip6) + ntohs(ip6->ip6_plen) > mtu) {
+	if (sizeof(*ip6) + ntohs(ip6->ip6_plen) > mtu &&
+	    (flags & IPV6_FORWARDING) != 0) {
 		V_ip6stat.ip6s_toobig++;
 		if (mtup != NULL)
 			*mtup = mtu;
@@ -117,6 +119,10 @@ ip6_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup)
 	}
 	in6_clearscope(&ip6->ip6_src);
 	in6_clearscope(&ip6->ip6_dst);
+	if (sizeof(*ip6) + ntohs(ip6->ip6_plen) > mtu) {
+		error = frag6_output(m, ifp, mtu, sin6tocsa(&dst), rt);
+		goto done;
+	}
 	error = (*ifp->if_output)(ifp, m, sin6tocsa(&dst), rt);
 	if (error != 0)
 		V_ip6stat.ip6s_odropped++;

@@ -41,5 +41,7 @@ CTASSERT(sizeof(struct ip) == 20);
 #define IPOPT_EOL	0
 #define IPOPT_NOP	1
 #define IPOPT_OLEN	1
+/* Options with this bit in their type go into every fragment. */
+#define IPOPT_COPIED(o)	((o) & 0x80)
 
 #endif /* !_KNIT_NETINET_IP_H_ */

@@ -43,6 +43,7 @@ CTASSERT(sizeof(struct icmp) == 8);
 #define ICMP_ECHO		8
 #define ICMP_TIMXCEED		11
 #define  ICMP_TIMXCEED_INTRANS	0
+#define  ICMP_TIMXCEED_REASS	1
 #define ICMP_PARAMPROB		12
 #define ICMP_MAXTYPE		18
 

@@ -22,7 +22,13 @@ struct ipstat {
 	uint64_t	ips_badvers;	/* version != 4 */
 	uint64_t	ips_badoptions;	/* malformed options */
 	uint64_t	ips_toolong;	/* total length > what arrived? no: > 65535 */
-	uint64_t	ips_fragments;	/* fragments received (dropped) */
+	uint64_t	ips_fragments;	/* fragments received */
+	uint64_t	ips_fragdropped; /* fragments dropped (bad, overlap) */
+	uint64_t	ips_fragtimeout; /* fragments dropped by the timeout */
+	uint64_t	ips_reassembled; /* datagrams reassembled */
+	uint64_t	ips_fragqueues;	/* datagrams being reassembled now */
+	uint64_t	ips_fragmented;	/* datagrams fragmented on output */
+	uint64_t	ips_ofragments;	/* fragments created */
 	uint64_t	ips_forward;	/* packets forwarded */
 	uint64_t	ips_cantforward; /* not forwarded (forwarding off, ...) */
 	uint64_t	ips_noroute;	/* no route (output or forward) */
@@ -91,6 +97,19 @@ uint16_t in_cksum_off(struct mbuf *, int off, int len);
 uint16_t in4_cksum(struct mbuf *, uint8_t nxt, int off, int len);
 /* Internet checksum of a flat buffer (folded, complemented). */
 uint16_t in_cksum_buf(const void *, int len);
+
+/*
+ * Fragments (ip_frag.c).  ip_reass_packet: m, a fragment for this host
+ * (header contiguous, checksum checked), is consumed; returns the whole
+ * datagram (ip_len, ip_off and the checksum rewritten) when m completed
+ * it, else NULL.  ip_fragment: send m (no DF, larger than mtu) as
+ * fragments through ifp; consumes m; 0, EMSGSIZE (mtu too small), ENOBUFS
+ * or the interface's error.  ip_reass_stat fills the fragment counters.
+ */
+struct mbuf *ip_reass_packet(struct mbuf *);
+int	ip_fragment(struct mbuf *, struct ifnet *, u_long mtu,
+	    const struct sockaddr *dst, struct rtentry *);
+void	ip_reass_stat(struct ipstat *);
 
 /* Deliver to the upper protocol (ip_input: protocol switch). */
 void	udp_input(struct mbuf *, int off);

@@ -16,6 +16,17 @@ struct ip6_hdr {
 };
 CTASSERT(sizeof(struct ip6_hdr) == 40);
 
+/* The fragment header (next header 44). */
+struct ip6_frag {
+	uint8_t		ip6f_nxt;	/* header after the fragmentable part */
+	uint8_t		ip6f_reserved;
+	uint16_t	ip6f_offlg;	/* offset, 2 reserved bits, M */
+	uint32_t	ip6f_ident;
+};
+CTASSERT(sizeof(struct ip6_frag) == 8);
+#define IP6F_OFF_MASK		0xfff8	/* of ntohs(ip6f_offlg) */
+#define IP6F_MORE_FRAG		0x0001
+
 #define IPV6_VERSION		0x60
 #define IPV6_VERSION_MASK	0xf0
 #define IPV6_DEFHLIM		64

@@ -28,6 +28,14 @@ struct ip6stat {
 	uint64_t	ip6s_timxceed;
 	uint64_t	ip6s_noproto;
 	uint64_t	ip6s_rejected;
+	uint64_t	ip6s_fragments;	/* fragments received */
+	uint64_t	ip6s_fragdropped; /* dropped: bad, overlapping, bounds */
+	uint64_t	ip6s_fragtimeout; /* dropped by the timeout */
+	uint64_t	ip6s_reassembled; /* datagrams reassembled */
+	uint64_t	ip6s_fragqueues; /* datagrams being reassembled now */
+	uint64_t	ip6s_atomicfrags; /* fragment headers of whole packets */
+	uint64_t	ip6s_fragmented; /* datagrams fragmented on output */
+	uint64_t	ip6s_ofragments; /* fragments created */
 };
 
 #define IPV6_FORWARDING		0x01	/* ip6_output flags */
@@ -65,5 +73,17 @@ void	ip6_getstat(struct ip6stat *);
 /* Transport checksum with the IPv6 pseudo-header. */
 uint16_t in6_cksum(struct mbuf *, uint8_t nxt, int off, int len);
 void	udp6_input(struct mbuf *, int off);
+/*
+ * Fragments (ip6_frag.c).  frag6_input: m (for this host) has a fragment
+ * header right after the IPv6 header; m is consumed.  Returns the
+ * datagram without the fragment header (ip6_nxt, ip6_plen rewritten)
+ * once complete, else NULL.  frag6_output: send m, larger than mtu, as
+ * fragments through ifp (scopes already cleared); consumes m.
+ * frag6_stat fills the fragment counters.
+ */
+struct mbuf *frag6_input(struct mbuf *);
+int	frag6_output(struct mbuf *, struct ifnet *, u_long mtu,
+	    const struct sockaddr *dst, struct rtentry *);
+void	frag6_stat(struct ip6stat *);
 
 #endif /* !_KNIT_NETINET6_IP6_VAR_H_ */

@@ -1,0 +1,205 @@
+/*
+ * IPv6 fragmentation and reassembly (RFC 8200 4.5).
+ *
+ * Only the source fragments (routers send packet too big): frag6_output
+ * puts a fragment header after the IPv6 header (knit sends no other
+ * extension header, so the unfragmentable part is the IPv6 header) and
+ * cuts the rest into pieces of multiples of 8 bytes under one 32-bit
+ * identification from the host's counter.
+ *
+ * frag6_input queues fragments per (source, destination, identification)
+ * in the host's table frag6q (netinet/ip_fragq.h): an exact duplicate is
+ * dropped alone, any other overlap drops the datagram (RFC 5722).  A
+ * fragment with no payload, a non-last one not a multiple of 8 bytes
+ * long, or one ending past 65535 bytes is counted and dropped; so is a
+ * nested fragment header.  A fragment header on a whole packet (offset
+ * 0, M clear: an atomic fragment, RFC 6946) is just removed.  After
+ * net.inet6.ip6.fragttl ticks an incomplete datagram is dropped, with
+ * an ICMPv6 time exceeded (reassembly) when its first fragment had
+ * arrived.
+ */
+#include "net/if.h"
+#include "sys/sysctl.h"
+#include "netinet/ip_fragq.h"
+#include "netinet6/icmp6.h"
+#include "netinet6/in6_var.h"
+#include "netinet6/ip6_var.h"
+
+#define IPV6_FRAGTTL	60000		/* ticks: 60 s (RFC 8200) */
+#define FRAG6_HLEN	((int)(sizeof(struct ip6_hdr) + sizeof(struct ip6_frag)))
+
+VNET_DEFINE_STATIC(struct fragq_table, frag6q);
+VNET_DEFINE_STATIC(uint32_t, frag6_id);
+#define V_frag6q	VNET(frag6q)
+#define V_frag6_id	VNET(frag6_id)
+
+#define FRAG6_KNOB(id, name, field, min, descr)				\
+	SYSCTL_OID(id, name, CTLTYPE_INT,				\
+	    CTLFLAG_READWRITE | CTLFLAG_VNET,				\
+	    &VNET_NAME(frag6q).field, min, INT32_MAX, NULL, descr)
+FRAG6_KNOB(ip6_fragttl, "net.inet6.ip6.fragttl", ft_ttl, 1,
+    "Ticks a datagram may wait for its fragments");
+FRAG6_KNOB(ip6_maxfragpackets, "net.inet6.ip6.maxfragpackets",
+    ft_maxqueues, 0, "Datagrams reassembled at once");
+FRAG6_KNOB(ip6_maxfrags, "net.inet6.ip6.maxfrags", ft_maxfrags, 0,
+    "Fragments held at once");
+FRAG6_KNOB(ip6_maxfragsperpacket, "net.inet6.ip6.maxfragsperpacket",
+    ft_maxperqueue, 1, "Fragments of one datagram");
+
+#define FRAG6_STAT(id, field, descr)					\
+	SYSCTL_OID(ip6fs_##id, "net.inet6.ip6.stats." #id, CTLTYPE_QUAD, \
+	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
+	    &VNET_NAME(frag6q).ft_stat.field, 0, 0, NULL, descr)
+FRAG6_STAT(fragments, fs_fragments, "fragments received");
+FRAG6_STAT(fragdropped, fs_dropped,
+    "fragments dropped (malformed, overlapping, over a bound)");
+FRAG6_STAT(fragoverflow, fs_overflow, "fragments over a bound");
+FRAG6_STAT(fragtimeout, fs_timeout, "fragments dropped after timeout");
+FRAG6_STAT(reassembled, fs_reassembled, "datagrams reassembled");
+FRAG6_STAT(fragqueues, fs_queues, "datagrams being reassembled");
+#define FRAG6_OUT_STAT(id, field, descr)				\
+	SYSCTL_OID(ip6os_##id, "net.inet6.ip6.stats." #id, CTLTYPE_QUAD, \
+	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
+	    &VNET_NAME(ip6stat).field, 0, 0, NULL, descr)
+FRAG6_OUT_STAT(fragmented, ip6s_fragmented, "datagrams fragmented");
+FRAG6_OUT_STAT(ofragments, ip6s_ofragments, "fragments created");
+FRAG6_OUT_STAT(atomicfrags, ip6s_atomicfrags,
+    "fragment headers on whole packets");
+
+static void
+frag6_expired(struct mbuf *m)
+{
+	icmp6_error(m, ICMP6_TIME_EXCEEDED, ICMP6_TIME_EXCEED_REASSEMBLY, 0);
+}
+
+static void
+frag6_vnet_init(void)
+{
+	fragq_init(&V_frag6q, "ip6qpl", "ip6qepl", FRAGQ_DISCARD,
+	    frag6_expired, IPV6_FRAGTTL);
+	V_frag6_id = 1;
+}
+
+static void
+frag6_vnet_fini(void)
+{
+	fragq_fini(&V_frag6q);
+}
+VNET_SYSINIT(ip6_frag, VNET_ORDER_PROTO, frag6_vnet_init, frag6_vnet_fini);
+
+void
+frag6_stat(struct ip6stat *st)
+{
+	const struct fragq_stat *fs = &V_frag6q.ft_stat;
+
+	st->ip6s_fragments = fs->fs_fragments;
+	st->ip6s_fragdropped = fs->fs_dropped;
+	st->ip6s_fragtimeout = fs->fs_timeout;
+	st->ip6s_reassembled = fs->fs_reassembled;
+	st->ip6s_fragqueues = fs->fs_queues;
+}
+
+/* Take the fragment header out of m (contiguous): a plain packet again. */
+static struct mbuf *
+frag6_strip(struct mbuf *m)
+{
+	struct ip6_hdr *ip6 = mtod(m, struct ip6_hdr *);
+	uint8_t nxt = ((struct ip6_frag *)(void *)(ip6 + 1))->ip6f_nxt;
+
+	memmove(mtod(m, char *) + sizeof(struct ip6_frag), ip6, sizeof(*ip6));
+	m_adj(m, (int)sizeof(struct ip6_frag));
+	ip6 = mtod(m, struct ip6_hdr *);
+	ip6->ip6_nxt = nxt;
+	ip6->ip6_plen = htons((uint16_t)(m->m_pkthdr.len - sizeof(*ip6)));
+	return m;
+}
+
+struct mbuf *
+frag6_input(struct mbuf *m)
+{
+	struct ip6_hdr *ip6;
+	struct ip6_frag *fh;
+	struct fragq_key key;
+	int off, len, hlen = FRAG6_HLEN;
+	bool more;
+
+	if (m->m_pkthdr.len < FRAG6_HLEN) {
+		fragq_bad(&V_frag6q, m);
+		return NULL;
+	}
+	if (m->m_len < FRAG6_HLEN && (m = m_pullup(m, FRAG6_HLEN)) == NULL) {
+		V_ip6stat.ip6s_toosmall++;
+		return NULL;
+	}
+	ip6 = mtod(m, struct ip6_hdr *);
+	fh = (struct ip6_frag *)(void *)(ip6 + 1);
+	off = ntohs(fh->ip6f_offlg) & IP6F_OFF_MASK;
+	more = (ntohs(fh->ip6f_offlg) & IP6F_MORE_FRAG) != 0;
+	len = m->m_pkthdr.len - FRAG6_HLEN;
+	if (off == 0 && !more) {
+		V_ip6stat.ip6s_atomicfrags++;
+		return frag6_strip(m);
+	}
+	if (len == 0 || (more && (len & 7) != 0) ||
+	    off + len > IPV6_MAXPACKET || fh->ip6f_nxt == IPPROTO_FRAGMENT) {
+		fragq_bad(&V_frag6q, m);
+		return NULL;
+	}
+	memset(&key, 0, sizeof(key));
+	key.fk_src = ip6->ip6_src;
+	key.fk_dst = ip6->ip6_dst;
+	key.fk_id = fh->ip6f_ident;
+	m = fragq_insert(&V_frag6q, &key, m, FRAG6_HLEN, off, len, more,
+	    &hlen);
+	if (m == NULL)
+		return NULL;
+	KASSERT(hlen == FRAG6_HLEN && m->m_len >= FRAG6_HLEN);
+	return frag6_strip(m);
+}
+
+int
+frag6_output(struct mbuf *m, struct ifnet *ifp, u_long mtu,
+    const struct sockaddr *dst, struct rtentry *rt)
+{
+	uint8_t hdr[FRAG6_HLEN];
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)(void *)hdr;
+	struct ip6_frag *fh = (struct ip6_frag *)(void *)(ip6 + 1);
+	struct mbuf *list = NULL, **tail = &list, *f;
+	int plen, flen, off, len, n = 0, dropped, error;
+	uint32_t id = htonl(V_frag6_id++);
+
+	m_copydata(m, 0, sizeof(*ip6), ip6);
+	plen = ntohs(ip6->ip6_plen);
+	flen = ((int)mtu - FRAG6_HLEN) & ~7;
+	if (flen < 8 || plen <= 0) {
+		m_freem(m);
+		return EMSGSIZE;
+	}
+	fh->ip6f_nxt = ip6->ip6_nxt;
+	fh->ip6f_reserved = 0;
+	fh->ip6f_ident = id;
+	ip6->ip6_nxt = IPPROTO_FRAGMENT;
+	for (off = 0; off < plen; off += len) {
+		len = plen - off < flen ? plen - off : flen;
+		ip6->ip6_plen = htons((uint16_t)(sizeof(*fh) + len));
+		fh->ip6f_offlg = htons((uint16_t)(off |
+		    (off + len < plen ? IP6F_MORE_FRAG : 0)));
+		f = fragq_mkfrag(m, hdr, FRAG6_HLEN, (int)sizeof(*ip6) + off,
+		    len);
+		if (f == NULL) {
+			m_freem_list(list);
+			m_freem(m);
+			V_ip6stat.ip6s_odropped++;
+			return ENOBUFS;
+		}
+		*tail = f;
+		tail = &f->m_nextpkt;
+		n++;
+	}
+	m_freem(m);
+	V_ip6stat.ip6s_fragmented++;
+	V_ip6stat.ip6s_ofragments += (uint64_t)n;
+	error = fragq_output(ifp, list, dst, rt, &dropped);
+	V_ip6stat.ip6s_odropped += (uint64_t)dropped;
+	return error;
+}
