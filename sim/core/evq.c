@@ -31,13 +31,6 @@
 
 #include "core/evq.h"
 
-struct evq_entry {
-	uint64_t	 e_time;
-	uint64_t	 e_seq;
-	struct evq_event *e_ev;
-};
-
-#define EVQ_ARITY	4
 #define EVQ_MINCAP	64
 /* Above this many entries the heap leaves the caches: prefetch. */
 #define EVQ_PREFETCH_MIN 4096

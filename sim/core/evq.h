@@ -30,7 +30,13 @@ struct evq_event {
 	void		*ev_arg;
 };
 
-struct evq_entry;			/* private to evq.c */
+/* A heap slot (evq.c); in the header only for evq_first_time. */
+struct evq_entry {
+	uint64_t	 e_time;
+	uint64_t	 e_seq;
+	struct evq_event *e_ev;
+};
+#define EVQ_ARITY	4
 
 struct evq {
 	struct evq_entry *eq_heap;
@@ -54,6 +60,29 @@ void	evq_insert(struct evq *, struct evq_event *, uint64_t when);
 bool	evq_cancel(struct evq *, struct evq_event *);
 /* Earliest event or NULL; does not remove it. */
 struct evq_event *evq_peek(const struct evq *);
+/*
+ * The time of the earliest event, UINT64_MAX when there is none.  Inline
+ * and reading only the heap's copies of the keys: the machine asks at
+ * every scheduling point whether an event is due.  With the root hole
+ * (evq.c) the earliest entry is among the root's children.
+ */
+static inline uint64_t
+evq_first_time(const struct evq *eq)
+{
+	const struct evq_entry *h = eq->eq_heap;
+	uint32_t i, n;
+	uint64_t t;
+
+	if (eq->eq_len == 0)
+		return UINT64_MAX;
+	if (h[0].e_ev != NULL)
+		return h[0].e_time;
+	n = eq->eq_len < EVQ_ARITY ? eq->eq_len : EVQ_ARITY;
+	for (t = h[1].e_time, i = 2; i <= n; i++)
+		if (h[i].e_time < t)
+			t = h[i].e_time;
+	return t;
+}
 /* Remove and return the earliest event, or NULL when empty. */
 struct evq_event *evq_pop(struct evq *);
 /* Whether the heap and back-pointer invariants hold; O(n), for tests. */

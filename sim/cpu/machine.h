@@ -343,7 +343,7 @@ sched_point_obj(int kind, const void *obj)
 	c->c_clock = t;
 	w->w_steps++;
 	if (__builtin_expect(w->w_nrun == 1 && t <= w->w_until &&
-	    (w->w_evq.eq_len == 0 || t < evq_peek(&w->w_evq)->ev_time), 1)) {
+	    t < evq_first_time(&w->w_evq), 1)) {
 		tracehash_mix(&w->w_trace, sched_trace_datum(t, l->l_gid,
 		    c->c_gindex, kind));
 		return;

@@ -99,6 +99,8 @@ run_model(uint64_t seed, int nev, int nops, uint64_t spread)
 			want = model_min(m, nev);
 			ck_assert_ptr_eq(evq_peek(&q),
 			    want < 0 ? NULL : &ev[want]);
+			ck_assert_uint_eq(evq_first_time(&q), want < 0 ?
+			    UINT64_MAX : m[want].m_time);
 			got = evq_pop(&q);
 			if (want < 0) {
 				ck_assert_ptr_null(got);
