@@ -102,7 +102,20 @@ enum world_status {
 
 /* NULL (errno EINVAL) when the strategy is unknown or the replay bad. */
 struct world	*world_create(const struct world_config *);
+/*
+ * Destroying a world first tears its hosts down (their VNET destructors
+ * run on the world, unless the run was stopped), then frees everything
+ * of it, including kernel memory the hosts still held.  A network bound
+ * to the world tears it down when it is destroyed (its NICs must outlive
+ * the interfaces' detach).  world_teardown alone is idempotent.
+ */
+void		 world_teardown(struct world *);
 void		 world_destroy(struct world *);
+/* Kernel memory blocks (kmem, pool) of w not yet freed. */
+size_t		 world_kmem_live(const struct world *);
+/* Blocks kmem and pool hold from malloc, over the whole process (live
+ * and quarantined); 0 once every world is destroyed. */
+uint64_t	 sim_mem_blocks(void);
 
 /*
  * A host with ncpu CPUs.  Its VNET copy is made and its VNET_SYSINITs

@@ -45,37 +45,44 @@ vnet_sysinit_cmp(const void *a, const void *b)
 	return strcmp(x->vs_name, y->vs_name);
 }
 
-/* The sysinits sorted by (order, name); *np gets the count. */
-static const struct vnet_sysinit **
+/*
+ * The sysinits sorted by (order, name); *np gets the count.  The link
+ * set never changes: sorted once per process, not at every boot and
+ * teardown (a teardown that stops half-way then leaves nothing behind).
+ */
+static const struct vnet_sysinit *const *
 vnet_sysinits_sorted(size_t *np)
 {
-	const struct vnet_sysinit **v;
+	static const struct vnet_sysinit **sorted;
+	static size_t nsorted;
 	size_t n = 0, i;
 
-	if (__link_set_start(vnet_sysinit) != NULL)
-		n = __link_set_count(vnet_sysinit);
-	v = calloc(n + 1, sizeof(*v));
-	if (v == NULL)
-		abort();
-	for (i = 0; i < n; i++)
-		v[i] = __link_set_start(vnet_sysinit)[i];
-	qsort(v, n, sizeof(*v), vnet_sysinit_cmp);
-	*np = n;
-	return v;
+	if (sorted == NULL) {
+		if (__link_set_start(vnet_sysinit) != NULL)
+			n = __link_set_count(vnet_sysinit);
+		sorted = calloc(n + 1, sizeof(*sorted));
+		if (sorted == NULL)
+			abort();
+		for (i = 0; i < n; i++)
+			sorted[i] = __link_set_start(vnet_sysinit)[i];
+		qsort(sorted, n, sizeof(*sorted), vnet_sysinit_cmp);
+		nsorted = n;
+	}
+	*np = nsorted;
+	return sorted;
 }
 
 static void
 host_boot_main(void *arg)
 {
 	struct host *h = arg;
-	const struct vnet_sysinit **v;
+	const struct vnet_sysinit *const *v;
 	struct lwp *l;
 	size_t n, i;
 
 	v = vnet_sysinits_sorted(&n);
 	for (i = 0; i < n; i++)
 		v[i]->vs_init();
-	free(v);
 	h->h_booted = true;
 	/* Everything that starts later happens after the boot. */
 	sync_release(sim_curlwp, h);
@@ -89,7 +96,7 @@ host_boot_main(void *arg)
 static void
 host_teardown_main(void *arg)
 {
-	const struct vnet_sysinit **v;
+	const struct vnet_sysinit *const *v;
 	size_t n, i;
 
 	(void)arg;
@@ -97,7 +104,6 @@ host_teardown_main(void *arg)
 	for (i = n; i-- > 0;)
 		if (v[i]->vs_fini != NULL)
 			v[i]->vs_fini();
-	free(v);
 }
 
 struct host *

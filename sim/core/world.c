@@ -120,6 +120,7 @@ world_create(const struct world_config *wc)
 	    wc->wc_race_window;
 	tracehash_init(&w->w_trace);
 	TAILQ_INIT(&w->w_lwps);
+	LIST_INIT(&w->w_mem);
 	ctx_main_init(&w->w_main);
 	schedule_init(&w->w_sched);
 	schedule_init(&w->w_replaysched);
@@ -145,6 +146,34 @@ world_create(const struct world_config *wc)
 	return w;
 }
 
+/*
+ * Tear the hosts down (VNET destructors) unless the run failed.
+ * Whatever else is still alive runs along; the bound of 10 ms of
+ * virtual time keeps a world with endless activity (a periodic timer, a
+ * process in a loop) from keeping destroy busy.
+ */
+void
+world_teardown(struct world *w)
+{
+	int h;
+
+	if (w == NULL || w->w_destroying)
+		return;
+	w->w_destroying = true;
+	if (!w->w_stopped && !w->w_in_run) {
+		for (h = w->w_nhosts - 1; h >= 0 && !w->w_stopped; h--) {
+			host_teardown(w->w_hosts[h]);
+			world_run(w, world_now(w) + WORLD_TEARDOWN_NS);
+		}
+	}
+}
+
+size_t
+world_kmem_live(const struct world *w)
+{
+	return mem_world_live(w);
+}
+
 void
 world_destroy(struct world *w)
 {
@@ -154,19 +183,7 @@ world_destroy(struct world *w)
 
 	if (w == NULL)
 		return;
-	/*
-	 * Tear the hosts down (VNET destructors) unless the run failed.
-	 * Whatever else is still alive runs along; the bound of 10 ms of
-	 * virtual time keeps a world with endless activity (a periodic
-	 * timer, a process in a loop) from keeping destroy busy.
-	 */
-	w->w_destroying = true;
-	if (!w->w_stopped && !w->w_in_run) {
-		for (h = w->w_nhosts - 1; h >= 0 && !w->w_stopped; h--) {
-			host_teardown(w->w_hosts[h]);
-			world_run(w, world_now(w) + WORLD_TEARDOWN_NS);
-		}
-	}
+	world_teardown(w);
 	/* before the LWPs go: queued timers live in them */
 	evq_fini(&w->w_evq);
 	while ((l = TAILQ_FIRST(&w->w_lwps)) != NULL) {
@@ -196,6 +213,8 @@ world_destroy(struct world *w)
 	schedule_fini(&w->w_sched);
 	schedule_fini(&w->w_replaysched);
 	lockdebug_world_fini(w);
+	/* what the stack still held, or abandoned in a stopped run */
+	(void)mem_world_fini(w);
 	if (sim_curworld == w)
 		sim_curworld = NULL;
 	free(w);

@@ -271,6 +271,7 @@ struct world {
 	struct trace	*w_recorder;	/* run database recorder, or NULL */
 	struct hardintr	*w_hifree;
 	struct rng	 w_rng_sched;
+	LIST_HEAD(memlist, memhdr) w_mem; /* live kmem/pool blocks (pool.c) */
 };
 
 /* The running context (one world runs at a time per process). */
@@ -407,6 +408,10 @@ void	lockdebug_describe_owner(const void *lock, char *buf, size_t len);
 void	lockdebug_world_fini(struct world *);
 void	lockdebug_wait_check(struct lwp *, const void *lock);
 void	lockdebug_sleep_check(struct lwp *, const char *wmesg);
+
+/* pool.c: blocks of w still allocated; free them all at w's end. */
+size_t	mem_world_live(const struct world *);
+size_t	mem_world_fini(struct world *);
 
 /* host.c */
 void	host_boot(struct host *);

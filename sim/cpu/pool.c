@@ -1,11 +1,18 @@
 /*
  * pool(9) and kmem(9).
  *
- * Every allocation carries a 16-byte header in front of it: kmem records
+ * Every allocation carries a 32-byte header in front of it: kmem records
  * the size (checked on free) and pool items the pool they came from.
  * Memory is always zeroed.  Freeing memory that contains a live lock is
  * a lock misuse (LOCKDEBUG's "allocation contains active lock"); a wrong
  * size, a double free or a foreign pointer is a memory violation.
+ *
+ * Ownership.  A block allocated while a world runs (or a host is
+ * entered) is on that world's list of live blocks until it is freed;
+ * world_destroy frees whatever the stack left (a run stopped half-way
+ * abandons LWPs in the middle of their work) together with the world's
+ * quarantined blocks, so that nothing of a world outlives it.  Blocks
+ * allocated outside any world are on no list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +28,16 @@
 #define MEM_FREED	0x46524545u	/* "FREE" */
 
 struct memhdr {
+	LIST_ENTRY(memhdr) mh_live;	/* on w_mem while allocated */
 	uint64_t	 mh_size;	/* kmem: bytes; pool: the pool */
 	uint32_t	 mh_magic;
 	uint32_t	 mh_host;
 };
-_Static_assert(sizeof(struct memhdr) == 16, "memhdr keeps 16-alignment");
+_Static_assert(sizeof(struct memhdr) == 32, "memhdr keeps 16-alignment");
+
+/* Blocks malloc'ed here and not yet given back to malloc (live ones and
+ * quarantined ones), over every world of the process. */
+static uint64_t mem_blocks;
 
 struct spool {
 	uint32_t	 sp_magic;
@@ -46,9 +58,13 @@ mem_alloc(size_t size, uint64_t tag, uint32_t magic)
 {
 	struct memhdr *mh = calloc(1, sizeof(*mh) + size);
 	struct host *h = sim_curhost();
+	struct world *w = h != NULL ? h->h_world : sim_curworld;
 
 	if (mh == NULL)
 		abort();
+	mem_blocks++;
+	if (w != NULL)
+		LIST_INSERT_HEAD(&w->w_mem, mh, mh_live);
 	mh->mh_size = tag;
 	mh->mh_magic = magic;
 	mh->mh_host = h != NULL ? (uint32_t)h->h_index : UINT32_MAX;
@@ -136,7 +152,51 @@ quarantine_release(struct quarantined *q)
 		    "write after free: byte %zu of a freed "
 		    "%zu-byte block changed to 0x%02x", i, q->q_size, p[i]);
 	free(q->q_mh);
+	mem_blocks--;
 	q->q_mh = NULL;
+}
+
+uint64_t
+sim_mem_blocks(void)
+{
+	return mem_blocks;
+}
+
+size_t
+mem_world_live(const struct world *w)
+{
+	const struct memhdr *mh;
+	size_t n = 0;
+
+	LIST_FOREACH(mh, &w->w_mem, mh_live)
+		n++;
+	return n;
+}
+
+/*
+ * The end of world w: give its quarantined blocks back to malloc
+ * (unchecked: nobody will read the verdict) and free the blocks still
+ * allocated.  Returns how many of those there were.
+ */
+size_t
+mem_world_fini(struct world *w)
+{
+	struct memhdr *mh;
+	size_t n = 0, i;
+
+	for (i = 0; i < QUARANTINE_SLOTS; i++)
+		if (quarantine[i].q_mh != NULL && quarantine[i].q_world == w) {
+			free(quarantine[i].q_mh);
+			mem_blocks--;
+			quarantine[i].q_mh = NULL;
+		}
+	while ((mh = LIST_FIRST(&w->w_mem)) != NULL) {
+		LIST_REMOVE(mh, mh_live);
+		free(mh);
+		mem_blocks--;
+		n++;
+	}
+	return n;
 }
 
 static void
@@ -150,6 +210,8 @@ mem_free(struct memhdr *mh, size_t size)
 		h->h_kmem_allocs--;
 	}
 	sync_mem_free(sim_curlwp, mh + 1, size);
+	if (mh->mh_live.le_prev != NULL)
+		LIST_REMOVE(mh, mh_live);
 	mh->mh_magic = MEM_FREED;
 	memset(mh + 1, MEM_POISON, size);
 	q = &quarantine[quarantine_next];

@@ -97,8 +97,11 @@ net_destroy(struct net *n)
 
 	if (n == NULL)
 		return;
-	if (n->n_world != NULL)
+	if (n->n_world != NULL) {
+		/* the hosts detach their interfaces while the NICs exist */
+		world_teardown(n->n_world);
 		netw_unregister(n);
+	}
 	net_pcap_close(n);
 	while ((nic = TAILQ_FIRST(&n->n_nics)) != NULL) {
 		TAILQ_REMOVE(&n->n_nics, nic, nn_list);
@@ -246,6 +249,26 @@ netn_record(struct net_nic *nic, const struct net_frame *f, uint64_t now,
 		    f->nf_len, now, outbound);
 }
 
+/*
+ * The receive interrupt as raised: the handler established when it is
+ * taken, not when it was raised, so that a driver that disestablished
+ * (its interface detached, its softc freed) is never called again; the
+ * frames left in the ring are then dropped.
+ */
+static void
+netn_rx_intr(void *arg)
+{
+	struct net_nic *nic = arg;
+
+	if (nic->nn_intr != NULL) {
+		(*nic->nn_intr)(nic->nn_intr_arg);
+		return;
+	}
+	while (nic->nn_rxlen > 0)
+		vnic_hw_rx_pop((struct vnic_hw *)nic);
+	nic->nn_intr_pending = false;
+}
+
 /* A frame arrived at nic at time `now' (from the link). */
 void
 netn_receive(struct net_nic *nic, struct net_frame *f, uint64_t now)
@@ -271,7 +294,7 @@ netn_receive(struct net_nic *nic, struct net_frame *f, uint64_t now)
 	if (!nic->nn_intr_pending) {
 		nic->nn_intr_pending = true;
 		n->n_env.ne_intr_raise(n->n_env.ne_ctx, nic->nn_host,
-		    nic->nn_irq_cpu, nic->nn_intr, nic->nn_intr_arg);
+		    nic->nn_irq_cpu, netn_rx_intr, nic);
 	}
 }
 

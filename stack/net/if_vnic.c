@@ -13,6 +13,7 @@
 #include "net/if.h"
 #include "net/if_ether.h"
 #include "sys/kmem.h"
+#include "sys/vnet.h"
 
 /*
  * The device is the platform's: weak references, so that platforms
@@ -146,3 +147,41 @@ vnic_attach(struct vnic_hw *hw)
 	vnic_hw_intr_establish(hw, vnic_intr, sc);
 	return ifp;
 }
+
+/* The host's first vnic interface, or NULL. */
+static struct vnic_softc *
+vnic_first(void)
+{
+	struct ifnet *ifp;
+
+	if_lock_enter(RW_READER);
+	IFNET_FOREACH(ifp)
+		if (ifp->if_start == vnic_start)
+			break;
+	if_lock_exit();
+	return ifp != NULL ? ifp->if_softc : NULL;
+}
+
+static void
+vnic_vnet_init(void)
+{
+}
+
+/*
+ * Host teardown: detach every vnic (before lo0 and the link-layer
+ * tables go, "vnic" > "loop" at VNET_ORDER_IF) so that the interface
+ * list ends empty and their routes and neighbour entries are freed.
+ * The device stops delivering interrupts to the softc first.
+ */
+static void
+vnic_vnet_fini(void)
+{
+	struct vnic_softc *sc;
+
+	while ((sc = vnic_first()) != NULL) {
+		vnic_hw_intr_establish(sc->sc_hw, NULL, NULL);
+		ether_ifdetach(&sc->sc_if);
+		kmem_free(sc, sizeof(*sc));
+	}
+}
+VNET_SYSINIT(vnic, VNET_ORDER_IF, vnic_vnet_init, vnic_vnet_fini);

@@ -5,7 +5,8 @@
  * lists); none of them may change a run's outcome.  Each test compares
  * the trace hash of a run done after other runs in the same process
  * with the same run done alone in a fresh process (a child forked
- * before this process ran anything), in both orders.
+ * before this process ran anything), in both orders.  And a world
+ * leaves nothing allocated behind it.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "kn.h"
+#include "sim.h"
 
 static const char *srcdir = ".";
 
@@ -204,6 +206,115 @@ START_TEST(test_scenario_text_changes)
 }
 END_TEST
 
+/* What o_finish saw of the host teardown, run there while the network
+ * (and its NICs) still exists. */
+struct teardown_seen {
+	bool	 ts_called;
+	size_t	 ts_viol_before, ts_viol_after;
+	size_t	 ts_live_before, ts_live_after;
+	char	 ts_first[512];
+};
+
+static void
+finish_teardown(void *arg, struct world *w, const struct kn_result *r)
+{
+	struct teardown_seen *ts = arg;
+
+	(void)r;
+	ts->ts_called = true;
+	ts->ts_viol_before = world_nviolations(w);
+	ts->ts_live_before = world_kmem_live(w);
+	world_teardown(w);
+	ts->ts_viol_after = world_nviolations(w);
+	ts->ts_live_after = world_kmem_live(w);
+	if (ts->ts_viol_after > ts->ts_viol_before)
+		snprintf(ts->ts_first, sizeof(ts->ts_first), "%s",
+		    world_violation(w, ts->ts_viol_before)->v_message);
+}
+
+static void
+teardown_run(const char *rel, const char *define, const char *value,
+    struct teardown_seen *ts)
+{
+	struct kn_define d = { .d_name = (char *)define,
+	    .d_value = (char *)value };
+	char path[4096];
+	struct kn_opts o;
+	struct kn_result r;
+
+	snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
+	memset(&o, 0, sizeof(o));
+	memset(ts, 0, sizeof(*ts));
+	o.o_scenario = path;
+	o.o_seed = 3;
+	o.o_strategy = "random";
+	o.o_quiet = true;
+	o.o_defs = &d;
+	o.o_ndefs = define != NULL ? 1 : 0;
+	o.o_finish = finish_teardown;
+	o.o_finish_arg = ts;
+	ck_assert_int_eq(sim_mem_blocks(), 0);
+	kn_run(&o, &r);
+	ck_assert_msg(r.r_status == KN_PASS, "%s: status %d: %s", rel,
+	    r.r_status, r.r_error != NULL ? r.r_error : "");
+	kn_result_fini(&r);
+	ck_assert(ts->ts_called);
+	/* The run did hold kernel memory at its end (routes, sockets...). */
+	ck_assert_uint_gt(ts->ts_live_before, 0);
+	/* The hosts' teardown ran to its end and freed all of it. */
+	ck_assert_msg(ts->ts_viol_after == ts->ts_viol_before, "%s: the "
+	    "teardown failed: %s", rel, ts->ts_first);
+	ck_assert_msg(ts->ts_live_after == 0, "%s: %zu kernel blocks left "
+	    "after the teardown", rel, ts->ts_live_after);
+	/* Destroyed: not one block (live or quarantined) is left. */
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+}
+
+/*
+ * A world's create, run, teardown and destroy leaves no allocation:
+ * routed hosts with interfaces, neighbour caches and route caches
+ * (kern3508, one policy), and the Unix-socket storm.
+ */
+START_TEST(test_teardown_frees_everything)
+{
+	struct teardown_seen ts;
+
+	teardown_run("scenarios/kern3508.lua", "invalidation", "list", &ts);
+	teardown_run("scenarios/unix_storm.lua", "conns", "5", &ts);
+}
+END_TEST
+
+/* A run stopped half-way (a violation) abandons its LWPs mid-work: the
+ * host teardown is skipped, and destroy still frees every block. */
+START_TEST(test_stopped_run_frees_everything)
+{
+	static const char text[] =
+	    "local knit = require('knit')\n"
+	    "local h = knit.host('h', {cpus = 2})\n"
+	    "h:spawn('s', function(p)\n"
+	    "  local s = assert(p:socket('local', 'stream'))\n"
+	    "  assert(p:bind(s, '/tmp/x'))\n"
+	    "  assert(p:listen(s, 4))\n"
+	    "  p:accept(s)\n"
+	    "end)\n"
+	    "knit.sleep('20us')\n"
+	    "knit.stop()\n";
+	struct kn_opts o;
+	struct kn_result r;
+
+	ck_assert_int_eq(sim_mem_blocks(), 0);
+	memset(&o, 0, sizeof(o));
+	o.o_scenario = "stopped.lua";
+	o.o_text = text;
+	o.o_textlen = strlen(text);
+	o.o_seed = 1;
+	o.o_quiet = true;
+	kn_run(&o, &r);
+	kn_result_fini(&r);
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -217,6 +328,8 @@ main(int argc, char **argv)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_storm_runs_independent);
 	tcase_add_test(tc, test_scenario_text_changes);
+	tcase_add_test(tc, test_teardown_frees_everything);
+	tcase_add_test(tc, test_stopped_run_frees_everything);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
