@@ -24,6 +24,93 @@ static const uint8_t ubsan_align1[] = {
 	0x01, 0x08,
 };
 
+/*
+ * Seeds that reach reassembly: a 40-byte UDP datagram from peer to h in
+ * two fragments, over IPv4 and over IPv6.  Mutations of them keep a
+ * valid IPv4 header checksum half of the time, so that changes to the
+ * offset, MF, id and length reach ip_reass_packet.
+ */
+#define NFRAG	4
+static uint8_t frag[NFRAG][128];
+static size_t fraglen[NFRAG];
+
+static void
+put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+sum4(uint8_t *ip)
+{
+	uint32_t sum = 0;
+	int i;
+
+	ip[10] = ip[11] = 0;
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, ~sum & 0xffff);
+}
+
+static void
+frag_seeds(void)
+{
+	static const uint8_t a6[2][16] = {
+		{ 0x20, 1, 0xd, 0xb8, [15] = 2 },	/* peer */
+		{ 0x20, 1, 0xd, 0xb8, [15] = 1 },	/* h */
+	};
+	uint8_t dg[40];
+	int i, k, off, len;
+
+	memset(dg, 0, sizeof(dg));
+	put16(dg, 4000);
+	put16(dg + 2, 5000);
+	put16(dg + 4, sizeof(dg));
+	for (i = 8; i < (int)sizeof(dg); i++)
+		dg[i] = (uint8_t)i;
+	for (k = 0; k < NFRAG; k++) {
+		uint8_t *p = frag[k], *ip = p + 14;
+
+		off = (k & 1) ? 16 : 0;
+		len = (k & 1) ? 24 : 16;
+		memset(p, 0, sizeof(frag[k]));
+		p[6] = 2;
+		p[11] = 0x99;
+		if (k < 2) {
+			put16(p + 12, 0x0800);
+			ip[0] = 0x45;
+			put16(ip + 2, 20 + (unsigned)len);
+			put16(ip + 4, 0x4b4e);
+			put16(ip + 6, (unsigned)(off >> 3) | (k ? 0 : 0x2000));
+			ip[8] = 64;
+			ip[9] = 17;
+			ip[12] = 10;
+			ip[15] = 2;
+			ip[16] = 10;
+			ip[19] = 1;
+			sum4(ip);
+			memcpy(ip + 20, dg + off, (size_t)len);
+			fraglen[k] = 14 + 20 + (size_t)len;
+		} else {
+			put16(p + 12, 0x86dd);
+			ip[0] = 0x60;
+			put16(ip + 4, 8 + (unsigned)len);
+			ip[6] = 44;
+			ip[7] = 64;
+			memcpy(ip + 8, a6[0], 16);
+			memcpy(ip + 24, a6[1], 16);
+			ip[40] = 17;
+			put16(ip + 42, (unsigned)off | (k & 1 ? 0 : 1));
+			put16(ip + 46, 0x4b4e);
+			memcpy(ip + 48, dg + off, (size_t)len);
+			fraglen[k] = 14 + 48 + (size_t)len;
+		}
+	}
+}
+
 START_TEST(test_corpus)
 {
 	uint8_t buf[1600];
@@ -39,13 +126,22 @@ START_TEST(test_corpus)
 	 * ip_input read struct ip at a 2-byte aligned address (the vnic
 	 * driver now starts frames ETHER_ALIGN bytes into the mbuf) */
 	fuzz_ether_one(ubsan_align1, sizeof(ubsan_align1));
+	/* the fragment seeds, whole: both datagrams are reassembled */
+	frag_seeds();
+	for (k = 0; k < NFRAG; k++)
+		fuzz_ether_one(frag[k], fraglen[k]);
+	ck_assert_uint_eq(fuzz_ether_reassembled(), 2);
 	for (i = 0; i < 3000; i++) {
 		if (rng_below(&r, 2) == 0) {
-			len = sizeof(echo4);
-			memcpy(buf, echo4, len);
+			k = (int)rng_below(&r, NFRAG + 1);
+			len = k == NFRAG ? sizeof(echo4) : fraglen[k];
+			memcpy(buf, k == NFRAG ? echo4 : frag[k], len);
 			for (k = (int)rng_below(&r, 6); k > 0; k--)
 				buf[6 + rng_below(&r, len - 6)] ^=
 				    (uint8_t)(1 + rng_below(&r, 255));
+			if (buf[12] == 0x08 && buf[13] == 0 &&
+			    rng_below(&r, 2) == 0)
+				sum4(buf + 14);
 			if (rng_below(&r, 3) == 0)
 				len = (size_t)rng_below(&r, len + 1);
 		} else {

@@ -61,7 +61,7 @@ fuzz_init(void)
 	struct in_addr a, m;
 	struct in6_addr a6;
 	struct sockaddr_in dst, gw, mask;
-	int one = 1;
+	int one = 1, fragttl = 5000;
 
 	fw = world_create(&wc);
 	n = net_create(fw);
@@ -91,6 +91,11 @@ fuzz_init(void)
 	    sizeof(one));
 	(void)sysctl_byname("net.inet6.ip6.forwarding", NULL, NULL, &one,
 	    sizeof(one));
+	/* incomplete datagrams go well within the 30 s leak checks */
+	(void)sysctl_byname("net.inet.ip.fragttl", NULL, NULL, &fragttl,
+	    sizeof(fragttl));
+	(void)sysctl_byname("net.inet6.ip6.fragttl", NULL, NULL, &fragttl,
+	    sizeof(fragttl));
 	m.s_addr = 0;
 	a.s_addr = 0;
 	(void)sockaddr_in_init(&dst, &a, 0);
@@ -167,6 +172,21 @@ fuzz_ether_finish(uint64_t *echoes)
 		fail("mbufs leaked");
 	*echoes = ist.icps_reflect;
 	return st.ips_total + st6.ip6s_total;
+}
+
+uint64_t
+fuzz_ether_reassembled(void)
+{
+	struct ipstat st;
+	struct ip6stat st6;
+
+	if (fw == NULL)
+		return 0;
+	host_enter(fh);
+	ip_getstat(&st);
+	ip6_getstat(&st6);
+	host_leave(fh);
+	return st.ips_reassembled + st6.ip6s_reassembled;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

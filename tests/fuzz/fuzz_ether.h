@@ -20,5 +20,7 @@ void	fuzz_ether_one(const uint8_t *data, size_t size);
  * echo requests it answered.
  */
 uint64_t fuzz_ether_finish(uint64_t *echoes);
+/* Datagrams the host reassembled from fragments (IPv4 + IPv6). */
+uint64_t fuzz_ether_reassembled(void);
 
 #endif /* !_KNIT_TESTS_FUZZ_FUZZ_ETHER_H_ */
