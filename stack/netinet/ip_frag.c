@@ -28,30 +28,8 @@
 VNET_DEFINE_STATIC(struct fragq_table, ip_fragq);
 #define V_ip_fragq	VNET(ip_fragq)
 
-#define IP_FRAGQ_KNOB(id, name, field, min, descr)			\
-	SYSCTL_OID(id, name, CTLTYPE_INT,				\
-	    CTLFLAG_READWRITE | CTLFLAG_VNET,				\
-	    &VNET_NAME(ip_fragq).field, min, INT32_MAX, NULL, descr)
-IP_FRAGQ_KNOB(ip_fragttl, "net.inet.ip.fragttl", ft_ttl, 1,
-    "Ticks a datagram may wait for its fragments");
-IP_FRAGQ_KNOB(ip_maxfragpackets, "net.inet.ip.maxfragpackets",
-    ft_maxqueues, 0, "Datagrams reassembled at once");
-IP_FRAGQ_KNOB(ip_maxfrags, "net.inet.ip.maxfrags", ft_maxfrags, 0,
-    "Fragments held at once");
-IP_FRAGQ_KNOB(ip_maxfragsperpacket, "net.inet.ip.maxfragsperpacket",
-    ft_maxperqueue, 1, "Fragments of one datagram");
+FRAGQ_SYSCTLS(ipfq, "net.inet.ip.", ip_fragq);
 
-#define IP_FRAG_STAT(id, field, descr)					\
-	SYSCTL_OID(ipfs_##id, "net.inet.ip.stats." #id, CTLTYPE_QUAD,	\
-	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
-	    &VNET_NAME(ip_fragq).ft_stat.field, 0, 0, NULL, descr)
-IP_FRAG_STAT(fragments, fs_fragments, "fragments received");
-IP_FRAG_STAT(fragdropped, fs_dropped,
-    "fragments dropped (malformed, overlapping, over a bound)");
-IP_FRAG_STAT(fragoverflow, fs_overflow, "fragments over a bound");
-IP_FRAG_STAT(fragtimeout, fs_timeout, "fragments dropped after timeout");
-IP_FRAG_STAT(reassembled, fs_reassembled, "datagrams reassembled");
-IP_FRAG_STAT(fragqueues, fs_queues, "datagrams being reassembled");
 #define IP_OUT_STAT(id, field, descr)					\
 	SYSCTL_OID(ipos_##id, "net.inet.ip.stats." #id, CTLTYPE_QUAD,	\
 	    CTLFLAG_READONLY | CTLFLAG_VNET,				\

@@ -33,30 +33,8 @@ VNET_DEFINE_STATIC(uint32_t, frag6_id);
 #define V_frag6q	VNET(frag6q)
 #define V_frag6_id	VNET(frag6_id)
 
-#define FRAG6_KNOB(id, name, field, min, descr)				\
-	SYSCTL_OID(id, name, CTLTYPE_INT,				\
-	    CTLFLAG_READWRITE | CTLFLAG_VNET,				\
-	    &VNET_NAME(frag6q).field, min, INT32_MAX, NULL, descr)
-FRAG6_KNOB(ip6_fragttl, "net.inet6.ip6.fragttl", ft_ttl, 1,
-    "Ticks a datagram may wait for its fragments");
-FRAG6_KNOB(ip6_maxfragpackets, "net.inet6.ip6.maxfragpackets",
-    ft_maxqueues, 0, "Datagrams reassembled at once");
-FRAG6_KNOB(ip6_maxfrags, "net.inet6.ip6.maxfrags", ft_maxfrags, 0,
-    "Fragments held at once");
-FRAG6_KNOB(ip6_maxfragsperpacket, "net.inet6.ip6.maxfragsperpacket",
-    ft_maxperqueue, 1, "Fragments of one datagram");
+FRAGQ_SYSCTLS(ip6fq, "net.inet6.ip6.", frag6q);
 
-#define FRAG6_STAT(id, field, descr)					\
-	SYSCTL_OID(ip6fs_##id, "net.inet6.ip6.stats." #id, CTLTYPE_QUAD, \
-	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
-	    &VNET_NAME(frag6q).ft_stat.field, 0, 0, NULL, descr)
-FRAG6_STAT(fragments, fs_fragments, "fragments received");
-FRAG6_STAT(fragdropped, fs_dropped,
-    "fragments dropped (malformed, overlapping, over a bound)");
-FRAG6_STAT(fragoverflow, fs_overflow, "fragments over a bound");
-FRAG6_STAT(fragtimeout, fs_timeout, "fragments dropped after timeout");
-FRAG6_STAT(reassembled, fs_reassembled, "datagrams reassembled");
-FRAG6_STAT(fragqueues, fs_queues, "datagrams being reassembled");
 #define FRAG6_OUT_STAT(id, field, descr)				\
 	SYSCTL_OID(ip6os_##id, "net.inet6.ip6.stats." #id, CTLTYPE_QUAD, \
 	    CTLFLAG_READONLY | CTLFLAG_VNET,				\

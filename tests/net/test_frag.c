@@ -202,50 +202,6 @@ set_knob(struct host *h, const char *name, int v)
 	host_leave(h);
 }
 
-/* a - r1 - r2 - b like test_ip's chain3; l2 has MTU 1400. */
-static void
-chain(struct tnet *t, struct host **hp, const struct net_link_params *p1)
-{
-	struct net_link_params p;
-
-	net_link_params_default(&p);
-	p.nlp_mtu = 1400;
-	hp[0] = tn_host(t, "a", 1);
-	hp[1] = tn_host(t, "r1", 1);
-	hp[2] = tn_host(t, "r2", 1);
-	hp[3] = tn_host(t, "b", 1);
-	tn_p2p(t, "l1", hp[0], hp[1], p1);
-	tn_p2p(t, "l2", hp[1], hp[2], &p);
-	tn_p2p(t, "l3", hp[2], hp[3], NULL);
-	tn_run(t, MS);
-	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "10.0.1.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "10.0.1.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "10.0.2.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "10.0.2.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "10.0.3.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "10.0.3.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "2001:db8:1::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "2001:db8:1::2/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "2001:db8:2::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "2001:db8:2::2/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "2001:db8:3::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "2001:db8:3::2/64"), 0);
-	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "10.0.1.2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "default", "10.0.2.2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "default", "10.0.2.1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "10.0.3.1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "2001:db8:1::2",
-	    0), 0);
-	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "2001:db8:3::/64",
-	    "2001:db8:2::2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "2001:db8:1::/64",
-	    "2001:db8:2::1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "2001:db8:3::1",
-	    0), 0);
-	tn_forwarding(hp[1], true);
-	tn_forwarding(hp[2], true);
-}
-
 /* The route MTU of h's route to dst (what path MTU discovery would set). */
 static void
 route_mtu6(struct host *h, const char *dst, u_long mtu)
@@ -274,7 +230,7 @@ START_TEST(test_udp_across_smaller_mtu_v4)
 
 	ck_assert_ptr_nonnull(f);
 	tn_init(&t, 41);
-	chain(&t, h, NULL);
+	tn_chain3(&t, h, NULL, 1400);
 	*f = (struct flow){ .f_addr = "10.0.3.2", .f_n = 4,
 	    .f_len = { 1473, 3000, 8000, 65507 } };
 	run_flow(&t, h[0], h[3], f, 200 * MS);
@@ -310,7 +266,7 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 
 	ck_assert_ptr_nonnull(f);
 	tn_init(&t, 42);
-	chain(&t, h, NULL);
+	tn_chain3(&t, h, NULL, 1400);
 	/* routers do not fragment: r1 answers packet too big */
 	*f = (struct flow){ .f_addr = "2001:db8:3::2", .f_n = 1,
 	    .f_len = { 3000 } };
@@ -376,7 +332,7 @@ reorder_dup(const char *dst, uint64_t seed, uint64_t *hashp)
 	p.nlp_reorder = 0.3;
 	p.nlp_reorder_delay = 50000;
 	p.nlp_dup = 0.2;
-	chain(&t, h, &p);
+	tn_chain3(&t, h, &p, 1400);
 	if (strchr(dst, ':') != NULL)
 		route_mtu6(h[0], dst, 1400);
 	*f = (struct flow){ .f_addr = dst, .f_n = 8 };
@@ -762,7 +718,7 @@ START_TEST(test_df_and_forwarded_fragments)
 	struct icmp_reply_info ir;
 
 	tn_init(&tc, 43);
-	chain(&tc, h, NULL);
+	tn_chain3(&tc, h, NULL, 1400);
 	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 1472, 0, true), 0);
 	tn_run(&tc, 10 * MS);
 	host_enter(h[0]);
@@ -794,6 +750,29 @@ START_TEST(test_df_and_forwarded_fragments)
 }
 END_TEST
 
+/* What tshark showed: fragments, reassembled datagrams of each size. */
+struct frag_seen {
+	int	fs_frags, fs_big4, fs_big6;
+};
+
+static void
+frag_line(void *arg, char **v)
+{
+	struct frag_seen *fs = arg;
+	int i;
+
+	for (i = 1; i < 3; i++)
+		ck_assert_msg(v[i][0] == '\0' || strcmp(v[i], "1") == 0,
+		    "frame %s: field %d status %s", v[0], i, v[i]);
+	/* booleans print as 1 or True, depending on the version */
+	fs->fs_frags += v[4][0] == '1' || v[4][0] == 'T' ||
+	    v[5][0] == '1' || v[5][0] == 'T';
+	if (strcmp(v[2], "1") == 0 && atoi(v[3]) == 8 + 65507)
+		fs->fs_big4++;
+	if (strcmp(v[2], "1") == 0 && atoi(v[3]) == 8 + MAXDG)
+		fs->fs_big6++;
+}
+
 /*
  * A capture of fragmented UDP (v4 cut at the source and again by r1, v6
  * at the source) is reassembled by tshark, with every IPv4 header and
@@ -801,23 +780,21 @@ END_TEST
  */
 START_TEST(test_tshark_reassembles)
 {
-	char path[] = "/tmp/knit-frag-XXXXXX", cmd[640], line[256];
+	char path[] = "/tmp/knit-frag-XXXXXX";
 	struct tnet tc;
 	struct host *h[4];
 	struct flow *f = calloc(1, sizeof(*f));
-	int fd, frags = 0, big4 = 0, big6 = 0;
-	FILE *fp;
+	struct frag_seen fs = { 0, 0, 0 };
+	int fd;
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_msg(system("command -v tshark >/dev/null 2>&1") == 0,
-	    "tshark is not installed (tools/setup installs it)");
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	tn_init(&tc, 44);
 	ck_assert_int_eq(net_pcap_open(tc.tn_n, path), 0);
 	net_pcap_all(tc.tn_n);
-	chain(&tc, h, NULL);
+	tn_chain3(&tc, h, NULL, 1400);
 	route_mtu6(h[0], "2001:db8:3::2", 1400);
 	/* resolve the neighbours first: they hold one packet meanwhile */
 	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 8, 0, false), 0);
@@ -836,44 +813,16 @@ START_TEST(test_tshark_reassembles)
 	tn_fini(&tc);
 	free(f);
 
-	snprintf(cmd, sizeof(cmd), "tshark -r %s -o ip.check_checksum:TRUE "
+	(void)tn_tshark(path, "-o ip.check_checksum:TRUE "
 	    "-o udp.check_checksum:TRUE -o ip.defragment:TRUE "
-	    "-o ipv6.defragment:TRUE -T fields -E separator=, "
-	    "-e frame.number -e ip.checksum.status -e udp.checksum.status "
-	    "-e udp.length -e ip.flags.mf -e ipv6.fraghdr.more 2>/dev/null",
-	    path);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *v[6], *p = line;
-		int i;
-
-		line[strcspn(line, "\n")] = '\0';
-		for (i = 0; i < 6; i++) {
-			v[i] = p;
-			p = strchr(p, ',');
-			if (p != NULL)
-				*p++ = '\0';
-			else
-				p = v[i] + strlen(v[i]);
-		}
-		for (i = 1; i < 3; i++)
-			ck_assert_msg(v[i][0] == '\0' || strcmp(v[i], "1") == 0,
-			    "frame %s: field %d status %s", v[0], i, v[i]);
-		/* booleans print as 1 or True, depending on the version */
-		frags += v[4][0] == '1' || v[4][0] == 'T' || v[5][0] == '1' ||
-		    v[5][0] == 'T';
-		if (strcmp(v[2], "1") == 0 && atoi(v[3]) == 8 + 65507)
-			big4++;
-		if (strcmp(v[2], "1") == 0 && atoi(v[3]) == 8 + MAXDG)
-			big6++;
-	}
-	ck_assert_int_eq(pclose(fp), 0);
+	    "-o ipv6.defragment:TRUE -e frame.number -e ip.checksum.status "
+	    "-e udp.checksum.status -e udp.length -e ip.flags.mf "
+	    "-e ipv6.fraghdr.more", 6, frag_line, &fs);
 	unlink(path);
-	ck_assert_int_gt(frags, 100);
-	/* reassembled where each NIC saw the last piece, good checksum */
-	ck_assert_int_ge(big4, 1);
-	ck_assert_int_ge(big6, 1);
+	ck_assert_int_gt(fs.fs_frags, 100);
+	/* reassembled where a NIC saw the last piece, good checksum */
+	ck_assert_int_ge(fs.fs_big4, 1);
+	ck_assert_int_ge(fs.fs_big6, 1);
 }
 END_TEST
 

@@ -96,52 +96,6 @@ START_TEST(test_pr3508_forwarding_generation)
 }
 END_TEST
 
-/* a - r1 - r2 - b, with IPv4 and IPv6; l2 has the given MTU. */
-static void
-chain3(struct tnet *t, struct host **hp, unsigned mtu2)
-{
-	struct net_link_params p;
-
-	net_link_params_default(&p);
-	p.nlp_mtu = mtu2;
-	hp[0] = tn_host(t, "a", 1);
-	hp[1] = tn_host(t, "r1", 1);
-	hp[2] = tn_host(t, "r2", 1);
-	hp[3] = tn_host(t, "b", 1);
-	tn_p2p(t, "l1", hp[0], hp[1], NULL);
-	tn_p2p(t, "l2", hp[1], hp[2], &p);
-	tn_p2p(t, "l3", hp[2], hp[3], NULL);
-	tn_run(t, MS);
-	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(tn_addr(hp[i], "lo0", "127.0.0.1/8"), 0);
-	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "10.0.1.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "10.0.1.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "10.0.2.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "10.0.2.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "10.0.3.1/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "10.0.3.2/24"), 0);
-	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "2001:db8:1::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "2001:db8:1::2/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "2001:db8:2::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "2001:db8:2::2/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "2001:db8:3::1/64"), 0);
-	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "2001:db8:3::2/64"), 0);
-	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "10.0.1.2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "default", "10.0.2.2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "default", "10.0.2.1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "10.0.3.1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "2001:db8:1::2",
-	    0), 0);
-	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "2001:db8:3::/64",
-	    "2001:db8:2::2", 0), 0);
-	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "2001:db8:1::/64",
-	    "2001:db8:2::1", 0), 0);
-	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "2001:db8:3::1",
-	    0), 0);
-	tn_forwarding(hp[1], true);
-	tn_forwarding(hp[2], true);
-}
-
 START_TEST(test_ttl_expiry)
 {
 	struct tnet t;
@@ -150,7 +104,7 @@ START_TEST(test_ttl_expiry)
 	struct icmp6_reply_info ir6;
 
 	tn_init(&t, 5);
-	chain3(&t, h, 1500);
+	tn_chain3(&t, h, NULL, 1500);
 	/* ttl 2: r1 forwards with ttl 1, r2 must not */
 	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 16, 2, false), 0);
 	tn_run(&t, 10 * MS);
@@ -188,7 +142,7 @@ START_TEST(test_mtu_too_big)
 	struct icmp6_reply_info ir6;
 
 	tn_init(&t, 6);
-	chain3(&t, h, 1400);
+	tn_chain3(&t, h, NULL, 1400);
 	/* 1500-byte packet with DF: r1 cannot forward it over l2 */
 	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 1, 1472, 0, true), 0);
 	tn_run(&t, 10 * MS);
@@ -233,7 +187,7 @@ START_TEST(test_forward_error_quote)
 	size_t i;
 
 	tn_init(&t, 6);
-	chain3(&t, h, 1400);
+	tn_chain3(&t, h, NULL, 1400);
 	nic = net_nic_lookup(t.tn_n, "a:vnic0");
 	ck_assert_ptr_nonnull(nic);
 	ck_assert_int_eq(net_keep(nic, 16), 0);
@@ -344,7 +298,7 @@ START_TEST(test_reject_blackhole_unreachable)
 	struct ipstat st;
 
 	tn_init(&t, 10);
-	chain3(&t, h, 1500);
+	tn_chain3(&t, h, NULL, 1500);
 	/* local reject routes through lo0: the error comes back at once */
 	ck_assert_int_eq(tn_route(h[0], RTM_ADD, "10.7.0.1", "127.0.0.1",
 	    RTF_REJECT), 0);

@@ -286,22 +286,42 @@ START_TEST(test_pr3508_udp_generation)
 }
 END_TEST
 
+/* Frames with each checksum; every status present must be 1 (good). */
+struct checksums {
+	int	cs_ip4, cs_icmp, cs_icmp6, cs_udp;
+};
+
+static void
+checksums_line(void *arg, char **f)
+{
+	struct checksums *cs = arg;
+	int i;
+
+	for (i = 1; i < 5; i++)
+		ck_assert_msg(f[i][0] == '\0' || strcmp(f[i], "1") == 0,
+		    "frame %s: field %d status %s", f[0], i, f[i]);
+	cs->cs_ip4 += f[1][0] != '\0';
+	cs->cs_icmp += f[2][0] != '\0';
+	cs->cs_icmp6 += f[3][0] != '\0';
+	cs->cs_udp += f[4][0] != '\0';
+}
+
 /*
  * A capture of a v4+v6 ping and UDP exchange through a router decodes
  * in tshark with every IPv4 header, ICMP, ICMPv6 and UDP checksum good.
  */
 START_TEST(test_pcap_tshark_checksums)
 {
-	char path[] = "/tmp/knit-capture-XXXXXX", cmd[512], line[256];
+	char path[] = "/tmp/knit-capture-XXXXXX";
+	struct checksums cs = { 0, 0, 0, 0 };
 	struct tnet t;
 	struct host *a, *r, *b;
 	struct job srv4 = { .j_addr = "10.0.2.2", .j_port = 7 };
 	struct job cli4 = { .j_addr = "10.0.2.2", .j_port = 7 };
 	struct job srv6 = { .j_addr = "2001:db8:2::2", .j_port = 7 };
 	struct job cli6 = { .j_addr = "2001:db8:2::2", .j_port = 7 };
-	int fd, frames = 0, ip4 = 0, icmp = 0, icmp6 = 0, udp = 0;
+	int fd, frames;
 	uint64_t captured;
-	FILE *fp;
 
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
@@ -345,44 +365,19 @@ START_TEST(test_pcap_tshark_checksums)
 	net_pcap_close(t.tn_n);
 	tn_fini(&t);
 
-	snprintf(cmd, sizeof(cmd), "tshark -r %s -o ip.check_checksum:TRUE "
-	    "-o udp.check_checksum:TRUE -T fields -E separator=, "
-	    "-e frame.number -e ip.checksum.status -e icmp.checksum.status "
-	    "-e icmpv6.checksum.status -e udp.checksum.status 2>/dev/null",
-	    path);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *f[5], *p = line;
-		int i;
-
-		line[strcspn(line, "\n")] = '\0';
-		for (i = 0; i < 5; i++) {
-			f[i] = p;
-			p = strchr(p, ',');
-			if (p != NULL)
-				*p++ = '\0';
-			else
-				p = f[i] + strlen(f[i]);
-		}
-		frames++;
-		/* a status, when present, must be 1 (good) */
-		for (i = 1; i < 5; i++)
-			ck_assert_msg(f[i][0] == '\0' || strcmp(f[i], "1") == 0,
-			    "frame %s: field %d status %s", f[0], i, f[i]);
-		ip4 += f[1][0] != '\0';
-		icmp += f[2][0] != '\0';
-		icmp6 += f[3][0] != '\0';
-		udp += f[4][0] != '\0';
-	}
-	ck_assert_int_eq(pclose(fp), 0);
+	frames = tn_tshark(path, "-o ip.check_checksum:TRUE "
+	    "-o udp.check_checksum:TRUE -e frame.number -e ip.checksum.status "
+	    "-e icmp.checksum.status -e icmpv6.checksum.status "
+	    "-e udp.checksum.status", 5, checksums_line, &cs);
 	unlink(path);
 	ck_assert_uint_eq((uint64_t)frames, captured);
 	ck_assert_int_gt(frames, 20);
-	ck_assert_int_ge(icmp, 8);	/* request + reply, out and in, 2 links */
-	ck_assert_int_ge(icmp6, 8);	/* echo, and NS/NA */
-	ck_assert_int_ge(udp, 16);	/* 4 datagrams x 2 links x 2 ends */
-	ck_assert_int_ge(ip4, icmp + 8);
+	/* request + reply, out and in, 2 links */
+	ck_assert_int_ge(cs.cs_icmp, 8);
+	ck_assert_int_ge(cs.cs_icmp6, 8);	/* echo, and NS/NA */
+	/* 4 datagrams x 2 links x 2 ends */
+	ck_assert_int_ge(cs.cs_udp, 16);
+	ck_assert_int_ge(cs.cs_ip4, cs.cs_icmp + 8);
 }
 END_TEST
 

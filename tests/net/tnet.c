@@ -469,3 +469,81 @@ tn_forwarded4(struct host *h)
 	host_leave(h);
 	return st.ips_forward;
 }
+
+void
+tn_chain3(struct tnet *t, struct host **hp,
+    const struct net_link_params *p1, unsigned mtu2)
+{
+	struct net_link_params p;
+
+	net_link_params_default(&p);
+	p.nlp_mtu = mtu2;
+	hp[0] = tn_host(t, "a", 1);
+	hp[1] = tn_host(t, "r1", 1);
+	hp[2] = tn_host(t, "r2", 1);
+	hp[3] = tn_host(t, "b", 1);
+	tn_p2p(t, "l1", hp[0], hp[1], p1);
+	tn_p2p(t, "l2", hp[1], hp[2], &p);
+	tn_p2p(t, "l3", hp[2], hp[3], NULL);
+	tn_run(t, 1000000);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(tn_addr(hp[i], "lo0", "127.0.0.1/8"), 0);
+	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "10.0.1.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "10.0.1.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "10.0.2.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "10.0.2.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "10.0.3.1/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "10.0.3.2/24"), 0);
+	ck_assert_int_eq(tn_addr(hp[0], "vnic0", "2001:db8:1::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic0", "2001:db8:1::2/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[1], "vnic1", "2001:db8:2::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic0", "2001:db8:2::2/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[2], "vnic1", "2001:db8:3::1/64"), 0);
+	ck_assert_int_eq(tn_addr(hp[3], "vnic0", "2001:db8:3::2/64"), 0);
+	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "10.0.1.2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "default", "10.0.2.2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "default", "10.0.2.1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "10.0.3.1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[0], RTM_ADD, "default", "2001:db8:1::2",
+	    0), 0);
+	ck_assert_int_eq(tn_route(hp[1], RTM_ADD, "2001:db8:3::/64",
+	    "2001:db8:2::2", 0), 0);
+	ck_assert_int_eq(tn_route(hp[2], RTM_ADD, "2001:db8:1::/64",
+	    "2001:db8:2::1", 0), 0);
+	ck_assert_int_eq(tn_route(hp[3], RTM_ADD, "default", "2001:db8:3::1",
+	    0), 0);
+	tn_forwarding(hp[1], true);
+	tn_forwarding(hp[2], true);
+}
+
+int
+tn_tshark(const char *path, const char *args, int nfields,
+    void (*fn)(void *, char **), void *arg)
+{
+	char cmd[768], line[512], *f[TN_TSHARK_MAXFIELDS], *p;
+	int i, lines = 0;
+	FILE *fp;
+
+	ck_assert_int_le(nfields, TN_TSHARK_MAXFIELDS);
+	ck_assert_msg(system("command -v tshark >/dev/null 2>&1") == 0,
+	    "tshark is not installed (tools/setup installs it)");
+	snprintf(cmd, sizeof(cmd), "tshark -r %s %s -T fields -E separator=, "
+	    "2>/dev/null", path, args);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		for (p = line, i = 0; i < nfields; i++) {
+			f[i] = p;
+			p = strchr(p, ',');
+			if (p != NULL)
+				*p++ = '\0';
+			else
+				p = f[i] + strlen(f[i]);
+		}
+		(*fn)(arg, f);
+		lines++;
+	}
+	ck_assert_int_eq(pclose(fp), 0);
+	return lines;
+}

@@ -56,6 +56,15 @@ struct tn_pr3508 {
 };
 void	tn_pr3508(struct tnet *, const char *policy, struct tn_pr3508 *);
 
+/*
+ * a - r1 - r2 - b (hp[0..3]) over links l1, l2, l3: 10.0.N.0/24 and
+ * 2001:db8:N::/64 on link N, routes both ways, r1 and r2 forwarding,
+ * 127.0.0.1 on every lo0.  l1 has parameters p1 (NULL: defaults), l2
+ * the MTU mtu2.
+ */
+void	tn_chain3(struct tnet *, struct host **hp,
+	    const struct net_link_params *p1, unsigned mtu2);
+
 /* Traffic and counters. */
 int	tn_ping(struct host *, const char *dst, uint16_t seq, int datalen,
 	    int ttl, bool df);
@@ -69,6 +78,16 @@ uint64_t tn_opackets(struct host *, const char *ifname);
 
 /* Hand a raw frame to ifname's Ethernet input, as its driver would. */
 void	tn_inject(struct host *, const char *ifname, const void *, size_t);
+
+/*
+ * Run `tshark -r path args -T fields -E separator=,' (args names the
+ * fields with -e) and call fn(arg, f) for every line, f[0..nfields-1]
+ * its fields ("" when absent).  Returns the number of lines; fails the
+ * test when tshark is missing or fails.
+ */
+#define TN_TSHARK_MAXFIELDS	8
+int	tn_tshark(const char *path, const char *args, int nfields,
+	    void (*fn)(void *, char **), void *arg);
 
 bool	tn_parse4(const char *, void *in_addr);
 bool	tn_parse6(const char *, void *in6_addr);

@@ -32,6 +32,8 @@
 #include "sys/mutex.h"
 #include "sys/pool.h"
 #include "sys/queue.h"
+#include "sys/sysctl.h"
+#include "sys/vnet.h"
 #include "netinet6/in6.h"
 
 struct mbuf;
@@ -76,6 +78,41 @@ struct fragq_table {
 	int			ft_maxperqueue;
 	struct fragq_stat	ft_stat;
 };
+
+/*
+ * The sysctl nodes of the table VNET variable tab under prefix (e.g.
+ * "net.inet.ip."): the knobs fragttl, maxfragpackets, maxfrags,
+ * maxfragsperpacket and, under prefix "stats.", its counters.
+ */
+#define FRAGQ_KNOB(tag, prefix, tab, name, field, min, descr)		\
+	SYSCTL_OID(tag##_##name, prefix #name, CTLTYPE_INT,		\
+	    CTLFLAG_READWRITE | CTLFLAG_VNET, &VNET_NAME(tab).field,	\
+	    min, INT32_MAX, NULL, descr)
+#define FRAGQ_STAT(tag, prefix, tab, name, field, descr)		\
+	SYSCTL_OID(tag##_st_##name, prefix "stats." #name, CTLTYPE_QUAD, \
+	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
+	    &VNET_NAME(tab).ft_stat.field, 0, 0, NULL, descr)
+#define FRAGQ_SYSCTLS(tag, prefix, tab)					\
+	FRAGQ_KNOB(tag, prefix, tab, fragttl, ft_ttl, 1,		\
+	    "Ticks a datagram may wait for its fragments");		\
+	FRAGQ_KNOB(tag, prefix, tab, maxfragpackets, ft_maxqueues, 0,	\
+	    "Datagrams reassembled at once");				\
+	FRAGQ_KNOB(tag, prefix, tab, maxfrags, ft_maxfrags, 0,		\
+	    "Fragments held at once");					\
+	FRAGQ_KNOB(tag, prefix, tab, maxfragsperpacket, ft_maxperqueue,	\
+	    1, "Fragments of one datagram");				\
+	FRAGQ_STAT(tag, prefix, tab, fragments, fs_fragments,		\
+	    "fragments received");					\
+	FRAGQ_STAT(tag, prefix, tab, fragdropped, fs_dropped,		\
+	    "fragments dropped (malformed, overlapping, over a bound)"); \
+	FRAGQ_STAT(tag, prefix, tab, fragoverflow, fs_overflow,	\
+	    "fragments over a bound");					\
+	FRAGQ_STAT(tag, prefix, tab, fragtimeout, fs_timeout,		\
+	    "fragments dropped after timeout");				\
+	FRAGQ_STAT(tag, prefix, tab, reassembled, fs_reassembled,	\
+	    "datagrams reassembled");					\
+	FRAGQ_STAT(tag, prefix, tab, fragqueues, fs_queues,		\
+	    "datagrams being reassembled")
 
 /* Set up an empty table (a VNET constructor); names label the pools. */
 void	fragq_init(struct fragq_table *, const char *qname, const char *ename,
