@@ -5,11 +5,54 @@
  * Bytes are summed as big-endian 16-bit words; a word split across two
  * mbufs is handled by carrying the odd byte over.
  */
+#include <string.h>
+
 #include "sys/mbuf.h"
 #include "netinet/ip_var.h"
 #include "netinet6/ip6_var.h"
 #include "netinet6/in6_var.h"
 
+/*
+ * Sum of p[0..len-1] as big-endian 16-bit words, folded to at most 17
+ * bits.  The bulk is added four bytes at a time in the host's byte
+ * order: a ones' complement sum does not depend on byte order except
+ * for a swap of its two bytes at the end (RFC 1071, section 2(B)).
+ */
+static uint32_t
+sum_words(const uint8_t *p, int len)
+{
+	uint64_t acc = 0;
+	uint32_t w, s;
+	uint16_t h;
+
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, sizeof(w));
+		acc += w;
+	}
+	acc = (acc & 0xffffffffU) + (acc >> 32);
+	acc = (acc & 0xffffffffU) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	h = (uint16_t)acc;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = (uint16_t)(h << 8 | h >> 8);
+#endif
+	s = h;
+	if (len >= 2) {
+		s += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1)
+		s += (uint32_t)p[0] << 8;
+	return s;
+}
+
+/*
+ * Add p[0..len-1] to sum.  *odd says that an odd number of bytes came
+ * before (in earlier mbufs): p[0] is then the second byte of a word.
+ */
 static uint32_t
 sum_bytes(const uint8_t *p, int len, bool *odd, uint32_t sum)
 {
@@ -19,14 +62,9 @@ sum_bytes(const uint8_t *p, int len, bool *odd, uint32_t sum)
 		len--;
 		*odd = false;
 	}
-	while (len >= 2) {
-		sum += (uint32_t)p[0] << 8 | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		sum += (uint32_t)p[0] << 8;
-		*odd = true;
+	if (len > 0) {
+		sum += sum_words(p, len);
+		*odd = (len & 1) != 0;
 	}
 	return sum;
 }

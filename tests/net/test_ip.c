@@ -7,9 +7,11 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tnet.h"
 #include "net/if.h"
+#include "sys/mbuf.h"
 #include "net/route.h"
 #include "netinet/in_var.h"
 #include "netinet/ip_icmp.h"
@@ -215,6 +217,85 @@ START_TEST(test_forward_error_quote)
 }
 END_TEST
 
+/* A chain of n zero bytes in mbufs of `piece' bytes each. */
+static struct mbuf *
+cksum_chain(int n, int piece)
+{
+	struct mbuf *top = m_gethdr(M_DONTWAIT, MT_DATA), *m = top;
+	int off;
+
+	for (off = 0; off < n; off += m->m_len) {
+		if (off > 0) {
+			m->m_next = m_get(M_DONTWAIT, MT_DATA);
+			m = m->m_next;
+		}
+		m->m_len = n - off < piece ? n - off : piece;
+		memset(mtod(m, void *), 0, (size_t)m->m_len);
+	}
+	top->m_pkthdr.len = n;
+	return top;
+}
+
+/* RFC 1071 the slow way: big-endian 16-bit words, one at a time. */
+static uint16_t
+ref_cksum(const unsigned char *p, int len)
+{
+	uint32_t sum = 0;
+	int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/*
+ * in_cksum_off over chains cut into pieces of every small size (so that
+ * words straddle mbufs at odd and even offsets), at every start offset,
+ * on pseudo-random bytes and on all-0xff and all-zero data, equals the
+ * word-at-a-time reference.
+ */
+START_TEST(test_cksum_chains)
+{
+	static const int pieces[] = { 1, 2, 3, 5, 7, 8, 13, 64, MHLEN };
+	unsigned char buf[600];
+	uint32_t x = 12345;
+	struct tnet t;
+	struct host *h;
+	struct mbuf *m;
+	size_t pi;
+	int n = 557, off, len, fill;
+
+	tn_init(&t, 1);
+	h = tn_host(&t, "h", 1);
+	tn_run(&t, MS);			/* boots the host's kernel */
+	host_enter(h);
+
+	for (fill = 0; fill < 3; fill++) {
+		for (off = 0; off < n; off++) {
+			x = x * 1103515245u + 12345u;
+			buf[off] = fill == 0 ? (unsigned char)(x >> 16) :
+			    fill == 1 ? 0xff : 0;
+		}
+		for (pi = 0; pi < sizeof(pieces) / sizeof(pieces[0]); pi++) {
+			m = cksum_chain(n, pieces[pi]);
+			m_copyback(m, 0, n, buf);
+			for (off = 0; off < 40; off++)
+				for (len = 0; off + len <= n; len += 37 + off)
+					ck_assert_uint_eq(in_cksum_off(m, off,
+					    len), ref_cksum(buf + off, len));
+			ck_assert_uint_eq(in_cksum(m, n), ref_cksum(buf, n));
+			m_freem(m);
+		}
+	}
+	host_leave(h);
+	tn_fini(&t);
+}
+END_TEST
+
 static uint64_t
 lossy(uint64_t seed, uint64_t *hashp)
 {
@@ -360,6 +441,7 @@ ip_suite(void)
 	tcase_add_test(tc, test_interface_down_up);
 	tcase_add_test(tc, test_reject_blackhole_unreachable);
 	tcase_add_test(tc, test_forward_error_quote);
+	tcase_add_test(tc, test_cksum_chains);
 	suite_add_tcase(s, tc);
 	return s;
 }

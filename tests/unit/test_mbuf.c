@@ -232,6 +232,35 @@ START_TEST(test_devget_and_queue)
 }
 END_TEST
 
+/* mbufq_takeall empties the queue and hands back its packets in order. */
+START_TEST(test_mbufq_takeall)
+{
+	struct mbuf *m[3], *l;
+	struct mbufq q;
+	int i;
+
+	mbufq_init(&q, 8);
+	ck_assert_ptr_null(mbufq_takeall(&q));
+	for (i = 0; i < 3; i++) {
+		m[i] = m_gethdr(M_WAIT, MT_DATA);
+		ck_assert(mbufq_enqueue(&q, m[i]));
+	}
+	l = mbufq_takeall(&q);
+	ck_assert_uint_eq(mbufq_len(&q), 0);
+	ck_assert_ptr_null(mbufq_dequeue(&q));
+	for (i = 0; i < 3; i++, l = l->m_nextpkt)
+		ck_assert_ptr_eq(l, m[i]);
+	ck_assert_ptr_null(l);
+	/* the emptied queue works as a new one */
+	for (i = 0; i < 3; i++)
+		m[i]->m_nextpkt = NULL;
+	ck_assert(mbufq_enqueue(&q, m[2]));
+	ck_assert_ptr_eq(mbufq_dequeue(&q), m[2]);
+	for (i = 0; i < 3; i++)
+		m_freem(m[i]);
+}
+END_TEST
+
 static Suite *
 mbuf_suite(void)
 {
@@ -247,6 +276,7 @@ mbuf_suite(void)
 	tcase_add_test(tc, test_copyback_extends);
 	tcase_add_test(tc, test_cat_split_dup);
 	tcase_add_test(tc, test_devget_and_queue);
+	tcase_add_test(tc, test_mbufq_takeall);
 	suite_add_tcase(s, tc);
 	return s;
 }
