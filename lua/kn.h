@@ -146,6 +146,7 @@ int	knL_nic_packets(lua_State *);
 int	knL_expect_packets(lua_State *);
 void	kn_open_probe(lua_State *);
 void	kn_open_sock(lua_State *);
+void	kn_open_window(lua_State *);
 const char *kn_errno_name(int);
 
 /* Record a failed expectation (message, the Lua position). */

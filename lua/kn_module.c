@@ -340,6 +340,7 @@ kn_open_module(lua_State *L)
 	kn_open_net(L);
 #endif
 	kn_open_probe(L);
+	kn_open_window(L);
 #ifndef KN_NO_USERLAND
 	kn_open_sock(L);
 #endif

@@ -12,11 +12,12 @@
 #include "record/db.h"
 #include "record/schedule.h"
 
+#include "emit_lua.h"
 #include "knit.h"
 #include "run.h"
 
 const char cmd_replay_help[] =
-    "usage: knit replay DB --run ID [--quiet]\n"
+    "usage: knit replay DB --run ID [--quiet] [--emit-lua FILE]\n"
     "\n"
     "Re-execute run ID recorded in the database DB (see `knit run --db'):\n"
     "the same scenario file (its content must be unchanged), seed,\n"
@@ -28,6 +29,16 @@ const char cmd_replay_help[] =
     "  --run ID     the run to replay (`knit report' lists runs); \"last\"\n"
     "               is the most recent run\n"
     "  --quiet      no scenario output and a one-line summary\n"
+    "  --emit-lua FILE\n"
+    "               instead of replaying, write FILE: a stand-alone\n"
+    "               scenario (the run's source embedded, its -D values,\n"
+    "               its deviations from the default strategy as named\n"
+    "               race windows, knit.preempt) that `knit run FILE'\n"
+    "               fails with the same signature; then run it to check.\n"
+    "               Exit 0 written and reproduced; 2 the run did not\n"
+    "               fail or FILE cannot be written; 3 a deviation has no\n"
+    "               stable name, or the written file does not reproduce\n"
+    "               the failure (the message says which)\n"
     "\n"
     "exit status: the run's own status when the replay matches (0 it\n"
     "passed, 1 it failed, 2 scenario error); 3 when the replay diverged\n"
@@ -38,6 +49,7 @@ const char cmd_replay_help[] =
 static const struct option replay_longopts[] = {
 	{ "run", required_argument, NULL, 'r' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "emit-lua", required_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -79,7 +91,7 @@ replay_load(const char *dbpath, const char *idtext, struct db_run_record *rec)
 int
 cmd_replay(int argc, char **argv)
 {
-	const char *dbpath = NULL, *idtext = NULL;
+	const char *dbpath = NULL, *idtext = NULL, *emit = NULL;
 	struct db_run_record rec;
 	struct knit_run_args a;
 	struct schedule sched;
@@ -100,6 +112,9 @@ cmd_replay(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'e':
+			emit = optarg;
 			break;
 		default:
 			knit_usage_error("replay", "option '%s' is unknown or "
@@ -155,6 +170,13 @@ cmd_replay(int argc, char **argv)
 		    rec.rec_id, err.de_msg);
 		schedule_fini(&sched);
 		rc = KNIT_EXIT_USAGE;
+		goto out;
+	}
+	if (emit != NULL) {
+		struct emit_lua_args el = { dbpath, emit, &rec, &sched };
+
+		rc = knit_emit_lua(&el, &a.a_opts);
+		schedule_fini(&sched);
 		goto out;
 	}
 	a.a_opts.o_strategy = "replay";

@@ -1,0 +1,386 @@
+/*
+ * knit replay DB --run ID --emit-lua FILE: write a stand-alone scenario
+ * that reproduces a recorded failure under the default strategy, with
+ * the run's deviations from it as named windows (knit.preempt, see
+ * sim/explore/window.h), and check that it does.
+ *
+ * Steps: (1) re-run the recorded schedule under the "window-record"
+ * strategy, which follows it as the guided strategy does and names each
+ * deviation from the default strategy (who was at the point, its site
+ * and hit, who ran instead); the trace hash must be the recorded one,
+ * so the names describe the recorded run.  (2) Write the file: a header
+ * saying what failed and how the file was made, the run's -D values as
+ * defaults that -D still overrides, the windows, then the scenario's
+ * source, embedded and loaded under its original chunk name so that
+ * messages and line numbers (and so the failure's signature) are the
+ * recorded run's.  (3) Run the file as `knit run FILE' would (default
+ * strategy, seed 1, no -D), twice: it must fail with the recorded
+ * signature, with the same trace hash both times.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "explore/signature.h"
+#include "explore/window.h"
+#include "record/db.h"
+#include "record/schedule.h"
+
+#include "knit.h"
+#include "run.h"
+#include "emit_lua.h"
+
+/* The failures of one run, as signatures. */
+struct emit_sigs {
+	char		**es_sig;
+	char		**es_msg;
+	size_t		 es_len;
+};
+
+static void
+emit_sigs_add(struct emit_sigs *s, const char *kind, const char *msg,
+    const char *stack)
+{
+	s->es_sig = realloc(s->es_sig, (s->es_len + 1) * sizeof(*s->es_sig));
+	s->es_msg = realloc(s->es_msg, (s->es_len + 1) * sizeof(*s->es_msg));
+	if (s->es_sig == NULL || s->es_msg == NULL)
+		abort();
+	s->es_sig[s->es_len] = xsignature(kind, msg, stack);
+	s->es_msg[s->es_len] = strdup(msg != NULL ? msg : "");
+	s->es_len++;
+}
+
+static void
+emit_sigs_fini(struct emit_sigs *s)
+{
+	for (size_t i = 0; i < s->es_len; i++) {
+		free(s->es_sig[i]);
+		free(s->es_msg[i]);
+	}
+	free(s->es_sig);
+	free(s->es_msg);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool
+emit_sigs_has(const struct emit_sigs *s, const char *sig)
+{
+	for (size_t i = 0; i < s->es_len; i++)
+		if (strcmp(s->es_sig[i], sig) == 0)
+			return true;
+	return false;
+}
+
+/* o_finish: the violations and failed expectations, as knit explore
+ * groups them. */
+static void
+emit_finish(void *arg, struct world *w, const struct kn_result *r)
+{
+	struct emit_sigs *s = arg;
+
+	for (size_t i = 0; i < world_nviolations(w); i++) {
+		const struct violation *v = world_violation(w, i);
+
+		emit_sigs_add(s, db_violation_kind_name((int)v->v_kind),
+		    v->v_message, v->v_stack);
+	}
+	for (size_t i = 0; i < r->r_nfailures; i++)
+		emit_sigs_add(s, "expectation", r->r_failures[i].f_text, NULL);
+}
+
+/* A Lua string literal for s (quoted, escaped). */
+static void
+emit_quoted(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(fp, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(fp, "\\%03u", (unsigned char)*s);
+		else
+			fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+/* One line of a possibly multi-line text as a comment. */
+static void
+emit_comment(FILE *fp, const char *prefix, const char *text)
+{
+	const char *eol = strchr(text, '\n');
+
+	fprintf(fp, "-- %s%.*s\n", prefix, eol != NULL ? (int)(eol - text) :
+	    (int)strlen(text), text);
+}
+
+/* Long-bracket level whose closing bracket does not occur in text. */
+static int
+emit_bracket_level(const char *text)
+{
+	char close[40];
+
+	for (int level = 1; level < 30; level++) {
+		close[0] = ']';
+		memset(close + 1, '=', (size_t)level);
+		close[level + 1] = ']';
+		close[level + 2] = '\0';
+		if (strstr(text, close) == NULL)
+			return level;
+	}
+	return -1;
+}
+
+static void
+emit_params(FILE *fp, const struct kn_opts *o)
+{
+	fprintf(fp, "\n-- The recorded run's parameters (-D); a -D given to "
+	    "knit run still wins.\ndo\n\tlocal recorded = {");
+	for (size_t i = 0; i < o->o_ndefs; i++) {
+		fprintf(fp, "%s[", i ? ", " : "");
+		emit_quoted(fp, o->o_defs[i].d_name);
+		fprintf(fp, "] = ");
+		emit_quoted(fp, o->o_defs[i].d_value);
+	}
+	fprintf(fp, "}\n"
+	    "\tlocal param = knit.param\n"
+	    "\tknit.param = function(name, default)\n"
+	    "\t\tlocal v = recorded[name]\n"
+	    "\t\tif v == nil then return param(name, default) end\n"
+	    "\t\tif type(default) == \"number\" then v = tonumber(v)\n"
+	    "\t\telseif type(default) == \"boolean\" then\n"
+	    "\t\t\tv = v == \"true\" or v == \"yes\" or v == \"1\"\n"
+	    "\t\tend\n"
+	    "\t\treturn param(name, v)\n"
+	    "\tend\n"
+	    "end\n");
+}
+
+static void
+emit_windows(FILE *fp, const struct xnamed *n, size_t len)
+{
+	char when[64];
+
+	fprintf(fp, "\n-- The race windows: the run's %zu deviation%s from "
+	    "the default strategy.\n", len, len == 1 ? "" : "s");
+	if (len == 0)
+		fprintf(fp, "-- (none: the default schedule fails by "
+		    "itself)\n");
+	for (size_t i = 0; i < len; i++) {
+		kn_format_time(n[i].xn_vtime, when, sizeof(when));
+		fprintf(fp, "-- %zu. at %s (choice %" PRIu64 "): %s %s %s, "
+		    "which the default\n--    strategy would have run\n",
+		    i + 1, when, n[i].xn_decision + 1, n[i].xn_run,
+		    n[i].xn_preempt ? "pre-empts" : "runs before",
+		    n[i].xn_default);
+		fprintf(fp, "knit.preempt{at = ");
+		emit_quoted(fp, n[i].xn_at);
+		fprintf(fp, ", site = ");
+		emit_quoted(fp, n[i].xn_site);
+		fprintf(fp, ",\n\thit = %" PRIu64 ", run = ", n[i].xn_hit);
+		emit_quoted(fp, n[i].xn_run);
+		fprintf(fp, "}\n");
+	}
+}
+
+/* The whole file into a malloc'ed string; NULL when it cannot be made. */
+static char *
+emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
+    const char *sig, const char *msg, size_t *lenp)
+{
+	const struct db_run_record *rec = e->el_rec;
+	char *text = NULL;
+	size_t len = 0;
+	int level = emit_bracket_level(o->o_text);
+	FILE *fp;
+
+	if (level < 0)
+		return NULL;
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		abort();
+	fprintf(fp, "-- Regression scenario: reproduces a failure knit "
+	    "found, deterministically.\n--\n");
+	emit_comment(fp, "failure:  ", sig);
+	if (strcmp(sig, msg) != 0)
+		emit_comment(fp, "message:  ", msg);
+	fprintf(fp, "-- recorded: run %" PRId64 " of %s (scenario %s, seed "
+	    "%" PRIu64 ", strategy %s%s%s)\n", rec->rec_id, e->el_db,
+	    rec->rec_scenario, rec->rec_seed, rec->rec_strategy != NULL ?
+	    rec->rec_strategy : "?", rec->rec_params != NULL &&
+	    rec->rec_params[0] != '\0' ? ", " : "", rec->rec_params != NULL ?
+	    rec->rec_params : "");
+	fprintf(fp, "-- made by: knit replay %s --run %" PRId64 " "
+	    "--emit-lua %s\n--\n", e->el_db, rec->rec_id, e->el_file);
+	fprintf(fp, "--   knit run %s      fails (exit 1) with the failure "
+	    "above\n", e->el_file);
+	fprintf(fp, "-- Every scheduling choice is the default strategy's "
+	    "except the windows\n-- below, named by LWP, site and hit "
+	    "instead of choice numbers (see\n-- knit.preempt in "
+	    "docs/lua-api.md).  The scenario's source follows,\n-- loaded "
+	    "under its recorded name so messages and line numbers "
+	    "match.\n");
+	if (o->o_race_window != 0)
+		fprintf(fp, "-- The run used --race-window %" PRIu64 "ns: "
+		    "give it to knit run too.\n", o->o_race_window);
+	fprintf(fp, "local knit = require(\"knit\")\n");
+	emit_params(fp, o);
+	emit_windows(fp, xwin_record.wr_named, xwin_record.wr_nnamed);
+	fprintf(fp, "\n-- %s, content hash %s\nlocal source = [%*.*s[\n",
+	    rec->rec_scenario, rec->rec_scenario_hash, level, level,
+	    "==============================");
+	fwrite(o->o_text, 1, o->o_textlen, fp);
+	if (o->o_textlen > 0 && o->o_text[o->o_textlen - 1] != '\n')
+		fputc('\n', fp);
+	fprintf(fp, "]%*.*s]\nreturn assert(load(source, ", level, level,
+	    "==============================");
+	{
+		char *chunk;
+
+		if (asprintf(&chunk, "@%s", rec->rec_scenario) < 0)
+			abort();
+		emit_quoted(fp, chunk);
+		free(chunk);
+	}
+	fprintf(fp, ", \"t\", _ENV))()\n");
+	if (fclose(fp) != 0)
+		abort();
+	*lenp = len;
+	return text;
+}
+
+/* Run text as `knit run FILE' would; fills sigs, returns the result. */
+static void
+emit_run(const struct emit_lua_args *e, const struct kn_opts *rec_opts,
+    const char *text, size_t len, struct emit_sigs *sigs,
+    struct kn_result *r)
+{
+	struct kn_opts ko;
+
+	memset(&ko, 0, sizeof(ko));
+	ko.o_scenario = e->el_file;
+	ko.o_text = text;
+	ko.o_textlen = len;
+	ko.o_seed = 1;
+	ko.o_quiet = true;
+	ko.o_race_window = rec_opts->o_race_window;
+	ko.o_finish = emit_finish;
+	ko.o_finish_arg = sigs;
+	memset(r, 0, sizeof(*r));
+	kn_run(&ko, r);
+}
+
+int
+knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
+{
+	const struct db_run_record *rec = e->el_rec;
+	struct emit_sigs rsigs, v1, v2;
+	struct kn_result r, r1, r2;
+	char *text = NULL, *sig = NULL, *msg = NULL;
+	size_t len = 0;
+	int rc = KNIT_EXIT_USAGE;
+	FILE *fp;
+
+	memset(&rsigs, 0, sizeof(rsigs));
+	memset(&v1, 0, sizeof(v1));
+	memset(&v2, 0, sizeof(v2));
+	if (rec->rec_verdict != DB_VERDICT_FAIL) {
+		fprintf(stderr, "knit replay: run %" PRId64 " did not fail "
+		    "(verdict %s): there is no failure to reproduce\n",
+		    rec->rec_id, db_verdict_name(rec->rec_verdict));
+		return KNIT_EXIT_USAGE;
+	}
+
+	/* (1) the recorded schedule, its deviations named */
+	xwin_register();
+	xwin_record_reset();
+	xwin_record.wr_replay = e->el_sched;
+	o->o_strategy = "window-record";
+	o->o_replay = NULL;
+	o->o_quiet = true;
+	o->o_finish = emit_finish;
+	o->o_finish_arg = &rsigs;
+	memset(&r, 0, sizeof(r));
+	kn_run(o, &r);
+	xwin_record.wr_replay = NULL;
+	if (r.r_status != KN_FAIL || rsigs.es_len == 0 ||
+	    r.r_hash != rec->rec_trace_hash) {
+		fprintf(stderr, "knit replay: run %" PRId64 " does not replay "
+		    "as recorded (%s, trace hash 0x%016" PRIx64 ", recorded "
+		    "0x%016" PRIx64 "): knit or the stack changed since; "
+		    "nothing written\n", rec->rec_id, r.r_status == KN_FAIL ?
+		    "it fails" : r.r_status == KN_PASS ? "it passes" :
+		    "scenario error", r.r_hash, rec->rec_trace_hash);
+		rc = KNIT_EXIT_DIVERGED;
+		goto out;
+	}
+	sig = strdup(rsigs.es_sig[0]);
+	msg = strdup(rsigs.es_msg[0]);
+	for (size_t i = 0; i < xwin_record.wr_nnamed; i++) {
+		const struct xnamed *n = &xwin_record.wr_named[i];
+
+		if (n->xn_at == NULL || strcmp(n->xn_site, "?") == 0) {
+			fprintf(stderr, "knit replay: run %" PRId64 ": "
+			    "deviation %zu (choice %" PRIu64 ", %s runs "
+			    "instead of %s) %s, so it has no stable name; "
+			    "nothing written (knit replay %s --run %" PRId64
+			    " still replays it)\n", rec->rec_id, i + 1,
+			    n->xn_decision + 1, n->xn_run, n->xn_default,
+			    n->xn_at == NULL ? "is made in the scheduler's "
+			    "own context, with no LWP at the point" :
+			    "is at a point whose site has no symbol", e->el_db,
+			    rec->rec_id);
+			rc = KNIT_EXIT_DIVERGED;
+			goto out;
+		}
+	}
+
+	/* (2) the file */
+	if ((text = emit_text(e, o, sig, msg, &len)) == NULL) {
+		fprintf(stderr, "knit replay: the scenario's source cannot be "
+		    "embedded in a Lua long string\n");
+		goto out;
+	}
+	if ((fp = fopen(e->el_file, "w")) == NULL ||
+	    fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
+		fprintf(stderr, "knit replay: cannot write '%s': %s\n",
+		    e->el_file, strerror(errno));
+		goto out;
+	}
+
+	/* (3) it must reproduce, the same way twice */
+	emit_run(e, o, text, len, &v1, &r1);
+	emit_run(e, o, text, len, &v2, &r2);
+	if (r1.r_status == KN_FAIL && emit_sigs_has(&v1, sig) &&
+	    r2.r_status == KN_FAIL && r1.r_hash == r2.r_hash) {
+		printf("knit replay: wrote %s: %zu window%s; knit run %s "
+		    "reproduces run %" PRId64 "'s failure (trace hash "
+		    "0x%016" PRIx64 " twice):\n  %s\n", e->el_file,
+		    xwin_record.wr_nnamed, xwin_record.wr_nnamed == 1 ? "" :
+		    "s", e->el_file, rec->rec_id, r1.r_hash, sig);
+		rc = KNIT_EXIT_OK;
+	} else {
+		fprintf(stderr, "knit replay: wrote %s, but it does NOT "
+		    "reproduce run %" PRId64 "'s failure (%s): %s\n",
+		    e->el_file, rec->rec_id, sig, r1.r_status == KN_ERROR &&
+		    r1.r_error != NULL ? r1.r_error : r1.r_status == KN_PASS ?
+		    "the run passes" : r1.r_hash != r2.r_hash ? "two runs "
+		    "differ" : v1.es_len > 0 ? v1.es_sig[0] : "?");
+		rc = KNIT_EXIT_DIVERGED;
+	}
+	kn_result_fini(&r1);
+	kn_result_fini(&r2);
+out:
+	kn_result_fini(&r);
+	emit_sigs_fini(&rsigs);
+	emit_sigs_fini(&v1);
+	emit_sigs_fini(&v2);
+	xwin_record_reset();
+	free(text);
+	free(sig);
+	free(msg);
+	return rc;
+}
