@@ -979,7 +979,7 @@ cmd_minimize(int argc, char **argv)
 	if (read_text(&x) != 0)
 		goto out;
 	if (rec.rec_params != NULL && knit_params_decode(rec.rec_params,
-	    &pargv) == 0) {
+	    &pargv) >= 0) {
 		for (size_t i = 0; pargv[i] != NULL; i++) {
 			if (strcmp(pargv[i], "-D") == 0 && pargv[i + 1]) {
 				if (add_define(&x, pargv[++i]) != 0)

@@ -4,11 +4,13 @@
  * the run's deviations from it as named windows (knit.preempt, see
  * sim/explore/window.h), and check that it does.
  *
- * Steps: (1) re-run the recorded schedule under the "window-record"
- * strategy, which follows it as the guided strategy does and names each
- * deviation from the default strategy (who was at the point, its site
- * and hit, who ran instead); the trace hash must be the recorded one,
- * so the names describe the recorded run.  (2) Write the file: a header
+ * Steps: (1) replay the recorded schedule (its trace hash must be the
+ * recorded one) and take its first failure's signature; minimise its
+ * deviations from the default strategy as `knit minimize' does, so the
+ * file has the fewest windows.  Re-run the minimised schedule under the
+ * "window-record" strategy, which follows it and names each deviation
+ * (who was at the point, its site and hit, who ran instead).  A
+ * deviation without a stable name stops here.  (2) Write the file: a header
  * saying what failed and how the file was made, the run's -D values as
  * defaults that -D still overrides, the windows, then the scenario's
  * source, embedded and loaded under its original chunk name so that
@@ -23,9 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim.h"
+#include "explore/minimize.h"
 #include "explore/signature.h"
+#include "explore/strategies.h"
 #include "explore/window.h"
 #include "record/db.h"
 #include "record/schedule.h"
@@ -172,11 +178,17 @@ emit_windows(FILE *fp, const struct xnamed *n, size_t len)
 		    "itself)\n");
 	for (size_t i = 0; i < len; i++) {
 		kn_format_time(n[i].xn_vtime, when, sizeof(when));
-		fprintf(fp, "-- %zu. at %s (choice %" PRIu64 "): %s %s %s, "
-		    "which the default\n--    strategy would have run\n",
-		    i + 1, when, n[i].xn_decision + 1, n[i].xn_run,
-		    n[i].xn_preempt ? "pre-empts" : "runs before",
-		    n[i].xn_default);
+		fprintf(fp, "-- %zu. at %s (choice %" PRIu64 "): ", i + 1, when,
+		    n[i].xn_decision + 1);
+		if (strcmp(n[i].xn_at, n[i].xn_run) == 0)
+			fprintf(fp, "%s goes on (the default runs %s)\n",
+			    n[i].xn_run, n[i].xn_default);
+		else if (n[i].xn_preempt)
+			fprintf(fp, "%s pre-empts %s\n", n[i].xn_run,
+			    n[i].xn_default);
+		else
+			fprintf(fp, "%s runs (the default runs %s)\n",
+			    n[i].xn_run, n[i].xn_default);
 		fprintf(fp, "knit.preempt{at = ");
 		emit_quoted(fp, n[i].xn_at);
 		fprintf(fp, ", site = ");
@@ -190,7 +202,7 @@ emit_windows(FILE *fp, const struct xnamed *n, size_t len)
 /* The whole file into a malloc'ed string; NULL when it cannot be made. */
 static char *
 emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
-    const char *sig, const char *msg, size_t *lenp)
+    const char *sig, const char *msg, size_t initial, size_t *lenp)
 {
 	const struct db_run_record *rec = e->el_rec;
 	char *text = NULL;
@@ -213,6 +225,10 @@ emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
 	    rec->rec_strategy : "?", rec->rec_params != NULL &&
 	    rec->rec_params[0] != '\0' ? ", " : "", rec->rec_params != NULL ?
 	    rec->rec_params : "");
+	fprintf(fp, "-- schedule: the recorded run deviates from the default "
+	    "strategy %zu time%s;\n--   minimised (as knit minimize does) "
+	    "to the %zu window%s below\n", initial, initial == 1 ? "" : "s",
+	    xwin_record.wr_nnamed, xwin_record.wr_nnamed == 1 ? "" : "s");
 	fprintf(fp, "-- made by: knit replay %s --run %" PRId64 " "
 	    "--emit-lua %s\n--\n", e->el_db, rec->rec_id, e->el_file);
 	fprintf(fp, "--   knit run %s      fails (exit 1) with the failure "
@@ -273,12 +289,121 @@ emit_run(const struct emit_lua_args *e, const struct kn_opts *rec_opts,
 	kn_run(&ko, r);
 }
 
+/*
+ * Whether path can be written (checked before the runs, so a typo costs
+ * nothing; the file itself is written only once everything worked).
+ */
+static bool
+emit_writable(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	struct stat st;
+	int err = 0;
+
+	if (dir == NULL)
+		abort();
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			err = EISDIR;
+		else if (access(path, W_OK) != 0)
+			err = errno;
+	} else if (errno != ENOENT) {
+		err = errno;
+	} else {
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		if (access(slash != NULL ? dir : ".", W_OK | X_OK) != 0)
+			err = errno;
+	}
+	free(dir);
+	if (err != 0)
+		fprintf(stderr, "knit replay: --emit-lua '%s': cannot write "
+		    "it: %s\n", path, strerror(err));
+	return err == 0;
+}
+
+/* ---- minimisation (guided runs, as knit minimize does) ---- */
+
+#define EMIT_MIN_BUDGET	300
+
+struct emit_min {
+	struct kn_opts	*m_o;
+	const char	*m_sig;		/* NULL: take the first failure's */
+	struct emit_sigs m_sigs;	/* of the last run */
+	struct schedule	 m_run;		/* the last run's schedule */
+	struct schedule	 m_hit;		/* the last run's that hit m_sig */
+	uint64_t	 m_hash;	/* the last run's trace hash */
+	int		 m_status;
+};
+
+static void
+emit_sched_copy(struct schedule *dst, const struct schedule *src)
+{
+	schedule_clear(dst);
+	for (size_t i = 0; i < src->sd_len; i++)
+		schedule_record(dst, src->sd_choices[i].sc_index,
+		    src->sd_choices[i].sc_noptions);
+}
+
+static void
+emit_min_finish(void *arg, struct world *w, const struct kn_result *r)
+{
+	struct emit_min *m = arg;
+
+	emit_finish(&m->m_sigs, w, r);
+	emit_sched_copy(&m->m_run, world_schedule(w));
+}
+
+/* One guided run; true when it fails with m_sig. */
+static bool
+emit_min_run(struct emit_min *m, const struct xdevs *guide,
+    const struct schedule *replay, struct xdevs *actual)
+{
+	struct kn_result r;
+	bool hit;
+
+	emit_sigs_fini(&m->m_sigs);
+	xstrategy.xs_guide = guide;
+	xstrategy.xs_replay = replay;
+	m->m_o->o_strategy = "guided";
+	m->m_o->o_replay = NULL;
+	m->m_o->o_quiet = true;
+	m->m_o->o_finish = emit_min_finish;
+	m->m_o->o_finish_arg = m;
+	memset(&r, 0, sizeof(r));
+	kn_run(m->m_o, &r);
+	m->m_hash = r.r_hash;
+	m->m_status = r.r_status;
+	kn_result_fini(&r);
+	hit = m->m_status == KN_FAIL && m->m_sigs.es_len > 0 &&
+	    (m->m_sig == NULL || emit_sigs_has(&m->m_sigs, m->m_sig));
+	if (actual != NULL)
+		xdevs_copy(actual, &xstrategy.xs_guided.g_actual);
+	if (hit)
+		emit_sched_copy(&m->m_hit, &m->m_run);
+	xstrategy.xs_guide = NULL;
+	xstrategy.xs_replay = NULL;
+	return hit;
+}
+
+static bool
+emit_min_try(void *arg, const struct xdevs *try, struct xdevs *actual)
+{
+	return emit_min_run(arg, try, NULL, actual);
+}
+
 int
 knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 {
 	const struct db_run_record *rec = e->el_rec;
 	struct emit_sigs rsigs, v1, v2;
 	struct kn_result r, r1, r2;
+	struct xmin_result res;
+	struct xdevs start;
+	struct emit_min m;
 	char *text = NULL, *sig = NULL, *msg = NULL;
 	size_t len = 0;
 	int rc = KNIT_EXIT_USAGE;
@@ -287,6 +412,9 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	memset(&rsigs, 0, sizeof(rsigs));
 	memset(&v1, 0, sizeof(v1));
 	memset(&v2, 0, sizeof(v2));
+	memset(&r, 0, sizeof(r));
+	if (!emit_writable(e->el_file))
+		return KNIT_EXIT_USAGE;
 	if (rec->rec_verdict != DB_VERDICT_FAIL) {
 		fprintf(stderr, "knit replay: run %" PRId64 " did not fail "
 		    "(verdict %s): there is no failure to reproduce\n",
@@ -294,31 +422,52 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		return KNIT_EXIT_USAGE;
 	}
 
-	/* (1) the recorded schedule, its deviations named */
+	/* (1) the recorded failure, minimised, its deviations named */
+	xstrategies_register();
 	xwin_register();
+	memset(&m, 0, sizeof(m));	/* before any exit through `out' */
+	memset(&start, 0, sizeof(start));
+	memset(&res, 0, sizeof(res));
+	schedule_init(&m.m_run);
+	schedule_init(&m.m_hit);
+	m.m_o = o;
+	if (!emit_min_run(&m, NULL, e->el_sched, &start) ||
+	    m.m_hash != rec->rec_trace_hash) {
+		fprintf(stderr, "knit replay: run %" PRId64 " does not replay "
+		    "as recorded (%s, trace hash 0x%016" PRIx64 ", recorded "
+		    "0x%016" PRIx64 "): knit or the stack changed since; "
+		    "nothing written\n", rec->rec_id, m.m_status == KN_FAIL ?
+		    "it fails" : m.m_status == KN_PASS ? "it passes" :
+		    "scenario error", m.m_hash, rec->rec_trace_hash);
+		rc = KNIT_EXIT_DIVERGED;
+		goto out;
+	}
+	sig = strdup(m.m_sigs.es_sig[0]);
+	msg = strdup(m.m_sigs.es_msg[0]);
+	m.m_sig = sig;
+	if (xminimize(&start, emit_min_try, &m, EMIT_MIN_BUDGET, &res) != 0 ||
+	    !emit_min_run(&m, &res.mr_devs, NULL, NULL)) {
+		fprintf(stderr, "knit replay: run %" PRId64 ": the failure does "
+		    "not reproduce under guided replay; nothing written\n",
+		    rec->rec_id);
+		rc = KNIT_EXIT_DIVERGED;
+		goto out;
+	}
 	xwin_record_reset();
-	xwin_record.wr_replay = e->el_sched;
+	xwin_record.wr_replay = &m.m_hit;
 	o->o_strategy = "window-record";
-	o->o_replay = NULL;
-	o->o_quiet = true;
 	o->o_finish = emit_finish;
 	o->o_finish_arg = &rsigs;
 	memset(&r, 0, sizeof(r));
 	kn_run(o, &r);
 	xwin_record.wr_replay = NULL;
-	if (r.r_status != KN_FAIL || rsigs.es_len == 0 ||
-	    r.r_hash != rec->rec_trace_hash) {
-		fprintf(stderr, "knit replay: run %" PRId64 " does not replay "
-		    "as recorded (%s, trace hash 0x%016" PRIx64 ", recorded "
-		    "0x%016" PRIx64 "): knit or the stack changed since; "
-		    "nothing written\n", rec->rec_id, r.r_status == KN_FAIL ?
-		    "it fails" : r.r_status == KN_PASS ? "it passes" :
-		    "scenario error", r.r_hash, rec->rec_trace_hash);
+	if (r.r_status != KN_FAIL || !emit_sigs_has(&rsigs, sig)) {
+		fprintf(stderr, "knit replay: run %" PRId64 ": the minimised "
+		    "schedule does not fail when its deviations are named "
+		    "(knit bug); nothing written\n", rec->rec_id);
 		rc = KNIT_EXIT_DIVERGED;
 		goto out;
 	}
-	sig = strdup(rsigs.es_sig[0]);
-	msg = strdup(rsigs.es_msg[0]);
 	for (size_t i = 0; i < xwin_record.wr_nnamed; i++) {
 		const struct xnamed *n = &xwin_record.wr_named[i];
 
@@ -339,7 +488,7 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	}
 
 	/* (2) the file */
-	if ((text = emit_text(e, o, sig, msg, &len)) == NULL) {
+	if ((text = emit_text(e, o, sig, msg, res.mr_initial, &len)) == NULL) {
 		fprintf(stderr, "knit replay: the scenario's source cannot be "
 		    "embedded in a Lua long string\n");
 		goto out;
@@ -375,6 +524,11 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	kn_result_fini(&r2);
 out:
 	kn_result_fini(&r);
+	emit_sigs_fini(&m.m_sigs);
+	schedule_fini(&m.m_run);
+	schedule_fini(&m.m_hit);
+	xdevs_fini(&start);
+	xmin_result_fini(&res);
 	emit_sigs_fini(&rsigs);
 	emit_sigs_fini(&v1);
 	emit_sigs_fini(&v2);

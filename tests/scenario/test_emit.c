@@ -1,0 +1,389 @@
+/*
+ * knit replay --emit-lua: a failure found by knit explore becomes a
+ * stand-alone scenario that `knit run' fails with the same signature,
+ * every time, and that passes with the bug switched off; knit.preempt
+ * (the named windows it writes) does the work.
+ *
+ * Corpus bugs covered: sbwait_lost_wakeup (one window), rtsock_lock_order
+ * (its deadlock schedule, several windows), kern3508 (no window: the
+ * default schedule fails).
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "knit_run.h"
+#include "tmpdb.h"
+
+#define SBWAIT	"scenarios/bugs/sbwait_lost_wakeup.lua"
+#define RTSOCK	"scenarios/bugs/rtsock_lock_order.lua"
+#define K3508	"scenarios/kern3508.lua"
+#define HANG	"main chunk never finished"
+
+/* The run id after `marker' ("... --run N") in text; fails if none. */
+static long
+run_id_after(const char *text, const char *marker)
+{
+	const char *p = strstr(text, marker);
+	long id = 0;
+
+	ck_assert_msg(p != NULL, "no '%s' in: %s", marker, text);
+	p = strstr(p, "--run ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p + 6, "%ld", &id), 1);
+	return id;
+}
+
+static char *
+slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *fp = fopen(path, "r"), *out = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		fwrite(chunk, 1, n, out);
+	fclose(fp);
+	fclose(out);
+	return buf;
+}
+
+static void
+spit(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* text with every `from' replaced by `to' (malloc'ed). */
+static char *
+replace_all(const char *text, const char *from, const char *to)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	const char *p;
+
+	while ((p = strstr(text, from)) != NULL) {
+		fwrite(text, 1, (size_t)(p - text), out);
+		fputs(to, out);
+		text = p + strlen(from);
+	}
+	fputs(text, out);
+	fclose(out);
+	return buf;
+}
+
+static void
+emit(const char *db, long id, const char *file, struct knit_out *o)
+{
+	char idbuf[32];
+	const char *args[] = { "replay", db, "--run", idbuf, "--emit-lua",
+	    file, NULL };
+
+	snprintf(idbuf, sizeof(idbuf), "%ld", id);
+	knit_run(o, args);
+}
+
+/* knit run FILE [-D def] --no-db */
+static void
+run_file(const char *file, const char *def, struct knit_out *o)
+{
+	const char *args[] = { "run", file, "--no-db", def ? "-D" : NULL,
+	    def, NULL };
+
+	knit_run(o, args);
+}
+
+/*
+ * The emitted file fails with `what' (twice, the same trace hash) and
+ * passes with `off'.  Returns the failing run's trace hash.
+ */
+static uint64_t
+reproduces(const char *file, const char *what, const char *off)
+{
+	struct knit_out a, b, c;
+	uint64_t h;
+
+	run_file(file, NULL, &a);
+	ck_assert_msg(a.ko_status == 1, "%s: %d: %s%s", file, a.ko_status,
+	    a.ko_out, a.ko_err);
+	ck_assert_msg(strstr(a.ko_out, what) != NULL, "%s", a.ko_out);
+	run_file(file, NULL, &b);
+	h = knit_trace_hash(&a);
+	ck_assert_uint_ne(h, 0);
+	ck_assert_uint_eq(h, knit_trace_hash(&b));
+	run_file(file, off, &c);
+	ck_assert_msg(c.ko_status == 0, "%s -D %s: %s%s", file, off,
+	    c.ko_out, c.ko_err);
+	knit_out_free(&a);
+	knit_out_free(&b);
+	knit_out_free(&c);
+	return h;
+}
+
+/*
+ * The lost wakeup: explore finds it, the emitted file has one window
+ * (the server pre-empted in its socket wait by the client) and fails;
+ * without the window the same file passes (the default schedule misses
+ * the bug), so the window is what reproduces it; with the bug off the
+ * window still opens and the run passes.  A bystander host added in
+ * front (other host indices, other choice numbers, another trace) does
+ * not move the window: the failure stays.
+ */
+START_TEST(test_emit_sbwait)
+{
+	char dbf[64], file[80], alt[80];
+	struct knit_out o, e, r;
+	char *text, *t2, *t3;
+	long id;
+	uint64_t h;
+
+	tmpdb_path(dbf, sizeof(dbf));
+	snprintf(file, sizeof(file), "%s.lua", dbf);
+	snprintf(alt, sizeof(alt), "%s.alt.lua", dbf);
+	{
+		const char *args[] = { "explore", knit_src(SBWAIT), "--runs",
+		    "200", "--db", dbf, "--stop-on-first", NULL };
+
+		knit_run(&o, args);
+	}
+	ck_assert_int_eq(o.ko_status, 1);
+	id = run_id_after(o.ko_out, "replay: knit replay");
+	emit(dbf, id, file, &e);
+	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
+	ck_assert_msg(strstr(e.ko_out, "1 window;") != NULL, "%s", e.ko_out);
+	ck_assert_ptr_nonnull(strstr(e.ko_out, "reproduces"));
+	text = slurp(file);
+	ck_assert_msg(strstr(text, "knit.preempt{at = \"server@h\", site = ")
+	    != NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "run = \"client@h\"}"));
+	ck_assert_ptr_nonnull(strstr(text, "-- failure:  the scenario's "
+	    "main chunk never finished"));
+	h = reproduces(file, HANG, "bug=0");
+
+	/* without its window the file passes */
+	t2 = replace_all(text, "knit.preempt{", "(function() end){");
+	spit(alt, t2);
+	run_file(alt, NULL, &r);
+	ck_assert_msg(r.ko_status == 0, "%s", r.ko_out);
+	knit_out_free(&r);
+	free(t2);
+
+	/* bug off: the window opens (hit 1, fired) and the run passes */
+	t2 = replace_all(text, "knit.preempt{", "W = knit.preempt{");
+	t3 = replace_all(t2, "return assert(load(", "assert(load(");
+	free(t2);
+	t2 = NULL;
+	if (asprintf(&t2, "%sprint(\"window\", W:fired(), W:hits(), "
+	    "W:missed())\n", t3) < 0)
+		ck_abort();
+	spit(alt, t2);
+	run_file(alt, "bug=0", &r);
+	ck_assert_msg(r.ko_status == 0, "%s%s", r.ko_out, r.ko_err);
+	ck_assert_msg(strstr(r.ko_out, "window\ttrue\t1\tnil") != NULL, "%s",
+	    r.ko_out);
+	knit_out_free(&r);
+	free(t2);
+	free(t3);
+
+	/* a bystander host in front: the window still finds its place */
+	t2 = replace_all(text, "\n-- The race windows", "\n"
+	    "local by = knit.host(\"bystander\", {cpus = 2})\n"
+	    "for i = 0, 1 do\n"
+	    "\tby:spawn(\"noise\" .. i, function(p)\n"
+	    "\t\tfor j = 1, 30 do p:sleep(\"700ns\") end\n"
+	    "\tend, {cpu = i})\n"
+	    "end\n"
+	    "-- The race windows");
+	spit(alt, t2);
+	run_file(alt, NULL, &r);
+	ck_assert_msg(r.ko_status == 1, "%s%s", r.ko_out, r.ko_err);
+	ck_assert_ptr_nonnull(strstr(r.ko_out, HANG));
+	ck_assert_uint_ne(knit_trace_hash(&r), h);
+	knit_out_free(&r);
+	free(t2);
+
+	free(text);
+	knit_out_free(&e);
+	knit_out_free(&o);
+	unlink(file);
+	unlink(alt);
+	tmpdb_remove(dbf);
+}
+END_TEST
+
+/* The rtsock deadlock schedule (found by the deadlock search). */
+START_TEST(test_emit_rtsock_deadlock)
+{
+	char dbf[64], file[80];
+	struct knit_out o, e;
+	char *text;
+	long id;
+
+	tmpdb_path(dbf, sizeof(dbf));
+	snprintf(file, sizeof(file), "%s.lua", dbf);
+	{
+		const char *args[] = { "explore", knit_src(RTSOCK),
+		    "--strategy", "dfs", "--runs", "20", "--db", dbf, NULL };
+
+		knit_run(&o, args);
+	}
+	ck_assert_int_eq(o.ko_status, 1);
+	id = run_id_after(o.ko_out, "deadlock schedule: found by");
+	emit(dbf, id, file, &e);
+	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
+	ck_assert_ptr_nonnull(strstr(e.ko_out, "deadlock in "));
+	text = slurp(file);
+	ck_assert_ptr_nonnull(strstr(text, "knit.preempt{at = \""));
+	(void)reproduces(file, "deadlock", "bug=0");
+	free(text);
+	knit_out_free(&e);
+	knit_out_free(&o);
+	unlink(file);
+	tmpdb_remove(dbf);
+}
+END_TEST
+
+/* kern/3508: the default schedule fails; no window; -D list passes. */
+START_TEST(test_emit_kern3508)
+{
+	char dbf[64], file[80];
+	struct knit_out o, e;
+	char *text;
+
+	tmpdb_path(dbf, sizeof(dbf));
+	snprintf(file, sizeof(file), "%s.lua", dbf);
+	{
+		const char *args[] = { "explore", knit_src(K3508), "-D",
+		    "invalidation=none", "--runs", "1", "--db", dbf, NULL };
+
+		knit_run(&o, args);
+	}
+	ck_assert_int_eq(o.ko_status, 1);
+	emit(dbf, run_id_after(o.ko_out, "replay: knit replay"), file, &e);
+	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
+	ck_assert_ptr_nonnull(strstr(e.ko_out, "0 windows;"));
+	text = slurp(file);
+	/* the run's -D is in the file, and -D still overrides it */
+	ck_assert_msg(strstr(text, "local recorded = {[\"invalidation\"] = "
+	    "\"none\"}") != NULL, "%s", text);
+	ck_assert_ptr_null(strstr(text, "knit.preempt{"));
+	(void)reproduces(file, "kern/3508", "invalidation=list");
+	free(text);
+	knit_out_free(&e);
+	knit_out_free(&o);
+	unlink(file);
+	tmpdb_remove(dbf);
+}
+END_TEST
+
+/* Unknown run, a run that passed, a file that cannot be written: exit 2,
+ * a message naming the input, no file. */
+START_TEST(test_emit_bad_input)
+{
+	char dbf[64], file[80];
+	struct knit_out o;
+	long pass_id;
+
+	tmpdb_path(dbf, sizeof(dbf));
+	snprintf(file, sizeof(file), "%s.lua", dbf);
+	{
+		const char *args[] = { "run", knit_src(SBWAIT), "-D", "bug=0",
+		    "--db", dbf, "--quiet", NULL };
+
+		knit_run(&o, args);
+		ck_assert_int_eq(o.ko_status, 0);
+		knit_out_free(&o);
+	}
+	pass_id = 1;
+	emit(dbf, 7, file, &o);
+	ck_assert_int_eq(o.ko_status, 2);
+	ck_assert_msg(strstr(o.ko_err, "no run 7") != NULL, "%s", o.ko_err);
+	knit_out_free(&o);
+	emit(dbf, pass_id, file, &o);
+	ck_assert_int_eq(o.ko_status, 2);
+	ck_assert_msg(strstr(o.ko_err, "run 1 did not fail (verdict pass)") !=
+	    NULL, "%s", o.ko_err);
+	knit_out_free(&o);
+	ck_assert_int_ne(access(file, F_OK), 0);
+	emit(dbf, pass_id, "/nonexistent-dir/x.lua", &o);
+	ck_assert_int_eq(o.ko_status, 2);
+	ck_assert_msg(strstr(o.ko_err, "'/nonexistent-dir/x.lua': cannot "
+	    "write it") != NULL, "%s", o.ko_err);
+	knit_out_free(&o);
+	tmpdb_remove(dbf);
+}
+END_TEST
+
+/* knit.preempt's argument errors are scenario errors (exit 2). */
+static void
+preempt_error(const char *call, const char *what)
+{
+	char path[] = "/tmp/knit-preempt-XXXXXX.lua";
+	struct knit_out o;
+	char *text;
+	int fd = mkstemps(path, 4);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	if (asprintf(&text, "local knit = require(\"knit\")\n%s\n", call) < 0)
+		ck_abort();
+	spit(path, text);
+	run_file(path, NULL, &o);
+	ck_assert_msg(o.ko_status == 2, "%s: %d", call, o.ko_status);
+	ck_assert_msg(strstr(o.ko_err, what) != NULL, "%s: %s", call,
+	    o.ko_err);
+	knit_out_free(&o);
+	free(text);
+	unlink(path);
+}
+
+START_TEST(test_preempt_errors)
+{
+	preempt_error("knit.preempt{at = \"a@h\", site = \"mutex in f\", "
+	    "run = \"b@h\", when = 3}", "unknown field 'when'");
+	preempt_error("knit.preempt{at = \"a@h\", site = \"mutex in f\", "
+	    "hit = 0, run = \"b@h\"}", "'hit' must be an integer >= 1");
+	preempt_error("knit.preempt{at = \"a\", site = \"mutex in f\", "
+	    "run = \"b@h\"}", "LWP names are \"name@host\": 'a'");
+	preempt_error("knit.preempt{at = \"a@h\", site = \"mutex in f\"}",
+	    "'run' must be a string");
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("emit");
+	TCase *tc = tcase_create("emit-lua");
+	SRunner *sr;
+	int nf;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_emit KNIT SRCDIR\n");
+		return 2;
+	}
+	knit_path = argv[1];
+	knit_srcdir = argv[2];
+	tcase_add_test(tc, test_emit_sbwait);
+	tcase_add_test(tc, test_emit_rtsock_deadlock);
+	tcase_add_test(tc, test_emit_kern3508);
+	tcase_add_test(tc, test_emit_bad_input);
+	tcase_add_test(tc, test_preempt_errors);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
