@@ -202,7 +202,8 @@ emit_windows(FILE *fp, const struct xnamed *n, size_t len)
 /* The whole file into a malloc'ed string; NULL when it cannot be made. */
 static char *
 emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
-    const char *sig, const char *msg, size_t initial, size_t *lenp)
+    const char *sig, const char *msg, size_t initial, const char *check,
+    size_t *lenp)
 {
 	const struct db_run_record *rec = e->el_rec;
 	char *text = NULL;
@@ -229,6 +230,8 @@ emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
 	    "strategy %zu time%s;\n--   minimised (as knit minimize does) "
 	    "to the %zu window%s below\n", initial, initial == 1 ? "" : "s",
 	    xwin_record.wr_nnamed, xwin_record.wr_nnamed == 1 ? "" : "s");
+	if (check != NULL)
+		fprintf(fp, "-- %s\n", check);
 	fprintf(fp, "-- made by: knit replay %s --run %" PRId64 " "
 	    "--emit-lua %s\n--\n", e->el_db, rec->rec_id, e->el_file);
 	fprintf(fp, "--   knit run %s      fails (exit 1) with the failure "
@@ -404,8 +407,9 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	struct xmin_result res;
 	struct xdevs start;
 	struct emit_min m;
-	char *text = NULL, *sig = NULL, *msg = NULL;
+	char *text = NULL, *sig = NULL, *msg = NULL, check[1200];
 	size_t len = 0;
+	bool ok;
 	int rc = KNIT_EXIT_USAGE;
 	FILE *fp;
 
@@ -487,24 +491,37 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		}
 	}
 
-	/* (2) the file */
-	if ((text = emit_text(e, o, sig, msg, res.mr_initial, &len)) == NULL) {
+	/* (2) the text; (3) it must reproduce, the same way twice */
+	if ((text = emit_text(e, o, sig, msg, res.mr_initial, NULL,
+	    &len)) == NULL) {
 		fprintf(stderr, "knit replay: the scenario's source cannot be "
 		    "embedded in a Lua long string\n");
 		goto out;
 	}
+	emit_run(e, o, text, len, &v1, &r1);
+	emit_run(e, o, text, len, &v2, &r2);
+	free(text);
+	ok = r1.r_status == KN_FAIL && emit_sigs_has(&v1, sig) &&
+	    r2.r_status == KN_FAIL && r1.r_hash == r2.r_hash;
+	if (ok)
+		snprintf(check, sizeof(check), "checked when written: knit "
+		    "run fails with it, twice, trace hash 0x%016" PRIx64
+		    "\n--   (at knit run's default seed 1)", r1.r_hash);
+	else
+		snprintf(check, sizeof(check), "WARNING: when written, knit "
+		    "run did NOT reproduce the failure:\n--   %s",
+		    r1.r_status == KN_ERROR && r1.r_error != NULL ?
+		    r1.r_error : r1.r_status == KN_PASS ? "the run passes" :
+		    r1.r_hash != r2.r_hash ? "two runs differ" :
+		    v1.es_len > 0 ? v1.es_sig[0] : "?");
+	/* Comments only differ: what runs is what was checked. */
+	text = emit_text(e, o, sig, msg, res.mr_initial, check, &len);
 	if ((fp = fopen(e->el_file, "w")) == NULL ||
 	    fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
 		fprintf(stderr, "knit replay: cannot write '%s': %s\n",
 		    e->el_file, strerror(errno));
-		goto out;
-	}
-
-	/* (3) it must reproduce, the same way twice */
-	emit_run(e, o, text, len, &v1, &r1);
-	emit_run(e, o, text, len, &v2, &r2);
-	if (r1.r_status == KN_FAIL && emit_sigs_has(&v1, sig) &&
-	    r2.r_status == KN_FAIL && r1.r_hash == r2.r_hash) {
+		rc = KNIT_EXIT_USAGE;
+	} else if (ok) {
 		printf("knit replay: wrote %s: %zu window%s; knit run %s "
 		    "reproduces run %" PRId64 "'s failure (trace hash "
 		    "0x%016" PRIx64 " twice):\n  %s\n", e->el_file,
@@ -514,10 +531,7 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	} else {
 		fprintf(stderr, "knit replay: wrote %s, but it does NOT "
 		    "reproduce run %" PRId64 "'s failure (%s): %s\n",
-		    e->el_file, rec->rec_id, sig, r1.r_status == KN_ERROR &&
-		    r1.r_error != NULL ? r1.r_error : r1.r_status == KN_PASS ?
-		    "the run passes" : r1.r_hash != r2.r_hash ? "two runs "
-		    "differ" : v1.es_len > 0 ? v1.es_sig[0] : "?");
+		    e->el_file, rec->rec_id, sig, check);
 		rc = KNIT_EXIT_DIVERGED;
 	}
 	kn_result_fini(&r1);

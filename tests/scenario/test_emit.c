@@ -169,6 +169,14 @@ START_TEST(test_emit_sbwait)
 	ck_assert_ptr_nonnull(strstr(text, "-- failure:  the scenario's "
 	    "main chunk never finished"));
 	h = reproduces(file, HANG, "bug=0");
+	{
+		char line[80];
+
+		snprintf(line, sizeof(line), "-- checked when written: knit "
+		    "run fails with it, twice, trace hash 0x%016llx",
+		    (unsigned long long)h);
+		ck_assert_msg(strstr(text, line) != NULL, "%s", text);
+	}
 
 	/* without its window the file passes */
 	t2 = replace_all(text, "knit.preempt{", "(function() end){");
