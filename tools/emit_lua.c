@@ -166,35 +166,43 @@ emit_params(FILE *fp, const struct kn_opts *o)
 	    "end\n");
 }
 
+/* The windows a file gets: a subset of the named deviations. */
+struct emit_wins {
+	const struct xnamed **ew_w;
+	size_t		 ew_len;
+};
+
 static void
-emit_windows(FILE *fp, const struct xnamed *n, size_t len)
+emit_windows(FILE *fp, const struct emit_wins *ew)
 {
 	char when[64];
 
-	fprintf(fp, "\n-- The race windows: the run's %zu deviation%s from "
-	    "the default strategy.\n", len, len == 1 ? "" : "s");
-	if (len == 0)
+	fprintf(fp, "\n-- The race windows (%zu): the deviations from the "
+	    "default strategy\n-- that the failure needs.\n", ew->ew_len);
+	if (ew->ew_len == 0)
 		fprintf(fp, "-- (none: the default schedule fails by "
 		    "itself)\n");
-	for (size_t i = 0; i < len; i++) {
-		kn_format_time(n[i].xn_vtime, when, sizeof(when));
+	for (size_t i = 0; i < ew->ew_len; i++) {
+		const struct xnamed *n = ew->ew_w[i];
+
+		kn_format_time(n->xn_vtime, when, sizeof(when));
 		fprintf(fp, "-- %zu. at %s (choice %" PRIu64 "): ", i + 1, when,
-		    n[i].xn_decision + 1);
-		if (strcmp(n[i].xn_at, n[i].xn_run) == 0)
+		    n->xn_decision + 1);
+		if (strcmp(n->xn_at, n->xn_run) == 0)
 			fprintf(fp, "%s goes on (the default runs %s)\n",
-			    n[i].xn_run, n[i].xn_default);
-		else if (n[i].xn_preempt)
-			fprintf(fp, "%s pre-empts %s\n", n[i].xn_run,
-			    n[i].xn_default);
+			    n->xn_run, n->xn_default);
+		else if (n->xn_preempt)
+			fprintf(fp, "%s pre-empts %s\n", n->xn_run,
+			    n->xn_default);
 		else
 			fprintf(fp, "%s runs (the default runs %s)\n",
-			    n[i].xn_run, n[i].xn_default);
+			    n->xn_run, n->xn_default);
 		fprintf(fp, "knit.preempt{at = ");
-		emit_quoted(fp, n[i].xn_at);
+		emit_quoted(fp, n->xn_at);
 		fprintf(fp, ", site = ");
-		emit_quoted(fp, n[i].xn_site);
-		fprintf(fp, ",\n\thit = %" PRIu64 ", run = ", n[i].xn_hit);
-		emit_quoted(fp, n[i].xn_run);
+		emit_quoted(fp, n->xn_site);
+		fprintf(fp, ",\n\thit = %" PRIu64 ", run = ", n->xn_hit);
+		emit_quoted(fp, n->xn_run);
 		fprintf(fp, "}\n");
 	}
 }
@@ -202,8 +210,8 @@ emit_windows(FILE *fp, const struct xnamed *n, size_t len)
 /* The whole file into a malloc'ed string; NULL when it cannot be made. */
 static char *
 emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
-    const char *sig, const char *msg, size_t initial, const char *check,
-    size_t *lenp)
+    const char *sig, const char *msg, size_t initial,
+    const struct emit_wins *ew, const char *check, size_t *lenp)
 {
 	const struct db_run_record *rec = e->el_rec;
 	char *text = NULL;
@@ -227,9 +235,9 @@ emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
 	    rec->rec_params[0] != '\0' ? ", " : "", rec->rec_params != NULL ?
 	    rec->rec_params : "");
 	fprintf(fp, "-- schedule: the recorded run deviates from the default "
-	    "strategy %zu time%s;\n--   minimised (as knit minimize does) "
-	    "to the %zu window%s below\n", initial, initial == 1 ? "" : "s",
-	    xwin_record.wr_nnamed, xwin_record.wr_nnamed == 1 ? "" : "s");
+	    "strategy %zu time%s;\n--   minimised (knit minimize, then "
+	    "window by window) to the %zu window%s below\n", initial,
+	    initial == 1 ? "" : "s", ew->ew_len, ew->ew_len == 1 ? "" : "s");
 	if (check != NULL)
 		fprintf(fp, "-- %s\n", check);
 	fprintf(fp, "-- made by: knit replay %s --run %" PRId64 " "
@@ -247,7 +255,7 @@ emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
 		    "give it to knit run too.\n", o->o_race_window);
 	fprintf(fp, "local knit = require(\"knit\")\n");
 	emit_params(fp, o);
-	emit_windows(fp, xwin_record.wr_named, xwin_record.wr_nnamed);
+	emit_windows(fp, ew);
 	fprintf(fp, "\n-- %s, content hash %s\nlocal source = [%*.*s[\n",
 	    rec->rec_scenario, rec->rec_scenario_hash, level, level,
 	    "==============================");
@@ -326,6 +334,73 @@ emit_writable(const char *path)
 		fprintf(stderr, "knit replay: --emit-lua '%s': cannot write "
 		    "it: %s\n", path, strerror(err));
 	return err == 0;
+}
+
+/* Whether the file with windows ew fails with sig (one run). */
+static bool
+emit_fails(const struct emit_lua_args *e, const struct kn_opts *o,
+    const char *sig, const struct emit_wins *ew)
+{
+	struct emit_sigs v;
+	struct kn_result r;
+	char *text;
+	size_t len;
+	bool fails;
+
+	if ((text = emit_text(e, o, sig, sig, 0, ew, NULL, &len)) == NULL)
+		return false;
+	memset(&v, 0, sizeof(v));
+	emit_run(e, o, text, len, &v, &r);
+	fails = r.r_status == KN_FAIL && emit_sigs_has(&v, sig);
+	kn_result_fini(&r);
+	emit_sigs_fini(&v);
+	free(text);
+	return fails;
+}
+
+/*
+ * Minimisation is 1-minimal in terms of deviations named by per-LWP
+ * decision counts, which shift when an earlier deviation goes; named
+ * windows may still be more than the failure needs (the lost wakeup:
+ * early pre-emptions that only move the neighbours of, and
+ * the one that opens it).  Prune in the file's own terms: one window
+ * alone when one suffices, else every window the failure survives
+ * without.
+ */
+static void
+emit_prune(const struct emit_lua_args *e, const struct kn_opts *o,
+    const char *sig, struct emit_wins *ew)
+{
+	const struct xnamed *keep[1];
+	struct emit_wins t;
+
+	if (ew->ew_len <= 1)
+		return;
+	for (size_t i = 0; i < ew->ew_len; i++) {
+		keep[0] = ew->ew_w[i];
+		t.ew_w = keep;
+		t.ew_len = 1;
+		if (emit_fails(e, o, sig, &t)) {
+			ew->ew_w[0] = keep[0];
+			ew->ew_len = 1;
+			return;
+		}
+	}
+	t.ew_w = calloc(ew->ew_len, sizeof(*t.ew_w));
+	if (t.ew_w == NULL)
+		abort();
+	for (size_t i = 0; i < ew->ew_len && ew->ew_len > 1;) {
+		t.ew_len = 0;
+		for (size_t j = 0; j < ew->ew_len; j++)
+			if (j != i)
+				t.ew_w[t.ew_len++] = ew->ew_w[j];
+		if (emit_fails(e, o, sig, &t)) {
+			memcpy(ew->ew_w, t.ew_w, t.ew_len * sizeof(*t.ew_w));
+			ew->ew_len = t.ew_len;
+		} else
+			i++;
+	}
+	free(t.ew_w);
 }
 
 /* ---- minimisation (guided runs, as knit minimize does) ---- */
@@ -407,6 +482,7 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	struct xmin_result res;
 	struct xdevs start;
 	struct emit_min m;
+	struct emit_wins ew = { NULL, 0 };
 	char *text = NULL, *sig = NULL, *msg = NULL, check[1200];
 	size_t len = 0;
 	bool ok;
@@ -491,9 +567,16 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		}
 	}
 
+	ew.ew_w = calloc(xwin_record.wr_nnamed + 1, sizeof(*ew.ew_w));
+	if (ew.ew_w == NULL)
+		abort();
+	for (size_t i = 0; i < xwin_record.wr_nnamed; i++)
+		ew.ew_w[ew.ew_len++] = &xwin_record.wr_named[i];
+	emit_prune(e, o, sig, &ew);
+
 	/* (2) the text; (3) it must reproduce, the same way twice */
-	if ((text = emit_text(e, o, sig, msg, res.mr_initial, NULL,
-	    &len)) == NULL) {
+	if ((text = emit_text(e, o, sig, msg, res.mr_initial, &ew,
+	    NULL, &len)) == NULL) {
 		fprintf(stderr, "knit replay: the scenario's source cannot be "
 		    "embedded in a Lua long string\n");
 		goto out;
@@ -515,7 +598,8 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		    r1.r_hash != r2.r_hash ? "two runs differ" :
 		    v1.es_len > 0 ? v1.es_sig[0] : "?");
 	/* Comments only differ: what runs is what was checked. */
-	text = emit_text(e, o, sig, msg, res.mr_initial, check, &len);
+	text = emit_text(e, o, sig, msg, res.mr_initial, &ew, check,
+	    &len);
 	if ((fp = fopen(e->el_file, "w")) == NULL ||
 	    fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
 		fprintf(stderr, "knit replay: cannot write '%s': %s\n",
@@ -525,8 +609,8 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		printf("knit replay: wrote %s: %zu window%s; knit run %s "
 		    "reproduces run %" PRId64 "'s failure (trace hash "
 		    "0x%016" PRIx64 " twice):\n  %s\n", e->el_file,
-		    xwin_record.wr_nnamed, xwin_record.wr_nnamed == 1 ? "" :
-		    "s", e->el_file, rec->rec_id, r1.r_hash, sig);
+		    ew.ew_len, ew.ew_len == 1 ? "" : "s", e->el_file,
+		    rec->rec_id, r1.r_hash, sig);
 		rc = KNIT_EXIT_OK;
 	} else {
 		fprintf(stderr, "knit replay: wrote %s, but it does NOT "
@@ -547,6 +631,7 @@ out:
 	emit_sigs_fini(&v1);
 	emit_sigs_fini(&v2);
 	xwin_record_reset();
+	free(ew.ew_w);
 	free(text);
 	free(sig);
 	free(msg);

@@ -170,7 +170,7 @@ START_TEST(test_emit_sbwait)
 	    "main chunk never finished"));
 	h = reproduces(file, HANG, "bug=0");
 	{
-		char line[80];
+		char line[128];
 
 		snprintf(line, sizeof(line), "-- checked when written: knit "
 		    "run fails with it, twice, trace hash 0x%016llx",
