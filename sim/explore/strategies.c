@@ -70,9 +70,8 @@ unview(struct xopt *o, struct xopt *stackbuf)
 		free(o);
 }
 
-/* What the machine's default strategy takes at d. */
-static uint32_t
-default_index(struct world *w, const struct sched_decision *d)
+uint32_t
+xstrategy_default(struct world *w, const struct sched_decision *d)
 {
 	static const struct sched_strategy *def;
 
@@ -132,10 +131,10 @@ dfs_choose_world(void *state, struct world *w, const struct sched_decision *d)
 
 	(void)state;
 	if (xstrategy.xs_dfs == NULL)
-		return default_index(w, d);
+		return xstrategy_default(w, d);
 	o = view(d, buf);
 	pick = dfs_choose(xstrategy.xs_dfs, o, d->sd_nopts,
-	    default_index(w, d));
+	    xstrategy_default(w, d));
 	unview(o, buf);
 	return pick;
 }
@@ -162,7 +161,7 @@ guided_choose_world(void *state, struct world *w,
     const struct sched_decision *d)
 {
 	struct xopt buf[XOPT_STACK], *o = view(d, buf);
-	uint32_t def = default_index(w, d), pick;
+	uint32_t def = xstrategy_default(w, d), pick;
 	const struct schedule *s = xstrategy.xs_replay;
 
 	if (s != NULL) {

@@ -39,6 +39,12 @@ struct xstrategy_params {
 
 extern struct xstrategy_params xstrategy;
 
+struct world;
+struct sched_decision;
+
+/* What the machine's default strategy takes at d. */
+uint32_t xstrategy_default(struct world *, const struct sched_decision *);
+
 /* Make pct, dfs and guided known to the machine (idempotent). */
 void	xstrategies_register(void);
 

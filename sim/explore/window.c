@@ -21,8 +21,8 @@
 #include "check/stack.h"
 #include "cpu/machine.h"
 #include "cpu/strategy.h"
+#include "explore/strategies.h"
 #include "explore/window.h"
-#include "explore/xopt.h"
 #include "record/schedule.h"
 
 struct xwin_record_params xwin_record;
@@ -279,17 +279,6 @@ xw_counts_fini(struct xw_counts *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* What the machine's default strategy takes at d. */
-static uint32_t
-xw_default(struct world *w, const struct sched_decision *d)
-{
-	static const struct sched_strategy *def;
-
-	if (def == NULL)
-		def = sched_strategy_lookup("default");
-	return def->ss_choose(NULL, w, d);
-}
-
 /* Whether taking option i at d pre-empts the LWP at the point. */
 static bool
 xw_preempts(const struct sched_decision *d, uint32_t i)
@@ -497,7 +486,7 @@ xwrec_choose(void *state, struct world *w, const struct sched_decision *d)
 	struct xw_recorder *r = state;
 	const struct schedule *s = xwin_record.wr_replay;
 	char at[XWIN_NAMELEN], site[XWIN_SITELEN], name[XWIN_NAMELEN];
-	uint32_t def = xw_default(w, d), pick = def;
+	uint32_t def = xstrategy_default(w, d), pick = def;
 	uint64_t hit = 0;
 	struct xnamed *n;
 
