@@ -95,8 +95,8 @@ icmp6_error(struct mbuf *n, int type, int code, int param)
 	icp = (struct icmp6_hdr *)(void *)(ip6 + 1);
 	icp->icmp6_type = (uint8_t)type;
 	icp->icmp6_code = (uint8_t)code;
-	if (type == ICMP6_PACKET_TOO_BIG)
-		icp->icmp6_mtu = htonl((uint32_t)param);
+	if (type == ICMP6_PACKET_TOO_BIG || type == ICMP6_PARAM_PROB)
+		icp->icmp6_mtu = htonl((uint32_t)param);	/* or pptr */
 	m_copydata(n, 0, qlen, icp + 1);
 	/* the quoted header as it was on the wire */
 	in6_clearscope(&((struct ip6_hdr *)(void *)(icp + 1))->ip6_src);
@@ -214,8 +214,10 @@ icmp6_input(struct mbuf *m, int off)
 			V_icmp6_last.ir_id = ntohs(icp->icmp6_id);
 			V_icmp6_last.ir_seq = ntohs(icp->icmp6_seq);
 		}
-		if (icp->icmp6_type == ICMP6_PACKET_TOO_BIG)
+		if (icp->icmp6_type == ICMP6_PACKET_TOO_BIG) {
 			V_icmp6_last.ir_mtu = ntohl(icp->icmp6_mtu);
+			frag6_mtudisc(m, off);
+		}
 		goto free;
 	}
 free:

@@ -11,14 +11,20 @@
  * in the host's table frag6q (netinet/ip_fragq.h): an exact duplicate is
  * dropped alone, any other overlap drops the datagram (RFC 5722).  A
  * fragment with no payload, a non-last one not a multiple of 8 bytes
- * long, or one ending past 65535 bytes is counted and dropped; so is a
- * nested fragment header.  A fragment header on a whole packet (offset
+ * long, or one ending past 65535 bytes is counted and dropped (the last
+ * two with an ICMPv6 parameter problem); so is a nested fragment header.  A fragment header on a whole packet (offset
  * 0, M clear: an atomic fragment, RFC 6946) is just removed.  After
  * net.inet6.ip6.fragttl ticks an incomplete datagram is dropped, with
  * an ICMPv6 time exceeded (reassembly) when its first fragment had
  * arrived.
+ *
+ * Path MTU discovery (RFC 8201): a packet too big about a packet this
+ * host sent lowers the MTU it uses toward that destination, kept on a
+ * host route (RTF_HOST | RTF_DYNAMIC) cloned from the gateway route
+ * that carried the packet; never below 1280, never raised again.
  */
 #include "net/if.h"
+#include "net/route.h"
 #include "sys/sysctl.h"
 #include "netinet/ip_fragq.h"
 #include "netinet6/icmp6.h"
@@ -118,8 +124,16 @@ frag6_input(struct mbuf *m)
 		V_ip6stat.ip6s_atomicfrags++;
 		return frag6_strip(m);
 	}
-	if (len == 0 || (more && (len & 7) != 0) ||
-	    off + len > IPV6_MAXPACKET || fh->ip6f_nxt == IPPROTO_FRAGMENT) {
+	if ((more && (len & 7) != 0) || off + len > IPV6_MAXPACKET) {
+		/* RFC 8200 4.5: point at the payload length / the offset */
+		fragq_bad(&V_frag6q, NULL);
+		icmp6_error(m, ICMP6_PARAM_PROB, ICMP6_PARAMPROB_HEADER,
+		    (len & 7) != 0 && more ?
+		    (int)offsetof(struct ip6_hdr, ip6_plen) :
+		    (int)(sizeof(*ip6) + offsetof(struct ip6_frag, ip6f_offlg)));
+		return NULL;
+	}
+	if (len == 0 || fh->ip6f_nxt == IPPROTO_FRAGMENT) {
 		fragq_bad(&V_frag6q, m);
 		return NULL;
 	}
@@ -180,4 +194,40 @@ frag6_output(struct mbuf *m, struct ifnet *ifp, u_long mtu,
 	error = fragq_output(ifp, list, dst, rt, &dropped);
 	V_ip6stat.ip6s_odropped += (uint64_t)dropped;
 	return error;
+}
+
+void
+frag6_mtudisc(struct mbuf *m, int off)
+{
+	struct icmp6_hdr icp;
+	struct ip6_hdr oip6;
+	struct sockaddr_in6 dst;
+	struct rtentry *rt, *nrt;
+	u_long mtu;
+
+	if (m->m_pkthdr.len < off + (int)(sizeof(icp) + sizeof(oip6)))
+		return;
+	m_copydata(m, off, sizeof(icp), &icp);
+	m_copydata(m, off + (int)sizeof(icp), sizeof(oip6), &oip6);
+	mtu = ntohl(icp.icmp6_mtu);
+	if (mtu < IPV6_MMTU)
+		mtu = IPV6_MMTU;
+	if (IN6_IS_SCOPE_LINKLOCAL(&oip6.ip6_dst) ||
+	    IN6_IS_ADDR_MULTICAST(&oip6.ip6_dst) ||
+	    in6_ifaddr_lookup(&oip6.ip6_src) == NULL)
+		return;		/* not about a packet we sent off link */
+	(void)sockaddr_in6_init(&dst, &oip6.ip6_dst, 0, 0, 0);
+	if ((rt = rtalloc1(sin6tocsa(&dst), 0)) == NULL)
+		return;
+	if ((rt->rt_flags & (RTF_HOST | RTF_GATEWAY)) == RTF_GATEWAY &&
+	    rtrequest(RTM_ADD, sin6tocsa(&dst), rt->rt_gateway, NULL,
+	    RTF_UP | RTF_HOST | RTF_GATEWAY | RTF_DYNAMIC, &nrt) == 0) {
+		rtfree(rt);
+		rt = nrt;
+	}
+	if ((rt->rt_flags & (RTF_HOST | RTF_LOCAL)) == RTF_HOST &&
+	    mtu < rt->rt_ifp->if_mtu &&
+	    (rt->rt_rmx.rmx_mtu == 0 || mtu < rt->rt_rmx.rmx_mtu))
+		rt->rt_rmx.rmx_mtu = mtu;
+	rtfree(rt);
 }

@@ -221,6 +221,29 @@ route_mtu6(struct host *h, const char *dst, u_long mtu)
 	host_leave(h);
 }
 
+/* The MTU of the host route h learnt for dst (0: none). */
+static u_long
+path_mtu6(struct host *h, const char *dst)
+{
+	struct sockaddr_in6 sin6;
+	struct rtentry *rt;
+	u_long mtu = 0;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_len = sizeof(sin6);
+	sin6.sin6_family = AF_INET6;
+	ck_assert(tn_parse6(dst, &sin6.sin6_addr));
+	host_enter(h);
+	rt = rtalloc1((struct sockaddr *)(void *)&sin6, 0);
+	if (rt != NULL && (rt->rt_flags & (RTF_HOST | RTF_DYNAMIC)) ==
+	    (RTF_HOST | RTF_DYNAMIC))
+		mtu = rt->rt_rmx.rmx_mtu;
+	if (rt != NULL)
+		rtfree(rt);
+	host_leave(h);
+	return mtu;
+}
+
 START_TEST(test_udp_across_smaller_mtu_v4)
 {
 	struct tnet t;
@@ -267,7 +290,7 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 	ck_assert_ptr_nonnull(f);
 	tn_init(&t, 42);
 	tn_chain3(&t, h, NULL, 1400);
-	/* routers do not fragment: r1 answers packet too big */
+	/* routers do not fragment: r1 answers packet too big (RFC 8201) */
 	*f = (struct flow){ .f_addr = "2001:db8:3::2", .f_n = 1,
 	    .f_len = { 3000 } };
 	run_flow(&t, h[0], NULL, f, 50 * MS);
@@ -277,8 +300,8 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 	icmp6_last_reply(&ir6);
 	host_leave(h[0]);
 	ck_assert_uint_eq(ir6.ir_mtu, 1400);
-	/* with the path MTU on the route, the source fragments for it */
-	route_mtu6(h[0], "2001:db8:3::2", ir6.ir_mtu);
+	/* a learnt the path MTU on a host route: it fragments for it */
+	ck_assert_uint_eq(path_mtu6(h[0], "2001:db8:3::2"), 1400);
 	f->f_n = 4;
 	f->f_len[0] = 1500;
 	f->f_len[1] = 3000;
@@ -677,6 +700,9 @@ START_TEST(test_malformed_fragments)
 	ck_assert_uint_eq(st6.ip6s_fragments, 3);
 	ck_assert_uint_eq(st6.ip6s_fragdropped, 3);
 	ck_assert_uint_eq(st6.ip6s_fragqueues, 0);
+	/* past 65535 and misaligned: parameter problem (RFC 8200 4.5) */
+	tn_run(&t, 10 * MS);
+	ck_assert_uint_eq(tn_icmp_in(a, AF_INET6, ICMP6_PARAM_PROB), 2);
 	/* an atomic fragment is a whole packet */
 	inject6(43, dg, 0, 48, false);
 	ck_assert_uint_eq(ip6stat_of(b).ip6s_atomicfrags, 1);

@@ -131,7 +131,10 @@ void	fragq_fini(struct fragq_table *);
  */
 struct mbuf *fragq_insert(struct fragq_table *, const struct fragq_key *,
 	    struct mbuf *m, int hlen, int off, int len, bool more, int *hlenp);
-/* Count m as a received fragment that was malformed, and free it. */
+/*
+ * Count m as a received fragment that was malformed, and free it (NULL:
+ * the caller disposes of it).
+ */
 void	fragq_bad(struct fragq_table *, struct mbuf *);
 
 /*

@@ -19,6 +19,7 @@ struct icmp6_hdr {
 #define icmp6_data32	icmp6_dataun.icmp6_un_data32
 #define icmp6_data16	icmp6_dataun.icmp6_un_data16
 #define icmp6_mtu	icmp6_data32[0]
+#define icmp6_pptr	icmp6_data32[0]	/* parameter problem: offset */
 #define icmp6_id	icmp6_data16[0]
 #define icmp6_seq	icmp6_data16[1]
 
@@ -32,6 +33,7 @@ struct icmp6_hdr {
 #define  ICMP6_TIME_EXCEED_TRANSIT	0
 #define  ICMP6_TIME_EXCEED_REASSEMBLY	1
 #define ICMP6_PARAM_PROB		4
+#define  ICMP6_PARAMPROB_HEADER		0	/* erroneous header field */
 #define ICMP6_ECHO_REQUEST		128
 #define ICMP6_ECHO_REPLY		129
 #define ND_NEIGHBOR_SOLICIT		135
@@ -54,7 +56,10 @@ struct mbuf;
 struct ifnet;
 
 void	icmp6_input(struct mbuf *, int off);
-/* Send an ICMPv6 error about m (freed).  param: MTU for too-big. */
+/*
+ * Send an ICMPv6 error about m (freed).  param: the MTU for packet too
+ * big, the offset of the faulty byte for parameter problem.
+ */
 void	icmp6_error(struct mbuf *, int type, int code, int param);
 void	icmp6_getstat(struct icmp6stat *);
 /* Count a malformed neighbour discovery message. */

@@ -85,5 +85,7 @@ struct mbuf *frag6_input(struct mbuf *);
 int	frag6_output(struct mbuf *, struct ifnet *, u_long mtu,
 	    const struct sockaddr *dst, struct rtentry *);
 void	frag6_stat(struct ip6stat *);
+/* A packet too big arrived: ICMPv6 header at off (path MTU discovery). */
+void	frag6_mtudisc(struct mbuf *, int off);
 
 #endif /* !_KNIT_NETINET6_IP6_VAR_H_ */
