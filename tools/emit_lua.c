@@ -358,49 +358,83 @@ emit_fails(const struct emit_lua_args *e, const struct kn_opts *o,
 	return fails;
 }
 
+/* Pruning windows with xminimize: a window is an xdev whose xd_at is
+ * its index in the named list. */
+struct emit_prune {
+	const struct emit_lua_args *p_e;
+	const struct kn_opts *p_o;
+	const char	*p_sig;
+	const struct emit_wins *p_all;
+	struct emit_wins p_try;		/* room for all */
+};
+
+static bool
+emit_prune_try(void *arg, const struct xdevs *try, struct xdevs *actual)
+{
+	struct emit_prune *p = arg;
+
+	p->p_try.ew_len = 0;
+	for (size_t i = 0; i < try->xs_len; i++)
+		p->p_try.ew_w[p->p_try.ew_len++] =
+		    p->p_all->ew_w[try->xs_dev[i].xd_at];
+	if (!emit_fails(p->p_e, p->p_o, p->p_sig, &p->p_try))
+		return false;
+	xdevs_copy(actual, try);
+	return true;
+}
+
 /*
  * Minimisation is 1-minimal in terms of deviations named by per-LWP
  * decision counts, which shift when an earlier deviation goes; named
  * windows may still be more than the failure needs (the lost wakeup:
- * early pre-emptions that only move the neighbours of, and
- * the one that opens it).  Prune in the file's own terms: one window
- * alone when one suffices, else every window the failure survives
- * without.
+ * early pre-emptions that only move the neighbours of, and the one
+ * that opens it).  Prune in the file's own terms, with runs of the file:
+ * one window alone when one suffices, else delta debugging over the
+ * windows (within EMIT_PRUNE_BUDGET runs).
  */
+#define EMIT_PRUNE_BUDGET	200
+
 static void
 emit_prune(const struct emit_lua_args *e, const struct kn_opts *o,
     const char *sig, struct emit_wins *ew)
 {
-	const struct xnamed *keep[1];
-	struct emit_wins t;
+	struct emit_prune p = { e, o, sig, ew, { NULL, 0 } };
+	struct xmin_result res;
+	struct xdevs all;
 
 	if (ew->ew_len <= 1)
 		return;
+	p.p_try.ew_w = calloc(ew->ew_len, sizeof(*p.p_try.ew_w));
+	all.xs_dev = calloc(ew->ew_len, sizeof(*all.xs_dev));
+	if (p.p_try.ew_w == NULL || all.xs_dev == NULL)
+		abort();
+	all.xs_len = 1;
 	for (size_t i = 0; i < ew->ew_len; i++) {
-		keep[0] = ew->ew_w[i];
-		t.ew_w = keep;
-		t.ew_len = 1;
-		if (emit_fails(e, o, sig, &t)) {
-			ew->ew_w[0] = keep[0];
+		struct xdevs actual = { NULL, 0 };
+
+		all.xs_dev[0].xd_at = (int)i;
+		if (emit_prune_try(&p, &all, &actual)) {
+			ew->ew_w[0] = ew->ew_w[i];
 			ew->ew_len = 1;
-			return;
+			xdevs_fini(&actual);
+			goto out;
 		}
 	}
-	t.ew_w = calloc(ew->ew_len, sizeof(*t.ew_w));
-	if (t.ew_w == NULL)
-		abort();
-	for (size_t i = 0; i < ew->ew_len && ew->ew_len > 1;) {
-		t.ew_len = 0;
-		for (size_t j = 0; j < ew->ew_len; j++)
-			if (j != i)
-				t.ew_w[t.ew_len++] = ew->ew_w[j];
-		if (emit_fails(e, o, sig, &t)) {
-			memcpy(ew->ew_w, t.ew_w, t.ew_len * sizeof(*t.ew_w));
-			ew->ew_len = t.ew_len;
-		} else
-			i++;
+	all.xs_len = ew->ew_len;
+	for (size_t i = 0; i < ew->ew_len; i++)
+		all.xs_dev[i].xd_at = (int)i;
+	if (xminimize(&all, emit_prune_try, &p, EMIT_PRUNE_BUDGET,
+	    &res) == 0) {
+		for (size_t i = 0; i < res.mr_devs.xs_len; i++)
+			p.p_try.ew_w[i] = ew->ew_w[res.mr_devs.xs_dev[i].xd_at];
+		memcpy(ew->ew_w, p.p_try.ew_w,
+		    res.mr_devs.xs_len * sizeof(*ew->ew_w));
+		ew->ew_len = res.mr_devs.xs_len;
+		xmin_result_fini(&res);
 	}
-	free(t.ew_w);
+out:
+	free(all.xs_dev);
+	free(p.p_try.ew_w);
 }
 
 /* ---- minimisation (guided runs, as knit minimize does) ---- */

@@ -332,6 +332,41 @@ START_TEST(test_emit_bad_input)
 }
 END_TEST
 
+/* knit.run tests/scenario/lua/preempt.lua -D ...: its output */
+static void
+preempt_run(const char *d1, const char *d2, const char *want)
+{
+	struct knit_out o;
+	const char *args[] = { "run", knit_src("tests/scenario/lua/"
+	    "preempt.lua"), "--no-db", "-D", d1, d2 ? "-D" : NULL, d2, NULL };
+
+	knit_run(&o, args);
+	ck_assert_msg(o.ko_status == 0, "%s %s: %s%s", d1, d2 ? d2 : "",
+	    o.ko_out, o.ko_err);
+	ck_assert_msg(strstr(o.ko_out, want) != NULL, "%s %s: want '%s' in "
+	    "%s", d1, d2 ? d2 : "", want, o.ko_out);
+	knit_out_free(&o);
+}
+
+/*
+ * A window by hand: the second LWP of a name is "name@host#2"; the hit
+ * picks which of the first one's points at the site opens the window; a
+ * site never reached or an LWP that cannot run there changes nothing.
+ */
+START_TEST(test_preempt_by_hand)
+{
+	preempt_run("hit=0", NULL, "order a1 a2 a3 b1 b2 b3\n");
+	preempt_run("hit=1", NULL, "order a1 b1 a2 a3 b2 b3\n"
+	    "window\ttrue\t1\tnil");
+	preempt_run("hit=2", NULL, "order a1 a2 b1 a3 b2 b3\n"
+	    "window\ttrue\t2\tnil");
+	preempt_run("hit=1", "site=mutex in nowhere",
+	    "order a1 a2 a3 b1 b2 b3\nwindow\tfalse\t0\tnil");
+	preempt_run("hit=1", "run=nobody@h", "order a1 a2 a3 b1 b2 b3\n"
+	    "window\tfalse\t1\tnobody@h was not runnable there");
+}
+END_TEST
+
 /* knit.preempt's argument errors are scenario errors (exit 2). */
 static void
 preempt_error(const char *call, const char *what)
@@ -387,6 +422,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_emit_kern3508);
 	tcase_add_test(tc, test_emit_bad_input);
 	tcase_add_test(tc, test_preempt_errors);
+	tcase_add_test(tc, test_preempt_by_hand);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
