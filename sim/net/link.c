@@ -156,7 +156,8 @@ static unsigned
 txq_advance(struct net_nic *nic, uint64_t now)
 {
 	while (nic->nn_dep_len > 0 && nic->nn_dep[nic->nn_dep_head] <= now) {
-		nic->nn_dep_head = (nic->nn_dep_head + 1) % nic->nn_dep_cap;
+		nic->nn_dep_head = (nic->nn_dep_head + 1) &
+		    (nic->nn_dep_cap - 1);
 		nic->nn_dep_len--;
 	}
 	return nic->nn_dep_len;
@@ -172,15 +173,15 @@ txq_push(struct net_nic *nic, uint64_t departure)
 		cap = nic->nn_dep_cap ? nic->nn_dep_cap * 2 : 64;
 		ring = malloc(cap * sizeof(*ring));
 		for (i = 0; i < nic->nn_dep_len; i++)
-			ring[i] = nic->nn_dep[(nic->nn_dep_head + i) %
-			    nic->nn_dep_cap];
+			ring[i] = nic->nn_dep[(nic->nn_dep_head + i) &
+			    (nic->nn_dep_cap - 1)];
 		free(nic->nn_dep);
 		nic->nn_dep = ring;
 		nic->nn_dep_cap = cap;
 		nic->nn_dep_head = 0;
 	}
-	nic->nn_dep[(nic->nn_dep_head + nic->nn_dep_len) % nic->nn_dep_cap] =
-	    departure;
+	nic->nn_dep[(nic->nn_dep_head + nic->nn_dep_len) &
+	    (nic->nn_dep_cap - 1)] = departure;
 	nic->nn_dep_len++;
 }
 

@@ -72,7 +72,8 @@ struct net_nic {
 	 * queued (serialisation is FIFO), so the queue is the ring of
 	 * departure times still in the future: its length at time t is
 	 * the number of entries > t.  The frame itself goes straight to
-	 * its delivery event.
+	 * its delivery event.  nn_dep_cap is 0 or a power of two (slots
+	 * wrap by masking).
 	 */
 	uint64_t	*nn_dep;	/* ring of departure times */
 	unsigned	 nn_dep_head, nn_dep_len, nn_dep_cap;

@@ -144,9 +144,12 @@ ip_forward(struct mbuf *m)
 	u_long mtu = 0;
 	int error, type, code;
 
+	/*
+	 * ip_input calls us only for a destination that is not a broadcast
+	 * address of the receiving interface: no need to ask again.
+	 */
 	if ((m->m_flags & (M_BCAST | M_MCAST)) ||
-	    IN_MULTICAST(ntohl(ip->ip_dst.s_addr)) ||
-	    in_broadcast(ip->ip_dst, m->m_pkthdr.rcvif)) {
+	    IN_MULTICAST(ntohl(ip->ip_dst.s_addr))) {
 		IP_STATINC(ips_cantforward);
 		m_freem(m);
 		return;
