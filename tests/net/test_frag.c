@@ -418,6 +418,59 @@ START_TEST(test_reorder_dup_v6)
 END_TEST
 
 /*
+ * Under knit's lock-order checker and random schedules (4 seeds), with
+ * b on 2 CPUs and a link that reorders and duplicates: every datagram
+ * once and intact over both families, the late duplicates time out, no
+ * violation, no mbuf left.
+ */
+START_TEST(test_checked_random_schedules)
+{
+	struct net_link_params p;
+	struct flow *f = calloc(1, sizeof(*f));
+	struct tnet tc;
+	struct host *a, *b;
+	uint64_t seed;
+	int i, v6;
+
+	ck_assert_ptr_nonnull(f);
+	net_link_params_default(&p);
+	p.nlp_reorder = 0.3;
+	p.nlp_reorder_delay = 50000;
+	p.nlp_dup = 0.2;
+	for (seed = 1; seed <= 4; seed++) {
+		tn_init_checked(&tc, seed, "random");
+		a = tn_host(&tc, "a", 1);
+		b = tn_host(&tc, "b", 2);
+		tn_p2p(&tc, "ab", a, b, &p);
+		tn_run(&tc, MS);
+		ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
+		ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
+		ck_assert_int_eq(tn_addr(a, "vnic0", "2001:db8::1/64"), 0);
+		ck_assert_int_eq(tn_addr(b, "vnic0", "2001:db8::2/64"), 0);
+		ck_assert_int_eq(tn_ping(a, "10.0.0.2", 1, 8, 0, false), 0);
+		ck_assert_int_eq(tn_ping(a, "2001:db8::2", 1, 8, 0, false), 0);
+		tn_run(&tc, 10 * MS);
+		for (v6 = 0; v6 < 2; v6++) {
+			memset(f, 0, sizeof(*f));
+			f->f_addr = v6 ? "2001:db8::2" : "10.0.0.2";
+			f->f_n = 6;
+			for (i = 0; i < f->f_n; i++)
+				f->f_len[i] = 2000 + 1000 * i;
+			run_flow(&tc, a, b, f, 100 * MS);
+			ck_assert_int_eq(f->f_intact, 6);
+		}
+		tn_run(&tc, 61 * SEC);
+		ck_assert_uint_eq(ipstat_of(b).ips_reassembled, 6);
+		ck_assert_uint_eq(ip6stat_of(b).ip6s_reassembled, 6);
+		ck_assert_uint_eq(ipstat_of(b).ips_fragqueues, 0);
+		ck_assert_uint_eq(ip6stat_of(b).ip6s_fragqueues, 0);
+		tn_fini(&tc);
+	}
+	free(f);
+}
+END_TEST
+
+/*
  * Hand-made fragments from a (10.0.0.1 / 2001:db8::1) injected into
  * b's vnic0, as b's driver would pass them up.
  */
@@ -866,6 +919,7 @@ frag_suite(void)
 	tcase_add_test(tc, test_reorder_dup_v6);
 	tcase_add_test(tc, test_df_and_forwarded_fragments);
 	tcase_add_test(tc, test_tshark_reassembles);
+	tcase_add_test(tc, test_checked_random_schedules);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(ti, 60);
 	tcase_add_checked_fixture(ti, setup, teardown);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tnet.h"
+#include "check/checkers.h"
 #include "net/if.h"
 #include "net/route.h"
 #include "sys/mbuf.h"
@@ -17,19 +18,35 @@
 #include "netinet6/icmp6.h"
 #include "netinet6/in6_var.h"
 
-void
-tn_init(struct tnet *t, uint64_t seed)
+static void
+tn_init_world(struct tnet *t, uint64_t seed, const char *strategy)
 {
 	struct world_config wc;
 
 	memset(t, 0, sizeof(*t));
 	memset(&wc, 0, sizeof(wc));
 	wc.wc_seed = seed;
-	wc.wc_strategy = "default";
+	wc.wc_strategy = strategy;
 	t->tn_w = world_create(&wc);
 	ck_assert_ptr_nonnull(t->tn_w);
 	t->tn_n = net_create(t->tn_w);
 	ck_assert_ptr_nonnull(t->tn_n);
+}
+
+void
+tn_init(struct tnet *t, uint64_t seed)
+{
+	tn_init_world(t, seed, "default");
+}
+
+void
+tn_init_checked(struct tnet *t, uint64_t seed, const char *strategy)
+{
+	struct check_config cc = { .cc_lockorder = true };
+
+	tn_init_world(t, seed, strategy);
+	check_world_begin(t->tn_w, &cc);
+	t->tn_checked = true;
 }
 
 struct host *
@@ -110,6 +127,8 @@ tn_fini(struct tnet *t)
 		ck_assert_msg(tn_mbufs(t, t->tn_h[i]) == 0,
 		    "%s: %llu mbufs outstanding", host_name(t->tn_h[i]),
 		    (unsigned long long)tn_mbufs(t, t->tn_h[i]));
+	if (t->tn_checked)
+		check_world_end(t->tn_w);
 	ck_assert_uint_eq(world_nviolations(t->tn_w), 0);
 	net_destroy(t->tn_n);
 	world_destroy(t->tn_w);

@@ -21,9 +21,15 @@ struct tnet {
 	struct net	*tn_n;
 	struct host	*tn_h[TN_MAXHOSTS];
 	int		 tn_nh;
+	bool		 tn_checked;	/* lock-order checker attached */
 };
 
 void	tn_init(struct tnet *, uint64_t seed);
+/*
+ * The same with a scheduling strategy ("random", ...) and the lock-order
+ * checker on; tn_fini ends the check (its violations fail the test).
+ */
+void	tn_init_checked(struct tnet *, uint64_t seed, const char *strategy);
 struct host *tn_host(struct tnet *, const char *name, int ncpu);
 struct net_nic *tn_nic(struct tnet *, struct host *);
 /* A point-to-point link between new NICs on a and b (params may be NULL). */
