@@ -17,6 +17,7 @@
 #include "net/if_ether.h"
 #include "net/route.h"
 #include "sys/lwp.h"
+#include "sys/mbuf.h"
 #include "sys/proc.h"
 #include "sys/socket.h"
 #include "sys/socketvar.h"
@@ -720,6 +721,78 @@ START_TEST(test_overlap_v6)
 }
 END_TEST
 
+/*
+ * RFC 791 options: the first fragment keeps them all, the others only
+ * those with the copied flag (router alert: yes; record route: no),
+ * each fragment with its own good header checksum; b reassembles with
+ * the first fragment's header.
+ */
+START_TEST(test_options_copied)
+{
+	static const uint8_t opts[12] = {
+		0x94, 4, 0, 0,			/* router alert, copied */
+		0x07, 7, 4, 0, 0, 0, 0,		/* record route, not copied */
+		0x01,				/* NOP, not copied */
+	};
+	struct net_nic *nic = net_nic_lookup(t.tn_n, "b:vnic0");
+	const struct net_kept *k;
+	struct mbuf *m;
+	struct ip *ip;
+	uint8_t dg[3008];
+	size_t i, nfrag = 0;
+	int hl, off, error;
+
+	ck_assert_ptr_nonnull(nic);
+	ck_assert_int_eq(net_keep(nic, 64), 0);
+	udp_dg(dg, sizeof(dg), 0);
+	host_enter(a);
+	m = m_getlen(M_DONTWAIT, MT_DATA, 32 + (int)sizeof(dg));
+	ck_assert_ptr_nonnull(m);
+	m->m_len = m->m_pkthdr.len = 32 + (int)sizeof(dg);
+	ip = mtod(m, struct ip *);
+	memset(ip, 0, sizeof(*ip));
+	ip->ip_v = IPVERSION;
+	ip->ip_hl = 8;
+	ip->ip_len = htons((uint16_t)m->m_len);
+	ip->ip_id = htons(77);
+	ip->ip_ttl = 64;
+	ip->ip_p = IPPROTO_UDP;
+	ck_assert(tn_parse4("10.0.0.1", &ip->ip_src));
+	ck_assert(tn_parse4("10.0.0.2", &ip->ip_dst));
+	memcpy(ip + 1, opts, sizeof(opts));
+	memcpy(mtod(m, char *) + 32, dg, sizeof(dg));
+	mutex_enter(softnet_lock);
+	error = ip_output(m, NULL, IP_RAWOUTPUT, NULL);
+	mutex_exit(softnet_lock);
+	host_leave(a);
+	ck_assert_int_eq(error, 0);
+	tn_run(&t, 10 * MS);
+	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
+		const uint8_t *h = k->nk_data + ETHER_HDR_LEN;
+
+		if (k->nk_outbound || h[-2] != 0x08 || h[-1] != 0 ||
+		    h[9] != IPPROTO_UDP)
+			continue;
+		hl = (h[0] & 0xf) << 2;
+		off = ((h[6] & 0x1f) << 8 | h[7]) << 3;
+		ck_assert_uint_eq(in_cksum_buf(h, hl), 0);
+		ck_assert_int_eq(off, 1464 * (int)nfrag);
+		if (off == 0) {
+			ck_assert_int_eq(hl, 32);
+			ck_assert_mem_eq(h + 20, opts, sizeof(opts));
+		} else {
+			ck_assert_int_eq(hl, 24);
+			ck_assert_mem_eq(h + 20, opts, 4);
+		}
+		ck_assert_int_eq((h[6] & 0x20) != 0, nfrag < 2);	/* MF */
+		nfrag++;
+	}
+	ck_assert_uint_eq(nfrag, 3);
+	ck_assert_uint_eq(ipstat_of(b).ips_reassembled, 1);
+	net_keep(nic, 0);
+}
+END_TEST
+
 /* Malformed fragments are counted and dropped; nothing is queued. */
 START_TEST(test_malformed_fragments)
 {
@@ -927,6 +1000,7 @@ frag_suite(void)
 	tcase_add_test(ti, test_lost_fragment_times_out_v6);
 	tcase_add_test(ti, test_overlap_trimmed_v4);
 	tcase_add_test(ti, test_overlap_v6);
+	tcase_add_test(ti, test_options_copied);
 	tcase_add_test(ti, test_malformed_fragments);
 	tcase_add_test(ti, test_bounds);
 	suite_add_tcase(s, ti);
