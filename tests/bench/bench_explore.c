@@ -3,6 +3,11 @@
  * and build/knit-race as a user runs them (one process, -j 1):
  *
  *   explore_<scenario>_runs_per_cpu_s   runs per CPU-second (per core)
+ *   explore_unix_storm_empty_runs_per_cpu_s
+ *                                       the same with no connection
+ *                                       (-D conns=0): a run's fixed
+ *                                       cost (Lua state, world, hosts,
+ *                                       processes, teardown)
  *   race_overhead_<scenario>            CPU time with --race over the
  *                                       same build without it
  *   race_build_overhead_<scenario>      knit-race --race over plain knit
@@ -120,6 +125,16 @@ main(int argc, char **argv)
 		}
 	snprintf(rbuf, sizeof(rbuf), "%llu", (unsigned long long)runs);
 	bench_scenario("unix_storm", "scenarios/unix_storm.lua", rbuf);
+	{
+		const char *empty[] = { "build/knit", "explore",
+		    "scenarios/unix_storm.lua", "--runs", rbuf, "--no-db",
+		    "--quiet", "-D", "conns=0", NULL };
+		double t = median_cpu(empty);
+
+		if (t > 0)
+			bench_figure("explore_unix_storm_empty_runs_per_cpu_s",
+			    (double)runs / t, "runs/s", REPS);
+	}
 	/*
 	 * kern3508.lua runs its three topologies (one per invalidation
 	 * policy) for ~3.5 s of virtual time each run: a tenth of the runs.
