@@ -696,6 +696,68 @@ START_TEST(test_overlap_trimmed_v4)
 }
 END_TEST
 
+/*
+ * Random overlapping IPv4 fragments of the same bytes, in random order
+ * (fixed seed): whatever the trimming does, each datagram comes out
+ * byte for byte, once.
+ */
+START_TEST(test_random_overlaps_v4)
+{
+	uint8_t dg[600];
+	int poff[160], plen[160], np, i, j, k, n, end, round;
+	uint64_t done;
+	uint32_t x = 12345;
+
+#define RND(m)	((int)((x = x * 1103515245u + 12345u) >> 8) % (m))
+	rx = calloc(1, sizeof(*rx));
+	ck_assert_ptr_nonnull(rx);
+	rx->f_addr = "10.0.0.2";
+	rx->f_n = 8;
+	for (round = 0; round < 8; round++)
+		rx->f_len[round] = 100 + 61 * round;
+	host_spawn(b, "rx", -1, lwp_rx, NULL);
+	tn_run(&t, MS);
+	for (round = 0; round < 8; round++) {
+		n = 8 + rx->f_len[round];
+		udp_dg(dg, n, round);
+		/* a cover in pieces of 8..48 bytes, then overlapping extras */
+		for (np = 0, end = 0; end < n; end += plen[np++]) {
+			poff[np] = end;
+			plen[np] = 8 * (1 + RND(6));
+		}
+		for (k = 0; k < 30; k++, np++) {
+			poff[np] = 8 * RND(n / 8);
+			plen[np] = 8 * (1 + RND(8));
+		}
+		for (i = 0; i < np; i++) {
+			if (poff[i] + plen[i] > n)
+				plen[i] = n - poff[i];
+			j = RND(np);			/* shuffle */
+			k = poff[i], poff[i] = poff[j], poff[j] = k;
+			k = plen[i], plen[i] = plen[j], plen[j] = k;
+		}
+		for (i = 0; i < np; i++)
+			if (poff[i] + plen[i] > n)
+				plen[i] = n - poff[i];
+		/* until the datagram is complete: later pieces would start
+		 * a new queue, and might complete it a second time */
+		done = ipstat_of(b).ips_reassembled;
+		for (i = 0; i < np && ipstat_of(b).ips_reassembled == done;
+		    i++)
+			if (plen[i] > 0)
+				inject4((uint16_t)(100 + round), dg, poff[i],
+				    plen[i], poff[i] + plen[i] < n ? IP_MF : 0);
+		ck_assert_uint_eq(ipstat_of(b).ips_reassembled, done + 1);
+		ck_assert_uint_eq(ipstat_of(b).ips_fragqueues, 0);
+	}
+#undef RND
+	ck_assert_int_eq(rx->f_got, 8);
+	ck_assert_int_eq(rx->f_intact, 8);
+	ck_assert_uint_gt(ipstat_of(b).ips_fragdropped, 0);	/* trimmed */
+	free(rx);
+}
+END_TEST
+
 /* IPv6: exact duplicates are dropped alone, other overlaps kill all. */
 START_TEST(test_overlap_v6)
 {
@@ -1000,6 +1062,7 @@ frag_suite(void)
 	tcase_add_test(ti, test_lost_fragment_times_out_v6);
 	tcase_add_test(ti, test_overlap_trimmed_v4);
 	tcase_add_test(ti, test_overlap_v6);
+	tcase_add_test(ti, test_random_overlaps_v4);
 	tcase_add_test(ti, test_options_copied);
 	tcase_add_test(ti, test_malformed_fragments);
 	tcase_add_test(ti, test_bounds);
