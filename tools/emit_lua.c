@@ -6,18 +6,19 @@
  *
  * Steps: (1) replay the recorded schedule (its trace hash must be the
  * recorded one) and take its first failure's signature; minimise its
- * deviations from the default strategy as `knit minimize' does, so the
- * file has the fewest windows.  Re-run the minimised schedule under the
- * "window-record" strategy, which follows it and names each deviation
- * (who was at the point, its site and hit, who ran instead).  A
- * deviation without a stable name stops here.  (2) Write the file: a header
- * saying what failed and how the file was made, the run's -D values as
- * defaults that -D still overrides, the windows, then the scenario's
- * source, embedded and loaded under its original chunk name so that
- * messages and line numbers (and so the failure's signature) are the
- * recorded run's.  (3) Run the file as `knit run FILE' would (default
- * strategy, seed 1, no -D), twice: it must fail with the recorded
- * signature, with the same trace hash both times.
+ * deviations from the default strategy as `knit minimize' does.  Re-run
+ * the minimised schedule under the "window-record" strategy, which
+ * follows it and names each deviation (who was at the point, its site
+ * and hit, who ran instead).  Prune the named windows with runs of the
+ * file itself (emit_prune).  (2) The file: a header saying what failed
+ * and how the file was made, the run's -D values as defaults that -D
+ * still overrides, the windows, then the scenario's source, embedded and
+ * loaded under its original chunk name so that messages and line
+ * numbers (and so the failure's signature) are the recorded run's.
+ * (3) Run the text as `knit run FILE' would (default strategy, seed 1,
+ * no -D), twice: it must fail with the recorded signature, with the
+ * same trace hash both times; the file written says what this check
+ * found.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -388,9 +389,11 @@ emit_prune_try(void *arg, const struct xdevs *try, struct xdevs *actual)
  * decision counts, which shift when an earlier deviation goes; named
  * windows may still be more than the failure needs (the lost wakeup:
  * early pre-emptions that only move the neighbours of, and the one
- * that opens it).  Prune in the file's own terms, with runs of the file:
- * one window alone when one suffices, else delta debugging over the
- * windows (within EMIT_PRUNE_BUDGET runs).
+ * that opens it), or none at all (a scenario with its own knit.preempt
+ * calls, such as an emitted one).  Prune in the file's own terms, with
+ * runs of the file: no window when none is needed, one alone when one
+ * suffices, else delta debugging over the windows (within
+ * EMIT_PRUNE_BUDGET runs).
  */
 #define EMIT_PRUNE_BUDGET	200
 
@@ -402,7 +405,14 @@ emit_prune(const struct emit_lua_args *e, const struct kn_opts *o,
 	struct xmin_result res;
 	struct xdevs all;
 
-	if (ew->ew_len <= 1)
+	if (ew->ew_len == 0)
+		return;
+	p.p_try.ew_len = 0;
+	if (emit_fails(e, o, sig, &p.p_try)) {	/* the scenario's own */
+		ew->ew_len = 0;
+		return;
+	}
+	if (ew->ew_len == 1)
 		return;
 	p.p_try.ew_w = calloc(ew->ew_len, sizeof(*p.p_try.ew_w));
 	all.xs_dev = calloc(ew->ew_len, sizeof(*all.xs_dev));
@@ -582,25 +592,6 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 		rc = KNIT_EXIT_DIVERGED;
 		goto out;
 	}
-	for (size_t i = 0; i < xwin_record.wr_nnamed; i++) {
-		const struct xnamed *n = &xwin_record.wr_named[i];
-
-		if (n->xn_at == NULL || strcmp(n->xn_site, "?") == 0) {
-			fprintf(stderr, "knit replay: run %" PRId64 ": "
-			    "deviation %zu (choice %" PRIu64 ", %s runs "
-			    "instead of %s) %s, so it has no stable name; "
-			    "nothing written (knit replay %s --run %" PRId64
-			    " still replays it)\n", rec->rec_id, i + 1,
-			    n->xn_decision + 1, n->xn_run, n->xn_default,
-			    n->xn_at == NULL ? "is made in the scheduler's "
-			    "own context, with no LWP at the point" :
-			    "is at a point whose site has no symbol", e->el_db,
-			    rec->rec_id);
-			rc = KNIT_EXIT_DIVERGED;
-			goto out;
-		}
-	}
-
 	ew.ew_w = calloc(xwin_record.wr_nnamed + 1, sizeof(*ew.ew_w));
 	if (ew.ew_w == NULL)
 		abort();

@@ -21,8 +21,8 @@ struct emit_lua_args {
  * checked against the recorded hash; this function changes its strategy
  * and callbacks.  Returns an exit status: 0 written and verified, 2 the
  * run did not fail or FILE cannot be written, 3 the run no longer
- * replays, a deviation has no stable name, or the written file does not
- * reproduce the failure (the message says which).
+ * replays, or the written file does not reproduce the failure (the
+ * message says which).
  */
 int	knit_emit_lua(const struct emit_lua_args *, struct kn_opts *o);
 

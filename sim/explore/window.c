@@ -130,6 +130,16 @@ xw_see_all(struct xw_namer *n, const struct sched_decision *d)
 		(void)xw_see(n, d->sd_opts[i].so_lwp);
 }
 
+/* The name of what is at the point: its LWP, or the scheduler itself. */
+static void
+xw_at(struct xw_namer *n, char *buf, size_t len)
+{
+	if (sim_onstack != NULL)
+		xw_name(n, sim_onstack, buf, len);
+	else
+		snprintf(buf, len, "%s", XWIN_SCHED);
+}
+
 static void
 xw_namer_fini(struct xw_namer *n)
 {
@@ -172,7 +182,8 @@ xw_is_plumbing(const char *fn)
 }
 
 /*
- * The site of the point where l (whose stack this runs on) stopped:
+ * The site of the point where l (whose stack this runs on; NULL: the
+ * scheduler's own context, XWIN_SCHED_SITE) stopped:
  * "KIND in FUNCTION" with the kind of operation (mutex, cv, sleep, ...)
  * and the innermost function of its stack that is not the machine's,
  * just KIND when there is none (an LWP's start or exit), or "probe
@@ -185,9 +196,14 @@ xw_site(const struct lwp *l, char *buf, size_t len)
 	const struct check_stack *one[1];
 	struct check_stack cs;
 	char fn[XWIN_SITELEN];
-	const char *kind = l->l_spkind >= 0 && l->l_spkind < SIM_NOPCLASS &&
-	    xw_kinds[l->l_spkind] != NULL ? xw_kinds[l->l_spkind] : "point";
+	const char *kind;
 
+	if (l == NULL) {
+		snprintf(buf, len, "%s", XWIN_SCHED_SITE);
+		return;
+	}
+	kind = l->l_spkind >= 0 && l->l_spkind < SIM_NOPCLASS &&
+	    xw_kinds[l->l_spkind] != NULL ? xw_kinds[l->l_spkind] : "point";
 	if (l->l_spkind == SIM_OP_PROBE && l->l_spobj != NULL) {
 		const struct sdt_probe *p = l->l_spobj;
 
@@ -318,9 +334,9 @@ xwins_choose(void *state, struct world *w, const struct sched_decision *d)
 	bool have_site = false, fired = false;
 
 	xw_see_all(&x->x_names, d);
-	if (sim_onstack == NULL || pick >= d->sd_nopts)
+	if (pick >= d->sd_nopts)
 		return pick;
-	xw_name(&x->x_names, sim_onstack, at, sizeof(at));
+	xw_at(&x->x_names, at, sizeof(at));
 	for (size_t i = 0; i < x->x_nwin; i++) {
 		struct xw_win *win = &x->x_win[i];
 
@@ -400,9 +416,11 @@ xwin_add(struct xwins *x, const char *at, const char *site, uint64_t hit,
 		    "characters (\"name@host\")", XWIN_NAMELEN - 1);
 		return -1;
 	}
-	if (strchr(at, '@') == NULL || strchr(run, '@') == NULL) {
-		snprintf(err, errlen, "LWP names are \"name@host\": '%s'",
-		    strchr(at, '@') == NULL ? at : run);
+	if ((strchr(at, '@') == NULL && strcmp(at, XWIN_SCHED) != 0) ||
+	    strchr(run, '@') == NULL) {
+		snprintf(err, errlen, "LWP names are \"name@host\" (or "
+		    "\"%s\" for at): '%s'", XWIN_SCHED, strchr(run, '@') ==
+		    NULL ? run : at);
 		return -1;
 	}
 	if (site[0] == '\0' || strlen(site) >= XWIN_SITELEN) {
@@ -495,11 +513,9 @@ xwrec_choose(void *state, struct world *w, const struct sched_decision *d)
 	if (s != NULL && d->sd_choice < s->sd_len &&
 	    s->sd_choices[d->sd_choice].sc_index < d->sd_nopts)
 		pick = s->sd_choices[d->sd_choice].sc_index;
-	if (sim_onstack != NULL) {
-		xw_name(&r->r_names, sim_onstack, at, sizeof(at));
-		xw_site(sim_onstack, site, sizeof(site));
-		hit = xw_count_hit(&r->r_counts, at, site);
-	}
+	xw_at(&r->r_names, at, sizeof(at));
+	xw_site(sim_onstack, site, sizeof(site));
+	hit = xw_count_hit(&r->r_counts, at, site);
 	if (pick == def)
 		return pick;
 	if (xwin_record.wr_nnamed == r->r_cap) {
@@ -511,11 +527,9 @@ xwrec_choose(void *state, struct world *w, const struct sched_decision *d)
 	}
 	n = &xwin_record.wr_named[xwin_record.wr_nnamed++];
 	memset(n, 0, sizeof(*n));
-	if (sim_onstack != NULL) {
-		n->xn_at = xw_strdup(at);
-		n->xn_site = xw_strdup(site);
-		n->xn_hit = hit;
-	}
+	n->xn_at = xw_strdup(at);
+	n->xn_site = xw_strdup(site);
+	n->xn_hit = hit;
 	xw_name(&r->r_names, d->sd_opts[pick].so_lwp, name, sizeof(name));
 	n->xn_run = xw_strdup(name);
 	xw_name(&r->r_names, d->sd_opts[def].so_lwp, name, sizeof(name));

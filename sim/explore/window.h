@@ -19,9 +19,12 @@
  *   hits	k counts the points of A at S where the strategy was asked
  *		(two or more options), from 1.
  *
- * Points where no LWP is on its stack (the scheduler runs in the main
- * context, after an event) have no site; a deviation there cannot be
- * named (xnamed.xn_at is NULL).
+ * Decisions the scheduler makes in its own context, with no LWP at a
+ * point (the start of a world_run, after the world went idle and an
+ * event came), are "at" XWIN_SCHED, site XWIN_SCHED_SITE; their hits
+ * count those decisions.  Less stable than an LWP's sites (any change
+ * in how often the world goes idle shifts them), but still independent
+ * of the choices made elsewhere.
  *
  * Two uses.  A scenario's windows (knit.preempt) are layered on the
  * world's strategy by xwin_attach; every other decision is the
@@ -43,6 +46,8 @@ struct world;
 struct schedule;
 
 #define XWIN_NAMELEN	80	/* "name@host#n" */
+#define XWIN_SCHED	"scheduler"
+#define XWIN_SCHED_SITE	"idle"
 #define XWIN_SITELEN	160
 
 /* ---- windows in a running world ---- */
@@ -69,7 +74,7 @@ const char *xwin_missed(const struct xwins *, int i);
 /* ---- naming the deviations of a recorded run ---- */
 
 struct xnamed {
-	char		*xn_at;		/* NULL: no LWP at the point */
+	char		*xn_at;		/* LWP at the point, or XWIN_SCHED */
 	char		*xn_site;
 	uint64_t	 xn_hit;
 	char		*xn_run;	/* the LWP run instead */

@@ -364,6 +364,29 @@ START_TEST(test_preempt_by_hand)
 	    "order a1 a2 a3 b1 b2 b3\nwindow\tfalse\t0\tnil");
 	preempt_run("hit=1", "run=nobody@h", "order a1 a2 a3 b1 b2 b3\n"
 	    "window\tfalse\t1\tnobody@h was not runnable there");
+	/* the second LWP reaches the site too: "run yourself" changes nothing */
+	preempt_run("hit=1", "at=w@h#2", "order a1 a2 a3 b1 b2 b3\n"
+	    "window\ttrue\t1\tnil");
+}
+END_TEST
+
+/* The scheduler's own decisions have a name too. */
+START_TEST(test_preempt_scheduler)
+{
+	struct knit_out o;
+	const char *scn = knit_src("tests/scenario/lua/preempt_sched.lua");
+	const char *a1[] = { "run", scn, "--no-db", NULL };
+	const char *a2[] = { "run", scn, "--no-db", "-D", "run=a@h1", NULL };
+
+	knit_run(&o, a1);
+	ck_assert_msg(o.ko_status == 0 && strstr(o.ko_out, "window\ttrue\t1"
+	    "\tnil") != NULL, "%s%s", o.ko_out, o.ko_err);
+	knit_out_free(&o);
+	knit_run(&o, a2);
+	ck_assert_msg(o.ko_status == 0 && strstr(o.ko_out, "window\tfalse\t1"
+	    "\ta@h1 was not runnable there") != NULL, "%s%s", o.ko_out,
+	    o.ko_err);
+	knit_out_free(&o);
 }
 END_TEST
 
@@ -397,7 +420,8 @@ START_TEST(test_preempt_errors)
 	preempt_error("knit.preempt{at = \"a@h\", site = \"mutex in f\", "
 	    "hit = 0, run = \"b@h\"}", "'hit' must be an integer >= 1");
 	preempt_error("knit.preempt{at = \"a\", site = \"mutex in f\", "
-	    "run = \"b@h\"}", "LWP names are \"name@host\": 'a'");
+	    "run = \"b@h\"}", "LWP names are \"name@host\" (or "
+	    "\"scheduler\" for at): 'a'");
 	preempt_error("knit.preempt{at = \"a@h\", site = \"mutex in f\"}",
 	    "'run' must be a string");
 }
@@ -423,6 +447,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_emit_bad_input);
 	tcase_add_test(tc, test_preempt_errors);
 	tcase_add_test(tc, test_preempt_by_hand);
+	tcase_add_test(tc, test_preempt_scheduler);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

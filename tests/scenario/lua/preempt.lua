@@ -7,13 +7,14 @@ local knit = require("knit")
 
 local h = knit.host("h", {cpus = 1})
 local hit = knit.param("hit", 0)
+local at = knit.param("at", "w@h")
 local site = knit.param("site", "mutex in socreate")
 local run = knit.param("run", "w@h#2")
 local order = {}
 
 local w
 if hit > 0 then
-	w = knit.preempt{at = "w@h", site = site, hit = hit, run = run}
+	w = knit.preempt{at = at, site = site, hit = hit, run = run}
 end
 
 local function worker(tag)
