@@ -497,6 +497,15 @@ so_nbio(const struct socket *so, int flags)
 }
 
 /*
+ * Room left in front of an atomic message that fits in its first mbuf,
+ * for the headers the layers below prepend (UDP 8 + IPv6 40 + Ethernet
+ * 14 bytes): their M_PREPENDs then find it instead of allocating an mbuf
+ * per datagram, as NetBSD's sosend reserves max_hdr.  A multiple of 8
+ * keeps the data aligned.
+ */
+#define SOSEND_HDRSPACE	64
+
+/*
  * Build an mbuf chain of up to `space' bytes from uio (lock not held).
  * For atomic protocols the whole message is taken.  Returns the chain
  * (NULL with *errorp set on allocation failure).
@@ -526,6 +535,9 @@ sosend_copyin(struct uio *uio, long space, bool atomic, int *errorp)
 			m_freem(top);
 			return NULL;
 		}
+		if (atomic && top == NULL && (size_t)M_TRAILINGSPACE(m) >=
+		    uio->uio_resid + SOSEND_HDRSPACE)
+			m->m_data += SOSEND_HDRSPACE;
 		len = (size_t)M_TRAILINGSPACE(m);
 		if (len > uio->uio_resid)
 			len = uio->uio_resid;

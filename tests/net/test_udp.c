@@ -128,6 +128,36 @@ sender(struct job *j)
 	j->j_result = 0;
 }
 
+/*
+ * Mbufs a datagram of j_count bytes costs its sender: a warm-up datagram
+ * resolves the neighbour, then j_result = mbufs taken by one send
+ * (everything is freed once the NIC has the frame, before sys_send
+ * returns).
+ */
+static void
+mbuf_counter(struct job *j)
+{
+	static char data[512];
+	struct sockaddr_storage to;
+	struct mbstat before, after;
+	ssize_t n;
+	int s;
+
+	mk_sa(&to, j->j_addr, j->j_port);
+	ck_assert_int_eq(sys_socket(to.ss_family, SOCK_DGRAM, 0, &s), 0);
+	ck_assert_int_eq(sys_connect(s, (struct sockaddr *)(void *)&to,
+	    to.ss_len), 0);
+	ck_assert_int_eq(sys_send(s, data, (size_t)j->j_count, 0, &n), 0);
+	kpause("warm", false, mstohz(10), NULL);
+	mbuf_stats(&before);
+	ck_assert_int_eq(sys_send(s, data, (size_t)j->j_count, 0, &n), 0);
+	mbuf_stats(&after);
+	ck_assert_uint_eq(after.mbs_nout, before.mbs_nout);
+	j->j_result = (int)(after.mbs_get - before.mbs_get);
+	sys_close(s);
+}
+
+static void lwp_mbuf_counter(void *a) { in_proc(mbuf_counter, a); }
 static void lwp_server(void *a) { in_proc(echo_server, a); }
 static void lwp_client(void *a) { in_proc(echo_client, a); }
 static void lwp_sender(void *a) { in_proc(sender, a); }
@@ -172,6 +202,46 @@ udp_exchange(const char *a_addr, const char *b_addr, const char *acidr,
 	    AF_INET, strchr(b_addr, ':') ? 1 : ICMP_UNREACH), 1);
 	tn_fini(&t);
 }
+
+/*
+ * sosend leaves room for the UDP, IP and Ethernet headers in front of a
+ * datagram: one mbuf per datagram, small (inline) or 512 bytes (in a
+ * cluster), IPv4 and IPv6; none is allocated for a header.
+ */
+START_TEST(test_udp_one_mbuf_per_datagram)
+{
+	static const char *const dst[2] = { "10.0.0.2", "2001:db8::2" };
+	static const int size[2] = { 1, 512 };
+	struct tnet t;
+	struct host *a, *b;
+	struct job j;
+	int f, z;
+
+	tn_init(&t, 17);
+	a = tn_host(&t, "a", 1);
+	b = tn_host(&t, "b", 1);
+	tn_p2p(&t, "ab", a, b, NULL);
+	tn_run(&t, MS);
+	ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
+	ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
+	ck_assert_int_eq(tn_addr(a, "vnic0", "2001:db8::1/64"), 0);
+	ck_assert_int_eq(tn_addr(b, "vnic0", "2001:db8::2/64"), 0);
+	tn_run(&t, 10 * MS);
+	for (f = 0; f < 2; f++)
+		for (z = 0; z < 2; z++) {
+			memset(&j, 0, sizeof(j));
+			j.j_addr = dst[f];
+			j.j_port = 9;
+			j.j_count = size[z];
+			j.j_result = -1;
+			host_spawn(a, "count", -1, lwp_mbuf_counter, &j);
+			tn_run(&t, 50 * MS);
+			ck_assert_msg(j.j_result == 1, "%s, %d bytes: %d mbufs",
+			    dst[f], size[z], j.j_result);
+		}
+	tn_fini(&t);
+}
+END_TEST
 
 START_TEST(test_udp_exchange_v4)
 {
@@ -389,6 +459,7 @@ udp_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_udp_exchange_v4);
+	tcase_add_test(tc, test_udp_one_mbuf_per_datagram);
 	tcase_add_test(tc, test_udp_exchange_v6);
 	tcase_add_test(tc, test_pr3508_udp_none);
 	tcase_add_test(tc, test_pr3508_udp_list);
