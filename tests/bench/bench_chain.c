@@ -20,6 +20,10 @@
  * time of the process (steadier on a loaded machine; Mhops_s_cpu):
  *     figure chain_n<N>_Mhops_s MEDIAN Mhops/s RUNS
  *     figure chain_n<N>_cpu_Mhops_s MEDIAN Mhops/s RUNS
+ * and the work per hop, which does not depend on the machine: scheduling
+ * points (lock and atomic operations, softint schedules, probes,
+ * interrupts taken, sleeps) of the run divided by the hops,
+ *     figure chain_n<N>_points_per_hop MEDIAN points RUNS
  *
  * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
  *                    [--size=B] [--interval-us=U] [--runs=R]
@@ -53,6 +57,7 @@ struct chain {
 	uint64_t	 c_perflow;
 	uint64_t	 c_interval;	/* ns, aggregate */
 	int		 c_size;
+	uint64_t	 c_points;	/* scheduling points of the last run */
 	bool		 c_lockorder;
 };
 
@@ -274,7 +279,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 {
 	struct flow *f = calloc((size_t)c->c_n, sizeof(*f));
 	struct udpstat st;
-	uint64_t t0, t1, c0, c1, received = 0, until;
+	uint64_t t0, t1, c0, c1, s0, received = 0, until;
 	int i;
 
 	for (i = 0; i < c->c_n; i++) {
@@ -287,6 +292,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 	/* the last datagram leaves at about perflow * n * U; then drain */
 	until = world_now(c->c_w) + 2000000 +
 	    c->c_perflow * (uint64_t)c->c_n * c->c_interval + 50000000;
+	s0 = world_events(c->c_w);
 	t0 = bench_now_ns();
 	c0 = bench_cpu_now_ns();
 	if (world_run(c->c_w, until) == WORLD_STOPPED)
@@ -295,6 +301,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 	t1 = bench_now_ns();
 	c1 = bench_cpu_now_ns();
 	*cpusecs = (double)(c1 - c0) / 1e9;
+	c->c_points = world_events(c->c_w) - s0;
 	for (i = 0; i < c->c_n; i++) {
 		host_enter(c->c_q[i]);
 		udp_getstat(&st);
@@ -325,7 +332,7 @@ main(int argc, char **argv)
 {
 	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
 	uint64_t interval = 10, runs = 3, v, received, lockorder = 0;
-	double rate[16], crate[16], secs, csecs, first = 0;
+	double rate[16], crate[16], pts[16], secs, csecs, first = 0;
 	int a, h, r;
 
 	for (a = 1; a < argc; a++) {
@@ -377,6 +384,8 @@ main(int argc, char **argv)
 			rate[r] = (double)received * (double)(k + 1) / secs / 1e6;
 			crate[r] = (double)received * (double)(k + 1) / csecs /
 			    1e6;
+			pts[r] = (double)c.c_points / (double)received /
+			    (double)(k + 1);
 			chain_free(&c);
 		}
 		v = received;
@@ -389,14 +398,19 @@ main(int argc, char **argv)
 		    lockorder ? "lockorder_" : "", c.c_n);
 		bench_figure(fig, bench_median(crate, (int)runs), "Mhops/s",
 		    (int)runs);
+		snprintf(fig, sizeof(fig), "chain_%sn%d_points_per_hop",
+		    lockorder ? "lockorder_" : "", c.c_n);
+		bench_figure(fig, bench_median(pts, (int)runs), "points",
+		    (int)runs);
 		if (h == 0)
 			printf("RESULT bench=knit-chain routers=%llu hosts=%d "
 			    "sent=%llu received=%llu Mhops_s=%.3f "
-			    "Mhops_s_cpu=%.3f\n",
+			    "Mhops_s_cpu=%.3f points_per_hop=%.2f\n",
 			    (unsigned long long)k, c.c_n,
 			    (unsigned long long)(c.c_perflow * hosts[h]),
 			    (unsigned long long)v, first,
-			    bench_median(crate, (int)runs));
+			    bench_median(crate, (int)runs),
+			    bench_median(pts, (int)runs));
 	}
 	return 0;
 }
