@@ -560,6 +560,77 @@ kn_wake_quiet(struct kn_scn *scn)
 }
 
 /*
+ * Lua's memory.  Every run has a fresh state, and every run of a
+ * campaign makes much the same allocations as the one before: small
+ * blocks come from free lists by size class that outlive the states
+ * (lua_close gives a run's blocks back for the next run), larger ones
+ * from malloc.  Lua initialises whatever it allocates, so a reused
+ * block carries nothing from one run into the next.
+ */
+#define KN_ALLOC_GRAIN	16
+#define KN_ALLOC_MAX	512
+#define KN_ALLOC_NCLASS	(KN_ALLOC_MAX / KN_ALLOC_GRAIN)
+
+struct kn_freeblk {
+	struct kn_freeblk *fb_next;
+};
+static struct kn_freeblk *kn_freelist[KN_ALLOC_NCLASS];
+
+/* The class of a block of n bytes (1 <= n <= KN_ALLOC_MAX). */
+static inline size_t
+kn_alloc_class(size_t n)
+{
+	return (n - 1) / KN_ALLOC_GRAIN;
+}
+
+static void *
+kn_lua_alloc(void *ud, void *p, size_t osize, size_t nsize)
+{
+	struct kn_freeblk *fb;
+	void *q;
+
+	(void)ud;
+	if (p == NULL)
+		osize = 0;	/* osize is then the kind of object */
+	if (nsize == 0) {
+		if (p == NULL)
+			return NULL;
+		if (osize > KN_ALLOC_MAX) {
+			free(p);
+			return NULL;
+		}
+		fb = p;
+		fb->fb_next = kn_freelist[kn_alloc_class(osize)];
+		kn_freelist[kn_alloc_class(osize)] = fb;
+		return NULL;
+	}
+	if (osize > KN_ALLOC_MAX && nsize > KN_ALLOC_MAX)
+		return realloc(p, nsize);
+	if (osize != 0 && osize <= KN_ALLOC_MAX && nsize <= KN_ALLOC_MAX &&
+	    kn_alloc_class(osize) == kn_alloc_class(nsize))
+		return p;
+	if (nsize <= KN_ALLOC_MAX &&
+	    (fb = kn_freelist[kn_alloc_class(nsize)]) != NULL) {
+		kn_freelist[kn_alloc_class(nsize)] = fb->fb_next;
+		q = fb;
+	} else if ((q = malloc(nsize <= KN_ALLOC_MAX ? (kn_alloc_class(nsize) +
+	    1) * KN_ALLOC_GRAIN : nsize)) == NULL)
+		return NULL;
+	if (p != NULL) {
+		memcpy(q, p, osize < nsize ? osize : nsize);
+		(void)kn_lua_alloc(ud, p, osize, 0);
+	}
+	return q;
+}
+
+static int
+kn_lua_panic(lua_State *L)
+{
+	fprintf(stderr, "knit: Lua panic: %s\n", lua_tostring(L, -1));
+	return 0;	/* then abort(), as luaL_newstate's handler */
+}
+
+/*
  * The compiled scenario.  A campaign loads the same text in every run:
  * it is compiled once per process and each run's fresh state loads the
  * dumped bytecode (with its debug information, so that errors still
@@ -721,11 +792,12 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	recorder = trace_begin(scn.s_world, o->o_db_run,
 	    (enum db_trace_level)o->o_db_trace);
 
-	L = luaL_newstate();
+	L = lua_newstate(kn_lua_alloc, NULL);
 	if (L == NULL) {
 		fprintf(stderr, "knit: cannot create a Lua state\n");
 		exit(KN_ERROR);
 	}
+	lua_atpanic(L, kn_lua_panic);
 	scn.s_L = L;
 	*(struct kn_ctx **)lua_getextraspace(L) = NULL;
 	lua_pushlightuserdata(L, &scn);
