@@ -666,8 +666,11 @@ print_summary(const struct explore *x, const struct xcampaign *c,
 
 				if (id != 0)
 					printf("      replay minimised: knit "
-					    "replay %s --run %" PRId64 "\n",
-					    x->x_dbpath, id);
+					    "replay %s --run %" PRId64 "\n"
+					    "      as a regression scenario: "
+					    "knit replay %s --run %" PRId64
+					    " --emit-lua FILE.lua\n",
+					    x->x_dbpath, id, x->x_dbpath, id);
 			}
 			free(m.m_schedule);
 			xmin_result_fini(&res);
