@@ -139,13 +139,8 @@ world_host_create(struct world *w, const char *name, int ncpu)
 	    (size_t)(w->w_nhosts + 1) * sizeof(*w->w_hosts));
 	w->w_cpus = realloc(w->w_cpus,
 	    (size_t)(w->w_ncpus + ncpu) * sizeof(*w->w_cpus));
-	w->w_busy = realloc(w->w_busy,
-	    (size_t)((w->w_ncpus + ncpu + 63) / 64) * sizeof(*w->w_busy));
-	if (h->h_cpus == NULL || w->w_hosts == NULL || w->w_cpus == NULL ||
-	    w->w_busy == NULL)
+	if (h->h_cpus == NULL || w->w_hosts == NULL || w->w_cpus == NULL)
 		abort();
-	if ((w->w_ncpus + ncpu + 63) / 64 > (w->w_ncpus + 63) / 64)
-		w->w_busy[(w->w_ncpus + ncpu + 63) / 64 - 1] = 0;
 	w->w_hosts[w->w_nhosts++] = h;
 	for (i = 0; i < ncpu; i++) {
 		c = &h->h_cpus[i];
@@ -160,7 +155,7 @@ world_host_create(struct world *w, const char *name, int ncpu)
 		STAILQ_INIT(&c->c_hardq);
 		callout_cpu_init(c);
 		w->w_cpus[w->w_ncpus++] = c;
-		CPU_MARK_BUSY(c);
+		sched_cpu_changed(c);
 	}
 	/* the pseudo-LWP of host_enter */
 	h->h_ctxlwp.l_world = w;

@@ -194,7 +194,7 @@ world_destroy(struct world *w)
 		host_free(w->w_hosts[h]);
 	free(w->w_hosts);
 	free(w->w_cpus);
-	free(w->w_busy);
+	sched_world_fini(w);
 	while (w->w_hifree != NULL) {
 		struct hardintr *hi = w->w_hifree;
 

@@ -185,9 +185,22 @@ struct cpu_info {
 	struct softint	*c_softclock;
 	struct scallout	*c_callout_running;
 	struct sleepq	 c_callout_waiters;
-	/* scratch for the scheduler's scan */
+	/*
+	 * The scheduler's view of the CPU (sched.c), brought up to date
+	 * for every CPU on the world's w_dirty list before each choice.
+	 * c_next is what the CPU would run if stepped (cpu_pick), NULL
+	 * when it is not ready; c_eff is its effective clock; c_nopt the
+	 * number of options it offers (0: not ready; 1 plus its run queue
+	 * when the run queue may pre-empt c_cur).  c_nrunq counts c_runq.
+	 * c_heapslot is the CPU's position in w_ready plus one (0: not
+	 * in the heap); the heap holds exactly the CPUs with c_nopt > 0.
+	 */
 	struct lwp	*c_next;
 	uint64_t	 c_eff;
+	uint32_t	 c_nopt;
+	int		 c_nrunq;
+	uint32_t	 c_heapslot;
+	bool		 c_dirty;	/* on w_dirty */
 };
 
 struct host {
@@ -212,9 +225,6 @@ struct sim_probe_hook;
 struct trace;
 struct sim_timer;
 
-#define CPU_MARK_BUSY(c)						\
-	((c)->c_world->w_busy[(c)->c_gindex >> 6] |=			\
-	    1ULL << ((c)->c_gindex & 63))
 
 struct world {
 	struct world_config w_config;
@@ -223,13 +233,33 @@ struct world {
 	struct cpu_info	**w_cpus;	/* (host, cpu) order */
 	int		 w_ncpus;
 	/*
-	 * CPUs that may have something to run, a bit per CPU by c_gindex:
-	 * set whenever an LWP becomes runnable on a CPU or is put on it,
-	 * cleared by sched_choose when the CPU has nothing to run.  Invariant:
-	 * a CPU whose bit is clear is idle for cpu_pick, so the scheduler
-	 * looks only at the set bits (in index order, as before).
+	 * The ready set, kept up to date incrementally (sched.c) so that a
+	 * choice costs O(options + log ncpus), not O(ncpus).  Anything that
+	 * may change what a CPU would run or its effective clock puts the
+	 * CPU on w_dirty (sched_cpu_changed); sched_choose re-evaluates the
+	 * dirty CPUs, and the CPU it chose last (whose LWP ran since and
+	 * moved its clock and IPL), before it looks at the set.
+	 * Invariants, between choices and after the dirty CPUs are
+	 * evaluated:
+	 *   w_ready is a binary min-heap on (c_eff, c_gindex) of the CPUs
+	 *   with c_nopt > 0; w_readybits has bit c_gindex set for exactly
+	 *   those; w_fen is a Fenwick tree over c_gindex of c_nopt (prefix
+	 *   sums give an option's index in (host, cpu) order); w_noptsum
+	 *   is the sum of all c_nopt.  All arrays have room for w_schedcap
+	 *   CPUs (a power of two >= w_ncpus once a host exists).
 	 */
-	uint64_t	*w_busy;
+	struct cpu_info	**w_ready;
+	uint32_t	 w_nready;
+	struct cpu_info	**w_dirty;
+	uint32_t	 w_ndirty;
+	uint64_t	*w_readybits;
+	uint32_t	*w_fen;
+	uint32_t	*w_winpos;	/* scratch: heap slots in the window */
+	struct cpu_info	**w_wincpu;	/* scratch: their CPUs */
+	uint32_t	 w_schedcap;
+	uint64_t	 w_noptsum;
+	struct cpu_info	*w_lastcpu;	/* chosen last; NULL: none */
+	bool		 w_schedcheck;	/* compare with a full scan */
 	struct evq	 w_evq;
 	int		 w_nrun;
 	uint64_t	 w_until;
@@ -290,6 +320,30 @@ sim_now_internal(void)
 }
 
 /* sched.c */
+void	sched_cpus_grow(struct world *);
+void	sched_world_fini(struct world *);
+/* Check every choice against a scan of all CPUs (slow; for tests). */
+void	sched_check_enable(struct world *, bool);
+
+/*
+ * Something that decides what CPU c would run, or when, has changed (an
+ * LWP became runnable on it or left it, its interrupt mask, ...): have
+ * the scheduler re-evaluate c before its next choice.  Cheap and
+ * idempotent.
+ */
+static inline void
+sched_cpu_changed(struct cpu_info *c)
+{
+	struct world *w = c->c_world;
+
+	if (c->c_dirty)
+		return;
+	if (__builtin_expect(w->w_ndirty == w->w_schedcap, 0))
+		sched_cpus_grow(w);
+	c->c_dirty = true;
+	w->w_dirty[w->w_ndirty++] = c;
+}
+
 void	sched_point_slow(struct lwp *, int kind, const void *obj);
 void	sched_sleep(struct lwp *, int kind);
 void	sched_wakeup(struct lwp *, int result);

@@ -24,6 +24,7 @@
 #include "sys/intr.h"
 
 #include "cpu/machine.h"
+#include "cpu/ready.h"
 #include "cpu/strategy.h"
 #include "cpu/sync.h"
 #include "record/trace.h"
@@ -60,27 +61,6 @@ cpu_idle(const struct cpu_info *c)
 	    c->c_intrmask == 0;
 }
 
-/*
- * The LWP CPU c would run if stepped now, or NULL.  Pure: no state
- * changes, so the scheduler may call it for every CPU.  Interrupt
- * levels rise with the slot number, so only the highest runnable slot
- * can pre-empt.
- */
-static struct lwp *
-cpu_pick(const struct cpu_info *c)
-{
-	struct lwp *cur = c->c_cur, *il;
-
-	if (c->c_intrmask != 0) {
-		il = c->c_intr[31 - __builtin_clz(c->c_intrmask)];
-		if (cur == NULL || il->l_level > cur->l_ipl)
-			return il;
-	}
-	if (cur != NULL)
-		return cur->l_stat == LSONPROC ? cur : NULL;
-	return TAILQ_FIRST(&c->c_runq);
-}
-
 /* Put p on CPU c (it was picked, or pre-empts the current LWP). */
 static void
 cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
@@ -108,11 +88,12 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 		c->c_intrmask &= ~(1u << p->l_slot);
 	} else {
 		TAILQ_REMOVE(&c->c_runq, p, l_q);
+		c->c_nrunq--;
 	}
 	if (p->l_readytime > c->c_clock)
 		c->c_clock = p->l_readytime;
 	p->l_stat = LSONPROC;
-	CPU_MARK_BUSY(c);
+	sched_cpu_changed(c);
 	p->l_cpu = c;
 	c->c_cur = p;
 	if (__builtin_expect(w->w_recorder != NULL, 0))
@@ -129,20 +110,13 @@ sched_end(struct world *w, enum world_status why)
 	return NULL;
 }
 
-static void
-sched_opt_add(struct world *w, uint32_t *np, struct cpu_info *c,
+/* List option number n: LWP l on CPU c (w_opts has room). */
+static inline void
+sched_opt_set(struct world *w, uint32_t n, struct cpu_info *c,
     struct lwp *l, uint64_t clock, bool preempt)
 {
-	struct sched_option *o;
+	struct sched_option *o = &w->w_opts[n];
 
-	if (*np == w->w_optcap) {
-		w->w_optcap = w->w_optcap ? 2 * w->w_optcap : 16;
-		w->w_opts = realloc(w->w_opts,
-		    w->w_optcap * sizeof(*w->w_opts));
-		if (w->w_opts == NULL)
-			abort();
-	}
-	o = &w->w_opts[(*np)++];
 	o->so_cpu = c;
 	o->so_lwp = l;
 	o->so_clock = clock;
@@ -153,6 +127,36 @@ sched_opt_add(struct world *w, uint32_t *np, struct cpu_info *c,
 	o->so_kind = l->l_spkind;
 	o->so_obj = (uintptr_t)l->l_spobj;
 	o->so_current = (l == sim_onstack);
+}
+
+/*
+ * List the n options offered by the k CPUs in w_wincpu (in index
+ * order): each CPU's own step, then its run queue's pre-emptions.
+ */
+static void
+sched_opts_list(struct world *w, uint32_t k, uint32_t n)
+{
+	struct cpu_info *c;
+	struct lwp *p, *q;
+	uint32_t i, j = 0;
+
+	if (n > w->w_optcap) {
+		while (w->w_optcap < n)
+			w->w_optcap = w->w_optcap ? 2 * w->w_optcap : 16;
+		w->w_opts = realloc(w->w_opts,
+		    w->w_optcap * sizeof(*w->w_opts));
+		if (w->w_opts == NULL)
+			abort();
+	}
+	for (i = 0; i < k; i++) {
+		c = w->w_wincpu[i];
+		p = c->c_next;
+		sched_opt_set(w, j++, c, p, c->c_eff, false);
+		if (c->c_nopt == 1)
+			continue;
+		TAILQ_FOREACH(q, &c->c_runq, l_q)
+			sched_opt_set(w, j++, c, q, cpu_effclock(c, q), true);
+	}
 }
 
 /* Ask the strategy (or the schedule being replayed); record the choice. */
@@ -194,41 +198,36 @@ sched_decide(struct world *w, uint32_t n, int kind)
 	return idx;
 }
 
+/*
+ * Choose what runs next, firing the timed events that come first; NULL
+ * when the run ends.  The ready set (ready.c) gives the earliest CPU
+ * and the CPUs within the race window; the options are listed only
+ * when a strategy needs the list: a strategy that always takes the
+ * earliest CPU's own step (ss_earliest) gets its answer, and the
+ * answer's index in the list, from the set directly.
+ */
 struct lwp *
 sched_choose(struct world *w)
 {
-	struct cpu_info *c;
-	struct lwp *p, *q;
+	struct cpu_info *c, *first;
+	struct lwp *p;
 	struct evq_event *ev;
-	struct sched_option *o;
-	uint64_t minclock, limit, eff;
-	uint64_t bits;
-	uint32_t n, idx;
-	int i, wd, nwords, nready, kind;
+	uint64_t minclock, limit;
+	uint32_t n, k, i, idx;
+	bool preempt, listed;
+	int kind;
 
+	/* the LWP that ran since the last choice moved its CPU's clock */
+	if (sim_onstack == NULL)
+		ready_invalidate(w);
+	else if (w->w_lastcpu != NULL)
+		sched_cpu_changed(w->w_lastcpu);
 	for (;;) {
 		if (w->w_stopped)
 			return sched_end(w, WORLD_STOPPED);
-		minclock = UINT64_MAX;
-		nready = 0;
-		nwords = (w->w_ncpus + 63) / 64;	/* hosts may be added */
-		/* only CPUs marked busy, in index order; idle ones unmarked */
-		for (wd = 0; wd < nwords; wd++)
-		for (bits = w->w_busy[wd]; bits != 0; bits &= bits - 1) {
-			i = wd * 64 + __builtin_ctzll(bits);
-			c = w->w_cpus[i];
-			c->c_next = p = cpu_pick(c);
-			if (p == NULL) {
-				w->w_busy[wd] &= ~(1ULL << (i & 63));
-				continue;
-			}
-			eff = c->c_clock > p->l_readytime ? c->c_clock :
-			    p->l_readytime;
-			c->c_eff = eff;
-			if (eff < minclock)
-				minclock = eff;
-			nready++;
-		}
+		ready_refresh(w);
+		first = ready_first(w);
+		minclock = first != NULL ? first->c_eff : UINT64_MAX;
 		ev = w->w_evq.eq_len != 0 ? evq_peek(&w->w_evq) : NULL;
 		if (ev != NULL && ev->ev_time <= minclock) {
 			if (ev->ev_time > w->w_until)
@@ -236,7 +235,7 @@ sched_choose(struct world *w)
 			world_fire_event(w, evq_pop(&w->w_evq));
 			continue;
 		}
-		if (nready == 0) {
+		if (first == NULL) {
 			sched_deadlock_check(w);
 			return sched_end(w, w->w_stopped ? WORLD_STOPPED :
 			    WORLD_QUIESCENT);
@@ -246,32 +245,54 @@ sched_choose(struct world *w)
 		limit = w->w_window == SIM_WINDOW_INFINITE ||
 		    minclock + w->w_window < minclock ? UINT64_MAX :
 		    minclock + w->w_window;
-		n = 0;
-		for (wd = 0; wd < nwords; wd++)
-		for (bits = w->w_busy[wd]; bits != 0; bits &= bits - 1) {
-			c = w->w_cpus[wd * 64 + __builtin_ctzll(bits)];
-			if ((p = c->c_next) == NULL || c->c_eff > limit)
-				continue;
-			sched_opt_add(w, &n, c, p, c->c_eff, false);
-			if (p != c->c_cur || (p->l_flags & LW_INTR))
-				continue;
-			TAILQ_FOREACH(q, &c->c_runq, l_q) {
-				eff = c->c_clock > q->l_readytime ?
-				    c->c_clock : q->l_readytime;
-				sched_opt_add(w, &n, c, q, eff, true);
-			}
-		}
+		/* the earliest CPU's own step, unless the strategy says */
+		c = first;
+		p = first->c_next;
+		preempt = false;
+		listed = false;
 		idx = 0;
-		if (n >= 2) {
+		k = 0;
+		if (w->w_noptsum == 1) {
+			n = 1;
+		} else if (limit == UINT64_MAX) {
+			n = (uint32_t)w->w_noptsum;
+		} else {
+			k = ready_window(w, limit);
+			for (n = 0, i = 0; i < k; i++)
+				n += w->w_wincpu[i]->c_nopt;
+		}
+		if (n >= 2 && w->w_strat->ss_earliest && !w->w_replaying) {
+			if (limit == UINT64_MAX) {
+				idx = ready_rank(w, first->c_gindex);
+			} else {
+				for (i = 0; w->w_wincpu[i] != first; i++)
+					idx += w->w_wincpu[i]->c_nopt;
+			}
+			schedule_record(&w->w_sched, idx, n);
+			w->w_decisions++;
+		} else if (n >= 2) {
+			if (limit == UINT64_MAX)
+				k = ready_window(w, limit);
+			sched_opts_list(w, k, n);
+			listed = true;
 			kind = sim_onstack != NULL ? sim_onstack->l_spkind :
 			    SIM_OP_START;
 			idx = sched_decide(w, n, kind);
 			if (w->w_stopped)
 				continue;
+			c = w->w_opts[idx].so_cpu;
+			p = w->w_opts[idx].so_lwp;
+			preempt = w->w_opts[idx].so_preempt;
 		}
-		o = &w->w_opts[idx];
-		cpu_run(w, o->so_cpu, o->so_lwp, o->so_preempt);
-		return o->so_lwp;
+		if (__builtin_expect(w->w_schedcheck, 0)) {
+			ready_check(w, limit, n, listed ? w->w_opts : NULL,
+			    idx, c, p, preempt);
+			if (w->w_stopped)
+				continue;
+		}
+		cpu_run(w, c, p, preempt);
+		w->w_lastcpu = c;
+		return p;
 	}
 }
 
@@ -312,6 +333,8 @@ sched_switch(struct lwp *self)
 	sched_trace_step(w, n->l_cpu, n, n->l_spkind);
 	if (n != self)
 		sched_switch_to(self, n);
+	else
+		sim_curcpu = n->l_cpu;	/* it may have been woken elsewhere */
 }
 
 void
@@ -354,9 +377,12 @@ sched_idle_steal(struct cpu_info *c)
 			if (q->l_flags & LW_BOUND)
 				continue;
 			TAILQ_REMOVE(&d->c_runq, q, l_q);
+			d->c_nrunq--;
+			sched_cpu_changed(d);
 			q->l_cpu = c;
 			TAILQ_INSERT_TAIL(&c->c_runq, q, l_q);
-			CPU_MARK_BUSY(c);
+			c->c_nrunq++;
+			sched_cpu_changed(c);
 			return;
 		}
 	}
@@ -376,7 +402,7 @@ sched_setrunnable(struct lwp *l)
 	if (l->l_flags & LW_INTR) {
 		/* it waits in its CPU's interrupt slot */
 		c->c_intrmask |= 1u << l->l_slot;
-		CPU_MARK_BUSY(c);
+		sched_cpu_changed(c);
 		return;
 	}
 	if (!(l->l_flags & LW_BOUND) && !cpu_idle(c)) {
@@ -389,7 +415,8 @@ sched_setrunnable(struct lwp *l)
 	}
 	l->l_cpu = c;
 	TAILQ_INSERT_TAIL(&c->c_runq, l, l_q);
-	CPU_MARK_BUSY(c);
+	c->c_nrunq++;
+	sched_cpu_changed(c);
 }
 
 void
@@ -411,7 +438,7 @@ sched_wakeup(struct lwp *l, int result)
 		l->l_stat = LSONPROC;
 		l->l_readytime = sim_now_internal();
 		w->w_nrun++;
-		CPU_MARK_BUSY(l->l_cpu);
+		sched_cpu_changed(l->l_cpu);
 		return;
 	}
 	sched_setrunnable(l);
@@ -444,7 +471,7 @@ sched_off_cpu(struct lwp *l, int stat)
 		/* an interrupt LWP hands the CPU back to the LWP it pinned */
 		c->c_cur = l->l_pinned;
 		l->l_pinned = NULL;
-		CPU_MARK_BUSY(c);
+		sched_cpu_changed(c);
 	}
 	l->l_world->w_nrun--;
 	sched_idle_steal(c);
@@ -540,7 +567,7 @@ sched_intr_idle(struct lwp *l)
 	l->l_world->w_nrun--;
 	c->c_cur = l->l_pinned;
 	l->l_pinned = NULL;
-	CPU_MARK_BUSY(c);
+	sched_cpu_changed(c);
 	if (c->c_cur == NULL)
 		sched_idle_steal(c);
 	l->l_spkind = SIM_OP_INTR;

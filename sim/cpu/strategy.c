@@ -1,8 +1,9 @@
 /*
  * The built-in strategies and the strategy registry.
  *
- * default: the ready CPU with the earliest clock runs; ties go to the
- *          lowest (host, cpu) index.  Never pre-empts.
+ * default: the ready CPU with the earliest clock runs its own LWP; ties
+ *          go to the lowest (host, cpu) index.  Never pre-empts (so the
+ *          scheduler answers for it from its ready set: ss_earliest).
  * random:  a uniformly random option from the world's "sched/random"
  *          stream, pre-emptions included.
  */
@@ -19,8 +20,10 @@ default_choose(void *state, struct world *w, const struct sched_decision *d)
 
 	(void)state;
 	(void)w;
+	/* option 0 is a CPU's own step: the list starts with one */
 	for (i = 1; i < d->sd_nopts; i++) {
-		if (d->sd_opts[i].so_clock < d->sd_opts[best].so_clock)
+		if (!d->sd_opts[i].so_preempt &&
+		    d->sd_opts[i].so_clock < d->sd_opts[best].so_clock)
 			best = i;
 	}
 	return best;
@@ -29,6 +32,7 @@ default_choose(void *state, struct world *w, const struct sched_decision *d)
 static const struct sched_strategy sched_default = {
 	.ss_name = "default",
 	.ss_choose = default_choose,
+	.ss_earliest = true,
 };
 
 static void *

@@ -6,11 +6,15 @@
  * per ready CPU whose clock lies within the race window of the earliest
  * ready clock ("step this CPU": it runs its interrupt LWP, its current
  * LWP or the head of its run queue), and one per LWP waiting in the run
- * queue of such a CPU ("this LWP pre-empts the CPU's current one").  The
+ * queue of such a CPU whose own step runs its current, non-interrupt LWP
+ * at IPL_NONE ("this LWP pre-empts the CPU's current one"; an LWP at a
+ * raised IPL, like every spin-mutex holder, is not pre-empted).  The
  * option set never depends on the strategy, so any run replays under
  * any strategy.  Options are listed in
  * (host, cpu) order, each CPU's plain step before its pre-emptions, so
- * their order never depends on an address.
+ * their order never depends on an address.  The scheduler keeps the
+ * ready CPUs in a heap by effective clock (sim/cpu/ready.c), so finding
+ * the options costs O(options + log ncpus), not a scan of every CPU.
  *
  * With a single option nothing is asked and nothing recorded.  With two
  * or more, ss_choose returns an index; the scheduler records
@@ -67,6 +71,15 @@ struct sched_strategy {
 	uint32_t	(*ss_choose)(void *state, struct world *,
 			    const struct sched_decision *);
 	void		(*ss_fini)(void *state);
+	/*
+	 * True when ss_choose always returns the earliest option that is
+	 * not a pre-emption (the first of several equally early ones), as
+	 * the default strategy does.  The scheduler then finds that option
+	 * and its index from its ready set without listing the options or
+	 * calling ss_choose: a choice costs O(log ncpus), not O(options).
+	 * The recorded schedule is the same either way.
+	 */
+	bool		 ss_earliest;
 };
 
 const struct sched_strategy *sched_strategy_lookup(const char *name);
