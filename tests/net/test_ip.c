@@ -349,12 +349,7 @@ START_TEST(test_interface_down_up)
 	struct host *a, *b;
 
 	tn_init(&t, 9);
-	a = tn_host(&t, "a", 1);
-	b = tn_host(&t, "b", 1);
-	tn_p2p(&t, "ab", a, b, NULL);
-	tn_run(&t, MS);
-	ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
-	ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
+	tn_pair(&t, &a, &b, false);
 	ck_assert_int_eq(tn_ping(a, "10.0.0.2", 1, 32, 0, false), 0);
 	tn_run(&t, 10 * MS);
 	ck_assert_uint_eq(tn_echo_replies(a, AF_INET), 1);

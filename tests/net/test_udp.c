@@ -89,18 +89,27 @@ echo_server(struct job *j)
 	sys_close(s);
 }
 
-/* Client: connect, send "hello <n>", wait for the echo. */
-static void
-echo_client(struct job *j)
+/* A UDP socket connected to j_addr, j_port. */
+static int
+connected_socket(const struct job *j)
 {
 	struct sockaddr_storage to;
-	ssize_t n;
 	int s;
 
 	mk_sa(&to, j->j_addr, j->j_port);
 	ck_assert_int_eq(sys_socket(to.ss_family, SOCK_DGRAM, 0, &s), 0);
 	ck_assert_int_eq(sys_connect(s, (struct sockaddr *)(void *)&to,
 	    to.ss_len), 0);
+	return s;
+}
+
+/* Client: connect, send "hello <n>", wait for the echo. */
+static void
+echo_client(struct job *j)
+{
+	ssize_t n;
+	int s = connected_socket(j);
+
 	ck_assert_int_eq(sys_send(s, "hello knit", 10, 0, &n), 0);
 	j->j_result = sys_recv(s, j->j_buf, sizeof(j->j_buf), 0, &n);
 	if (j->j_result == 0)
@@ -112,14 +121,9 @@ echo_client(struct job *j)
 static void
 sender(struct job *j)
 {
-	struct sockaddr_storage to;
 	ssize_t n;
-	int s, i;
+	int s = connected_socket(j), i;
 
-	mk_sa(&to, j->j_addr, j->j_port);
-	ck_assert_int_eq(sys_socket(to.ss_family, SOCK_DGRAM, 0, &s), 0);
-	ck_assert_int_eq(sys_connect(s, (struct sockaddr *)(void *)&to,
-	    to.ss_len), 0);
 	for (i = 0; i < j->j_count; i++) {
 		ck_assert_int_eq(sys_send(s, "x", 1, 0, &n), 0);
 		kpause("gap", false, mstohz(j->j_gap / MS), NULL);
@@ -138,15 +142,10 @@ static void
 mbuf_counter(struct job *j)
 {
 	static char data[512];
-	struct sockaddr_storage to;
 	struct mbstat before, after;
 	ssize_t n;
-	int s;
+	int s = connected_socket(j);
 
-	mk_sa(&to, j->j_addr, j->j_port);
-	ck_assert_int_eq(sys_socket(to.ss_family, SOCK_DGRAM, 0, &s), 0);
-	ck_assert_int_eq(sys_connect(s, (struct sockaddr *)(void *)&to,
-	    to.ss_len), 0);
 	ck_assert_int_eq(sys_send(s, data, (size_t)j->j_count, 0, &n), 0);
 	kpause("warm", false, mstohz(10), NULL);
 	mbuf_stats(&before);
@@ -218,14 +217,7 @@ START_TEST(test_udp_one_mbuf_per_datagram)
 	int f, z;
 
 	tn_init(&t, 17);
-	a = tn_host(&t, "a", 1);
-	b = tn_host(&t, "b", 1);
-	tn_p2p(&t, "ab", a, b, NULL);
-	tn_run(&t, MS);
-	ck_assert_int_eq(tn_addr(a, "vnic0", "10.0.0.1/24"), 0);
-	ck_assert_int_eq(tn_addr(b, "vnic0", "10.0.0.2/24"), 0);
-	ck_assert_int_eq(tn_addr(a, "vnic0", "2001:db8::1/64"), 0);
-	ck_assert_int_eq(tn_addr(b, "vnic0", "2001:db8::2/64"), 0);
+	tn_pair(&t, &a, &b, true);
 	tn_run(&t, 10 * MS);
 	for (f = 0; f < 2; f++)
 		for (z = 0; z < 2; z++) {

@@ -490,6 +490,21 @@ tn_forwarded4(struct host *h)
 }
 
 void
+tn_pair(struct tnet *t, struct host **a, struct host **b, bool v6)
+{
+	*a = tn_host(t, "a", 1);
+	*b = tn_host(t, "b", 1);
+	tn_p2p(t, "ab", *a, *b, NULL);
+	tn_run(t, 1000000);
+	ck_assert_int_eq(tn_addr(*a, "vnic0", "10.0.0.1/24"), 0);
+	ck_assert_int_eq(tn_addr(*b, "vnic0", "10.0.0.2/24"), 0);
+	if (!v6)
+		return;
+	ck_assert_int_eq(tn_addr(*a, "vnic0", "2001:db8::1/64"), 0);
+	ck_assert_int_eq(tn_addr(*b, "vnic0", "2001:db8::2/64"), 0);
+}
+
+void
 tn_chain3(struct tnet *t, struct host **hp,
     const struct net_link_params *p1, unsigned mtu2)
 {

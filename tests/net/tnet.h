@@ -63,6 +63,12 @@ struct tn_pr3508 {
 void	tn_pr3508(struct tnet *, const char *policy, struct tn_pr3508 *);
 
 /*
+ * a - b over link "ab": 10.0.0.1/24 and 10.0.0.2/24 on their vnic0, and
+ * 2001:db8::1/64, 2001:db8::2/64 too when v6; the kernels booted.
+ */
+void	tn_pair(struct tnet *, struct host **a, struct host **b, bool v6);
+
+/*
  * a - r1 - r2 - b (hp[0..3]) over links l1, l2, l3: 10.0.N.0/24 and
  * 2001:db8:N::/64 on link N, routes both ways, r1 and r2 forwarding,
  * 127.0.0.1 on every lo0.  l1 has parameters p1 (NULL: defaults), l2
