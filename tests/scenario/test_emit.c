@@ -240,8 +240,10 @@ START_TEST(test_emit_rtsock_deadlock)
 	tmpdb_path(dbf, sizeof(dbf));
 	snprintf(file, sizeof(file), "%s.lua", dbf);
 	{
+		/* -D rounds: a number the file must hand back as one */
 		const char *args[] = { "explore", knit_src(RTSOCK),
-		    "--strategy", "dfs", "--runs", "20", "--db", dbf, NULL };
+		    "--strategy", "dfs", "--runs", "20", "-D", "rounds=2",
+		    "--db", dbf, NULL };
 
 		knit_run(&o, args);
 	}
@@ -252,6 +254,8 @@ START_TEST(test_emit_rtsock_deadlock)
 	ck_assert_ptr_nonnull(strstr(e.ko_out, "deadlock in "));
 	text = slurp(file);
 	ck_assert_ptr_nonnull(strstr(text, "knit.preempt{at = \""));
+	ck_assert_msg(strstr(text, "local recorded = {[\"rounds\"] = \"2\"}")
+	    != NULL, "%s", text);
 	(void)reproduces(file, "deadlock", "bug=0");
 	free(text);
 	knit_out_free(&e);
