@@ -93,6 +93,46 @@ emit(const char *db, long id, const char *file, struct knit_out *o)
 	knit_run(o, args);
 }
 
+/*
+ * knit explore ARGS --db DB (it must fail), then emit the run whose id
+ * follows `marker' in its output into FILE; returns FILE's text.  DB and
+ * FILE are fresh paths (dbf, file); emit_done removes them.
+ */
+static char *
+explore_emit(const char *const *args, const char *marker, char *dbf,
+    char *file, struct knit_out *e)
+{
+	const char *all[24];
+	struct knit_out o;
+	size_t n = 0;
+
+	tmpdb_path(dbf, 64);
+	snprintf(file, 80, "%s.lua", dbf);
+	while (args[n] != NULL && n < 20) {
+		all[n] = args[n];
+		n++;
+	}
+	all[n++] = "--db";
+	all[n++] = dbf;
+	all[n] = NULL;
+	knit_run(&o, all);
+	ck_assert_msg(o.ko_status == 1, "%s%s", o.ko_out, o.ko_err);
+	emit(dbf, run_id_after(o.ko_out, marker), file, e);
+	ck_assert_msg(e->ko_status == 0, "%s%s", e->ko_out, e->ko_err);
+	ck_assert_ptr_nonnull(strstr(e->ko_out, "reproduces"));
+	knit_out_free(&o);
+	return slurp(file);
+}
+
+static void
+emit_done(char *text, struct knit_out *e, const char *dbf, const char *file)
+{
+	free(text);
+	knit_out_free(e);
+	unlink(file);
+	tmpdb_remove(dbf);
+}
+
 /* knit run FILE [-D def] --no-db */
 static void
 run_file(const char *file, const char *def, struct knit_out *o)
@@ -141,28 +181,16 @@ reproduces(const char *file, const char *what, const char *off)
  */
 START_TEST(test_emit_sbwait)
 {
+	const char *const args[] = { "explore", knit_src(SBWAIT), "--runs",
+	    "200", "--stop-on-first", NULL };
 	char dbf[64], file[80], alt[80];
-	struct knit_out o, e, r;
+	struct knit_out e, r;
 	char *text, *t2, *t3;
-	long id;
 	uint64_t h;
 
-	tmpdb_path(dbf, sizeof(dbf));
-	snprintf(file, sizeof(file), "%s.lua", dbf);
+	text = explore_emit(args, "replay: knit replay", dbf, file, &e);
 	snprintf(alt, sizeof(alt), "%s.alt.lua", dbf);
-	{
-		const char *args[] = { "explore", knit_src(SBWAIT), "--runs",
-		    "200", "--db", dbf, "--stop-on-first", NULL };
-
-		knit_run(&o, args);
-	}
-	ck_assert_int_eq(o.ko_status, 1);
-	id = run_id_after(o.ko_out, "replay: knit replay");
-	emit(dbf, id, file, &e);
-	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
 	ck_assert_msg(strstr(e.ko_out, "1 window;") != NULL, "%s", e.ko_out);
-	ck_assert_ptr_nonnull(strstr(e.ko_out, "reproduces"));
-	text = slurp(file);
 	ck_assert_msg(strstr(text, "knit.preempt{at = \"server@h\", site = ")
 	    != NULL, "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "run = \"client@h\"}"));
@@ -220,81 +248,49 @@ START_TEST(test_emit_sbwait)
 	knit_out_free(&r);
 	free(t2);
 
-	free(text);
-	knit_out_free(&e);
-	knit_out_free(&o);
-	unlink(file);
 	unlink(alt);
-	tmpdb_remove(dbf);
+	emit_done(text, &e, dbf, file);
 }
 END_TEST
 
 /* The rtsock deadlock schedule (found by the deadlock search). */
 START_TEST(test_emit_rtsock_deadlock)
 {
+	/* -D rounds: a number the file must hand back as one */
+	const char *const args[] = { "explore", knit_src(RTSOCK),
+	    "--strategy", "dfs", "--runs", "20", "-D", "rounds=2", NULL };
 	char dbf[64], file[80];
-	struct knit_out o, e;
+	struct knit_out e;
 	char *text;
-	long id;
 
-	tmpdb_path(dbf, sizeof(dbf));
-	snprintf(file, sizeof(file), "%s.lua", dbf);
-	{
-		/* -D rounds: a number the file must hand back as one */
-		const char *args[] = { "explore", knit_src(RTSOCK),
-		    "--strategy", "dfs", "--runs", "20", "-D", "rounds=2",
-		    "--db", dbf, NULL };
-
-		knit_run(&o, args);
-	}
-	ck_assert_int_eq(o.ko_status, 1);
-	id = run_id_after(o.ko_out, "deadlock schedule: found by");
-	emit(dbf, id, file, &e);
-	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
+	text = explore_emit(args, "deadlock schedule: found by", dbf, file,
+	    &e);
 	ck_assert_ptr_nonnull(strstr(e.ko_out, "deadlock in "));
-	text = slurp(file);
 	ck_assert_ptr_nonnull(strstr(text, "knit.preempt{at = \""));
 	ck_assert_msg(strstr(text, "local recorded = {[\"rounds\"] = \"2\"}")
 	    != NULL, "%s", text);
 	(void)reproduces(file, "deadlock", "bug=0");
-	free(text);
-	knit_out_free(&e);
-	knit_out_free(&o);
-	unlink(file);
-	tmpdb_remove(dbf);
+	emit_done(text, &e, dbf, file);
 }
 END_TEST
 
 /* kern/3508: the default schedule fails; no window; -D list passes. */
 START_TEST(test_emit_kern3508)
 {
+	const char *const args[] = { "explore", knit_src(K3508), "-D",
+	    "invalidation=none", "--runs", "1", NULL };
 	char dbf[64], file[80];
-	struct knit_out o, e;
+	struct knit_out e;
 	char *text;
 
-	tmpdb_path(dbf, sizeof(dbf));
-	snprintf(file, sizeof(file), "%s.lua", dbf);
-	{
-		const char *args[] = { "explore", knit_src(K3508), "-D",
-		    "invalidation=none", "--runs", "1", "--db", dbf, NULL };
-
-		knit_run(&o, args);
-	}
-	ck_assert_int_eq(o.ko_status, 1);
-	emit(dbf, run_id_after(o.ko_out, "replay: knit replay"), file, &e);
-	ck_assert_msg(e.ko_status == 0, "%s%s", e.ko_out, e.ko_err);
+	text = explore_emit(args, "replay: knit replay", dbf, file, &e);
 	ck_assert_ptr_nonnull(strstr(e.ko_out, "0 windows;"));
-	text = slurp(file);
 	/* the run's -D is in the file, and -D still overrides it */
 	ck_assert_msg(strstr(text, "local recorded = {[\"invalidation\"] = "
 	    "\"none\"}") != NULL, "%s", text);
 	ck_assert_ptr_null(strstr(text, "knit.preempt{"));
 	(void)reproduces(file, "kern/3508", "invalidation=list");
-	free(text);
-	knit_out_free(&e);
-	knit_out_free(&o);
-	unlink(file);
-	tmpdb_remove(dbf);
+	emit_done(text, &e, dbf, file);
 }
 END_TEST
 
