@@ -259,6 +259,8 @@ struct world {
 	uint32_t	 w_schedcap;
 	uint64_t	 w_noptsum;
 	struct cpu_info	*w_lastcpu;	/* chosen last; NULL: none */
+	/* LWPs asleep or spinning with l_slkind SLK_LOCK (deadlock report) */
+	uint32_t	 w_nlockwait;
 	bool		 w_schedcheck;	/* compare with a full scan */
 	struct evq	 w_evq;
 	int		 w_nrun;

@@ -174,7 +174,7 @@ sched_check_enable(struct world *w, bool on)
 }
 
 /* Bring CPU c's entry in the set up to date with its state. */
-static void
+void
 ready_eval(struct world *w, struct cpu_info *c)
 {
 	struct lwp *p = cpu_pick(c);
@@ -214,17 +214,6 @@ ready_eval(struct world *w, struct cpu_info *c)
 	}
 }
 
-void
-ready_refresh(struct world *w)
-{
-	struct cpu_info *c;
-
-	while (w->w_ndirty != 0) {
-		c = w->w_dirty[--w->w_ndirty];
-		c->c_dirty = false;
-		ready_eval(w, c);
-	}
-}
 
 void
 ready_invalidate(struct world *w)
@@ -378,8 +367,15 @@ ready_check(struct world *w, uint64_t limit, uint32_t n,
 			    q->l_name : "none", nopt, q != NULL ?
 			    (unsigned long long)cpu_effclock(d, q) : 0ULL);
 	}
+	k = 0;
+	TAILQ_FOREACH(q2, &w->w_lwps, l_wlist)
+		if (q2->l_slkind == SLK_LOCK)
+			k++;
 	if (msg[0] != '\0')
 		;
+	else if ((uint32_t)k != w->w_nlockwait)
+		snprintf(msg, sizeof(msg), "%u LWPs wait for locks, counted "
+		    "%u", (uint32_t)k, w->w_nlockwait);
 	else if (rn != n || rlimit != limit)
 		snprintf(msg, sizeof(msg), "%u options (limit %llu), a scan finds "
 		    "%u (limit %llu)", n, (unsigned long long)limit, rn,

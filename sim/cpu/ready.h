@@ -50,8 +50,20 @@ cpu_preemptible(const struct cpu_info *c, const struct lwp *p)
 	return p == c->c_cur && !(p->l_flags & LW_INTR) && p->l_ipl == 0;
 }
 
+void	ready_eval(struct world *, struct cpu_info *);
+
 /* Re-evaluate every CPU on the dirty list. */
-void	ready_refresh(struct world *);
+static inline void
+ready_refresh(struct world *w)
+{
+	struct cpu_info *c;
+
+	while (w->w_ndirty != 0) {
+		c = w->w_dirty[--w->w_ndirty];
+		c->c_dirty = false;
+		ready_eval(w, c);
+	}
+}
 /* Put every CPU on the dirty list (the world ran code we did not see). */
 void	ready_invalidate(struct world *);
 

@@ -211,7 +211,7 @@ sched_choose(struct world *w)
 {
 	struct cpu_info *c, *first;
 	struct lwp *p;
-	struct evq_event *ev;
+	struct sched_choice *sc;
 	uint64_t minclock, limit;
 	uint32_t n, k, i, idx;
 	bool preempt, listed;
@@ -228,9 +228,9 @@ sched_choose(struct world *w)
 		ready_refresh(w);
 		first = ready_first(w);
 		minclock = first != NULL ? first->c_eff : UINT64_MAX;
-		ev = w->w_evq.eq_len != 0 ? evq_peek(&w->w_evq) : NULL;
-		if (ev != NULL && ev->ev_time <= minclock) {
-			if (ev->ev_time > w->w_until)
+		if (w->w_evq.eq_len != 0 &&
+		    evq_first_time(&w->w_evq) <= minclock) {
+			if (evq_first_time(&w->w_evq) > w->w_until)
 				return sched_end(w, WORLD_TIME_LIMIT);
 			world_fire_event(w, evq_pop(&w->w_evq));
 			continue;
@@ -268,7 +268,15 @@ sched_choose(struct world *w)
 				for (i = 0; w->w_wincpu[i] != first; i++)
 					idx += w->w_wincpu[i]->c_nopt;
 			}
-			schedule_record(&w->w_sched, idx, n);
+			/* schedule_record, inline: most steps are choices */
+			if (__builtin_expect(w->w_sched.sd_len <
+			    w->w_sched.sd_cap, 1)) {
+				sc = &w->w_sched.sd_choices[w->w_sched.sd_len++];
+				sc->sc_index = idx;
+				sc->sc_noptions = n;
+			} else {
+				schedule_record(&w->w_sched, idx, n);
+			}
 			w->w_decisions++;
 		} else if (n >= 2) {
 			if (limit == UINT64_MAX)
@@ -432,6 +440,8 @@ sched_wakeup(struct lwp *l, int result)
 		evq_cancel(&w->w_evq, &l->l_timer);
 	l->l_result = result;
 	l->l_wchan = NULL;
+	if (l->l_slkind == SLK_LOCK)
+		w->w_nlockwait--;
 	l->l_slkind = SLK_NONE;
 	if (l->l_stat == LSSPIN) {
 		/* it still occupies its CPU (or is pinned under an intr) */
@@ -503,6 +513,8 @@ sleepq_block(struct sleepq *sq, int slkind, const void *wchan,
 	l->l_wchan = wchan;
 	l->l_wmesg = wmesg;
 	l->l_slkind = slkind;
+	if (slkind == SLK_LOCK)
+		w->w_nlockwait++;
 	l->l_sigok = sigok;
 	l->l_result = 0;
 	if (sq != NULL)
@@ -549,6 +561,7 @@ sched_spin_wait(struct lwp *l, struct sleepq *sq, const void *wchan,
 	l->l_wchan = wchan;
 	l->l_wmesg = wmesg;
 	l->l_slkind = SLK_LOCK;
+	l->l_world->w_nlockwait++;
 	l->l_sigok = false;
 	TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_q);
 	l->l_stat = LSSPIN;
@@ -685,6 +698,9 @@ sched_deadlock_check(struct world *w)
 	FILE *fp;
 	int n = 0;
 
+	/* nobody waits for a lock (the usual end of a run): nothing to walk */
+	if (w->w_nlockwait == 0)
+		return;
 	fp = open_memstream(&buf, &len);
 	if (fp == NULL)
 		abort();

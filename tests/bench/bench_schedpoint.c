@@ -1,7 +1,10 @@
 /*
  * Scheduling-point overhead: one runnable LWP (default strategy) doing
  * mutex_enter + mutex_exit pairs; both calls are scheduling points, so
- * this is the fast path twice plus the lock bookkeeping.
+ * this is the fast path twice plus the lock bookkeeping.  And the slow
+ * path: two LWPs on two CPUs whose clocks interleave, so that every
+ * point is a recorded choice between two options followed by a context
+ * switch (what routers forwarding at the same virtual time cost).
  */
 #include <stdlib.h>
 
@@ -42,6 +45,39 @@ preempter(void *arg)
 	t_end = bench_cpu_now_ns();
 }
 
+static int nalive;
+
+static void
+alternator(void *arg)
+{
+	uint64_t i;
+
+	(void)arg;
+	if (nalive++ == 0)
+		t_start = bench_cpu_now_ns();
+	for (i = 0; i < pairs; i++)
+		preempt_point();
+	if (--nalive == 0)
+		t_end = bench_cpu_now_ns();
+}
+
+static double
+run2(uint64_t n)
+{
+	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default" };
+	struct world *w = world_create(&wc);
+	struct host *h = world_host_create(w, "a", 2);
+
+	world_run(w, 0);	/* boot the host first */
+	pairs = n;
+	nalive = 0;
+	host_spawn(h, "alt0", 0, alternator, NULL);
+	host_spawn(h, "alt1", 1, alternator, NULL);
+	world_run(w, SIM_TIME_NEVER);
+	world_destroy(w);
+	return (double)(t_end - t_start) / (double)(2 * n);
+}
+
 static double
 run(void (*fn)(void *), uint64_t n)
 {
@@ -66,7 +102,7 @@ run(void (*fn)(void *), uint64_t n)
 int
 main(int argc, char **argv)
 {
-	double pair[RUNS], pp[RUNS];
+	double pair[RUNS], pp[RUNS], alt[RUNS];
 	uint64_t n = 5000000;
 	int i;
 
@@ -78,6 +114,10 @@ main(int argc, char **argv)
 		pp[i] = run(preempter, n);
 	bench_figure("mutex_enter_exit_pair_1lwp", bench_median(pair, RUNS),
 	    "ns", RUNS);
+	for (i = 0; i < RUNS; i++)
+		alt[i] = run2(n / 4);
 	bench_figure("sched_point_1lwp", bench_median(pp, RUNS), "ns", RUNS);
+	bench_figure("sched_point_2cpu_choice_switch", bench_median(alt, RUNS),
+	    "ns", RUNS);
 	return 0;
 }
