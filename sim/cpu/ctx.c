@@ -4,7 +4,10 @@
  * Stacks are cached in a small free list: worlds are created and
  * destroyed by the thousand during exploration, and an mmap plus munmap
  * costs two system calls (about 2 us in the VMs we run on).  The cache
- * does not affect determinism: nothing in a world depends on an address.
+ * does not affect determinism: nothing in a world depends on an address,
+ * and a cached stack is zeroed (ctx_stack_scrub) so that even a read of
+ * an uninitialised local (a bug, but one a replay must reproduce) sees
+ * what it would on a fresh stack.
  */
 #define _GNU_SOURCE	/* pthread_getattr_np */
 #include <errno.h>
@@ -30,8 +33,14 @@
 #if defined(CTX_ASAN) && !defined(CTX_HAVE_SANITIZER_H)
 #error "ASan build without <sanitizer/common_interface_defs.h>"
 #endif
+#ifdef CTX_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define CTX_CACHE_MAX	64
+/* Below the lowest stack pointer seen at a switch, how far a context
+ * may have written between switches and is zeroed by memset. */
+#define CTX_SCRUB_MARGIN	(16 * 1024)
 
 struct ctx_stack {
 	void		*cs_map;
@@ -144,6 +153,7 @@ ctx_create(struct ctx *c, size_t stacksize, void (*entry)(void *), void *arg)
 	sp[6] = 0;			/* rbp */
 	sp[7] = (uintptr_t)ctx_trampoline;
 	c->ctx_sp = sp;
+	c->ctx_low = sp;
 	return 0;
 }
 #else
@@ -180,12 +190,42 @@ ctx_create(struct ctx *c, size_t stacksize, void (*entry)(void *), void *arg)
 }
 #endif
 
+/*
+ * Zero the stack of c: memset over what it used (from CTX_SCRUB_MARGIN
+ * below the lowest stack pointer it switched out at, up to the top), and
+ * MADV_DONTNEED below that (the kernel then maps zero pages again when
+ * they are touched; a range never touched costs nothing).
+ */
+static int
+ctx_stack_scrub(struct ctx *c)
+{
+	size_t pg = ctx_pagesize();
+	char *bottom = c->ctx_stack, *top = bottom + c->ctx_size;
+	char *low = c->ctx_low != NULL ? (char *)c->ctx_low : top;
+	uintptr_t from;
+
+	if (low < bottom || low > top)
+		low = top;
+	from = (uintptr_t)low > (uintptr_t)bottom + CTX_SCRUB_MARGIN ?
+	    ((uintptr_t)low - CTX_SCRUB_MARGIN) & ~(uintptr_t)(pg - 1) :
+	    (uintptr_t)bottom;
+	if (from > (uintptr_t)bottom &&
+	    madvise(bottom, from - (uintptr_t)bottom, MADV_DONTNEED) != 0)
+		return -1;
+#ifdef CTX_ASAN
+	/* the dead frames' redzones are still poisoned */
+	ASAN_UNPOISON_MEMORY_REGION(bottom, c->ctx_size);
+#endif
+	memset((void *)from, 0, (size_t)(top - (char *)from));
+	return 0;
+}
+
 void
 ctx_destroy(struct ctx *c)
 {
 	if (c->ctx_stack == NULL)
 		return;
-	if (ctx_ncache < CTX_CACHE_MAX) {
+	if (ctx_ncache < CTX_CACHE_MAX && ctx_stack_scrub(c) == 0) {
 		ctx_cache[ctx_ncache].cs_map = c->ctx_map;
 		ctx_cache[ctx_ncache].cs_maplen = c->ctx_maplen;
 		ctx_cache[ctx_ncache].cs_vgid = c->ctx_vgid;
@@ -219,6 +259,8 @@ ctx_jump(struct ctx *from, struct ctx *to)
 #endif
 #ifdef CTX_ASM
 	ctx_switch(&from->ctx_sp, to->ctx_sp);
+	if (from->ctx_sp < from->ctx_low)
+		from->ctx_low = from->ctx_sp;
 #else
 	swapcontext(&from->ctx_uc, &to->ctx_uc);
 #endif

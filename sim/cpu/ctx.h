@@ -33,6 +33,7 @@
 
 struct ctx {
 	void		*ctx_sp;	/* saved stack pointer (asm switch) */
+	void		*ctx_low;	/* lowest ctx_sp seen (scrubbing) */
 	void		*ctx_stack;	/* lowest usable byte, NULL for main */
 	size_t		 ctx_size;	/* usable bytes */
 	void		*ctx_map;	/* the mapping, guard page included */
@@ -55,7 +56,11 @@ void	ctx_main_init(struct ctx *);
 /* New context on a fresh stack; returns 0 or an errno. */
 int	ctx_create(struct ctx *, size_t stacksize, void (*entry)(void *),
 	    void *arg);
-/* Release the stack (the context must not be the running one). */
+/*
+ * Release the stack (the context must not be the running one).  A stack
+ * kept for reuse is all zero again, as a fresh mapping is: a run never
+ * sees what an LWP of an earlier run left on its stack.
+ */
 void	ctx_destroy(struct ctx *);
 /* First statement of every entry function (ASan bookkeeping). */
 void	ctx_entered(void);
@@ -69,6 +74,8 @@ static inline void
 ctx_jump(struct ctx *from, struct ctx *to)
 {
 	ctx_switch(&from->ctx_sp, to->ctx_sp);
+	if (from->ctx_sp < from->ctx_low)
+		from->ctx_low = from->ctx_sp;
 }
 #else
 void	ctx_jump(struct ctx *from, struct ctx *to);

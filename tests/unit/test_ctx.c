@@ -200,6 +200,71 @@ START_TEST(test_guard_page_below_stack)
 }
 END_TEST
 
+/*
+ * A stack kept for reuse comes back all zero: what the body writes deep
+ * down (in a call that returns before any switch: below the switch
+ * points) and near its switch point, a later context on the same stack
+ * never sees.
+ */
+static void __attribute__((__noinline__))
+dirty_deep(void)
+{
+	volatile char buf[200 * 1024];
+
+	for (size_t i = 0; i < sizeof(buf); i += 64)
+		buf[i] = (char)0xa5;
+}
+
+static void
+dirty_body(void *arg)
+{
+	volatile char near[512];
+
+	(void)arg;
+	ctx_entered();
+	dirty_deep();
+	for (size_t i = 0; i < sizeof(near); i++)
+		near[i] = (char)0x5a;
+	ctx_jump(&co_ctx, &main_ctx);
+	abort();
+}
+
+static void
+idle_body(void *arg)
+{
+	(void)arg;
+	ctx_entered();
+	ctx_jump(&co_ctx, &main_ctx);
+	abort();
+}
+
+START_TEST(test_reused_stack_is_zero)
+{
+	void *map;
+	const unsigned char *p;
+	size_t i, n, frame = 256;	/* ctx_create's first frame */
+
+	ctx_main_init(&main_ctx);
+	ck_assert_int_eq(ctx_create(&co_ctx, 1024 * 1024, dirty_body, NULL),
+	    0);
+	ctx_jump(&main_ctx, &co_ctx);
+	map = co_ctx.ctx_map;
+	ctx_destroy(&co_ctx);
+	ck_assert_int_eq(ctx_create(&co_ctx, 1024 * 1024, idle_body, NULL),
+	    0);
+	ck_assert_ptr_eq(co_ctx.ctx_map, map);	/* the cached stack */
+	p = co_ctx.ctx_stack;
+	n = co_ctx.ctx_size - frame;
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			break;
+	ck_assert_msg(i == n, "byte %zu of %zu (%zu below the top) of the "
+	    "reused stack is 0x%02x", i, n, co_ctx.ctx_size - i, p[i]);
+	ctx_jump(&main_ctx, &co_ctx);
+	ctx_destroy(&co_ctx);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,6 +276,7 @@ main(void)
 	tcase_add_test(tc, test_callee_saved_registers_survive);
 	tcase_add_test(tc, test_fpu_control_words_survive);
 	tcase_add_test(tc, test_new_stack_alignment_and_bounds);
+	tcase_add_test(tc, test_reused_stack_is_zero);
 	tcase_add_test_raise_signal(tc, test_guard_page_below_stack, SIGSEGV);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
