@@ -21,7 +21,10 @@
  * Path MTU discovery (RFC 8201): a packet too big about a packet this
  * host sent lowers the MTU it uses toward that destination, kept on a
  * host route (RTF_HOST | RTF_DYNAMIC) cloned from the gateway route
- * that carried the packet; never below 1280, never raised again.
+ * that carried the packet; never below 1280.  The route expires
+ * net.inet6.ip6.mtudisctimeout seconds later (rmx_expire), so that a
+ * larger path MTU is found again: a callout, armed while such routes
+ * exist, deletes the expired ones.
  */
 #include "net/if.h"
 #include "net/route.h"
@@ -36,8 +39,16 @@
 
 VNET_DEFINE_STATIC(struct fragq_table, frag6q);
 VNET_DEFINE_STATIC(uint32_t, frag6_id);
+VNET_DEFINE_STATIC(int, ip6_mtudisc_timeout) = 600;	/* seconds */
+VNET_DEFINE_STATIC(callout_t, frag6_pmtu_timer);
 #define V_frag6q	VNET(frag6q)
 #define V_frag6_id	VNET(frag6_id)
+#define V_ip6_mtudisc_timeout	VNET(ip6_mtudisc_timeout)
+#define V_frag6_pmtu_timer	VNET(frag6_pmtu_timer)
+
+SYSCTL_VNET_INT(ip6_mtudisc_timeout, "net.inet6.ip6.mtudisctimeout",
+    ip6_mtudisc_timeout, 1, 86400,
+    "Seconds a path MTU learnt from packet too big is kept");
 
 FRAGQ_SYSCTLS(ip6fq, "net.inet6.ip6.", frag6q);
 
@@ -56,17 +67,23 @@ frag6_expired(struct mbuf *m)
 	icmp6_error(m, ICMP6_TIME_EXCEEDED, ICMP6_TIME_EXCEED_REASSEMBLY, 0);
 }
 
+static void frag6_pmtu_expire(void *);
+
 static void
 frag6_vnet_init(void)
 {
 	fragq_init(&V_frag6q, "ip6qpl", "ip6qepl", FRAGQ_DISCARD,
 	    frag6_expired, IPV6_FRAGTTL);
 	V_frag6_id = 1;
+	callout_init(&V_frag6_pmtu_timer, CALLOUT_MPSAFE);
+	callout_setfunc(&V_frag6_pmtu_timer, frag6_pmtu_expire, NULL);
 }
 
 static void
 frag6_vnet_fini(void)
 {
+	callout_halt(&V_frag6_pmtu_timer, NULL);
+	callout_destroy(&V_frag6_pmtu_timer);
 	fragq_fini(&V_frag6q);
 }
 VNET_SYSINIT(ip6_frag, VNET_ORDER_PROTO, frag6_vnet_init, frag6_vnet_fini);
@@ -227,7 +244,63 @@ frag6_mtudisc(struct mbuf *m, int off)
 	}
 	if ((rt->rt_flags & (RTF_HOST | RTF_LOCAL)) == RTF_HOST &&
 	    mtu < rt->rt_ifp->if_mtu &&
-	    (rt->rt_rmx.rmx_mtu == 0 || mtu < rt->rt_rmx.rmx_mtu))
+	    (rt->rt_rmx.rmx_mtu == 0 || mtu < rt->rt_rmx.rmx_mtu)) {
 		rt->rt_rmx.rmx_mtu = mtu;
+		if (rt->rt_flags & RTF_DYNAMIC) {
+			rt->rt_rmx.rmx_expire = time_uptime +
+			    V_ip6_mtudisc_timeout;
+			if (!callout_pending(&V_frag6_pmtu_timer))
+				callout_schedule(&V_frag6_pmtu_timer,
+				    V_ip6_mtudisc_timeout * hz);
+		}
+	}
 	rtfree(rt);
+}
+
+/* A walk for the first expired path MTU route, and the next expiry. */
+struct frag6_pmtu_walk {
+	int64_t			pw_now, pw_next;
+	struct sockaddr_in6	pw_dst;
+};
+
+static int
+frag6_pmtu_find(struct rtentry *rt, void *arg)
+{
+	struct frag6_pmtu_walk *pw = arg;
+
+	if ((rt->rt_flags & (RTF_HOST | RTF_DYNAMIC)) !=
+	    (RTF_HOST | RTF_DYNAMIC) || rt->rt_rmx.rmx_expire == 0)
+		return 0;
+	if (rt->rt_rmx.rmx_expire > pw->pw_now) {
+		if (rt->rt_rmx.rmx_expire < pw->pw_next)
+			pw->pw_next = rt->rt_rmx.rmx_expire;
+		return 0;
+	}
+	memcpy(&pw->pw_dst, rt_getkey(rt), sizeof(pw->pw_dst));
+	return 1;
+}
+
+/* Delete the path MTU routes whose time is up; come back for the next. */
+static void
+frag6_pmtu_expire(void *arg)
+{
+	struct frag6_pmtu_walk pw;
+
+	(void)arg;
+	mutex_enter(softnet_lock);
+	pw.pw_now = time_uptime;
+	for (;;) {
+		pw.pw_next = INT64_MAX;
+		if (rt_walktree(AF_INET6, frag6_pmtu_find, &pw) == 0)
+			break;
+		if (rtrequest(RTM_DELETE, sin6tocsa(&pw.pw_dst), NULL, NULL,
+		    RTF_HOST, NULL) != 0) {
+			pw.pw_next = pw.pw_now + 1;	/* try again */
+			break;
+		}
+	}
+	if (pw.pw_next != INT64_MAX)
+		callout_schedule(&V_frag6_pmtu_timer,
+		    (int)(pw.pw_next - pw.pw_now) * hz);
+	mutex_exit(softnet_lock);
 }

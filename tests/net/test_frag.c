@@ -291,6 +291,7 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 	ck_assert_ptr_nonnull(f);
 	tn_init(&t, 42);
 	tn_chain3(&t, h, NULL, 1400);
+	set_knob(h[0], "net.inet6.ip6.mtudisctimeout", 30);
 	/* routers do not fragment: r1 answers packet too big (RFC 8201) */
 	*f = (struct flow){ .f_addr = "2001:db8:3::2", .f_n = 1,
 	    .f_len = { 3000 } };
@@ -312,6 +313,7 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 	ck_assert_int_eq(f->f_error, 0);
 	ck_assert_int_eq(f->f_got, 4);
 	ck_assert_int_eq(f->f_intact, 4);
+	ck_assert_uint_eq(path_mtu6(h[0], "2001:db8:3::2"), 1400);
 	sa = ip6stat_of(h[0]);
 	sb = ip6stat_of(h[3]);
 	/* 1352 bytes a fragment: 2 + 3 + 6 + 49, and the first 3 */
@@ -328,6 +330,8 @@ START_TEST(test_udp_across_smaller_mtu_v6)
 	ck_assert_uint_eq(sb.ip6s_fragqueues, 0);
 	ck_assert_uint_eq(sb.ip6s_fragtimeout, 1);
 	ck_assert_uint_eq(tn_icmp_in(h[0], AF_INET6, ICMP6_TIME_EXCEEDED), 0);
+	/* the learnt path MTU expired (30 s): its host route is gone */
+	ck_assert_uint_eq(path_mtu6(h[0], "2001:db8:3::2"), 0);
 	free(f);
 	tn_fini(&t);
 }
