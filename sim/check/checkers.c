@@ -120,6 +120,15 @@ race_report_to_world(void *arg, const struct race_report *r)
 	if (msg == NULL || text == NULL)
 		abort();
 	world_violation_record(w, VIOL_DATA_RACE, msg, text);
+	/*
+	 * With cc_race_halt (knit run/explore) the run ends at its first
+	 * race, before the racing access is made (the hooks run first):
+	 * what a race corrupts (a list, a pointer) would otherwise crash the
+	 * simulator itself later in the run.  Other races show in other
+	 * runs of a campaign.
+	 */
+	if (cs.cs_cfg.cc_race_halt)
+		sim_abandon();
 }
 
 static uint32_t

@@ -27,6 +27,8 @@ struct check_config {
 	bool	cc_race;		/* FastTrack over the __tsan_* hooks */
 	bool	cc_race_points;		/* instrumented accesses are
 					   scheduling points */
+	bool	cc_race_halt;		/* a run ends at its first race,
+					   before the racing access */
 };
 
 void	check_world_begin(struct world *, const struct check_config *);

@@ -447,7 +447,6 @@ void
 sim_failv(enum violation_kind kind, const char *fmt, va_list ap)
 {
 	struct world *w = sim_curworld;
-	struct lwp *l = sim_curlwp, *on = sim_onstack;
 	char *msg;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
@@ -458,15 +457,27 @@ sim_failv(enum violation_kind kind, const char *fmt, va_list ap)
 		abort();
 	}
 	world_violation_record(w, kind, msg, sim_backtrace());
-	if (l != NULL && l->l_world == w)
-		l->l_host->h_failed = true;
-	w->w_stopped = true;
-	w->w_reason = WORLD_STOPPED;
 	if (!w->w_in_run) {
 		fprintf(stderr, "knit: %s (outside world_run: cannot "
 		    "unwind)\n", msg ? msg : "failure");
 		abort();
 	}
+	sim_abandon();
+	abort();
+}
+
+void
+sim_abandon(void)
+{
+	struct world *w = sim_curworld;
+	struct lwp *l = sim_curlwp, *on = sim_onstack;
+
+	if (w == NULL || !w->w_in_run)
+		return;
+	if (l != NULL && l->l_world == w)
+		l->l_host->h_failed = true;
+	w->w_stopped = true;
+	w->w_reason = WORLD_STOPPED;
 	if (on != NULL) {
 		/* this stack is abandoned: the world never resumes it */
 		ctx_jump(&on->l_ctx, &w->w_main);

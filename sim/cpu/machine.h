@@ -485,6 +485,12 @@ void	sim_fail(enum violation_kind, const char *fmt, ...)
 	    __attribute__((__noreturn__, __format__(__printf__, 2, 3)));
 void	sim_failv(enum violation_kind, const char *fmt, va_list)
 	    __attribute__((__noreturn__));
+/*
+ * After a violation was recorded: stop the world and abandon the
+ * running LWP as sim_fail does.  Returns only when it cannot unwind
+ * (no running world).
+ */
+void	sim_abandon(void);
 char	*sim_backtrace(void);
 void	world_violation_record(struct world *, enum violation_kind,
 	    char *msg, char *stack);

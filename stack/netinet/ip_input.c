@@ -33,6 +33,19 @@ SYSCTL_VNET_INT(ip_forwarding, "net.inet.ip.forwarding", ipforwarding, 0, 1,
 SYSCTL_VNET_INT(ip_ttl, "net.inet.ip.ttl", ip_defttl, 1, 255,
     "Default TTL of IPv4 packets sent");
 
+/*
+ * Bug corpus (off by default): with debug.bug.ipforward_nolock = 1,
+ * ip_forward looks ipforward_rt up outside softnet_lock, as an MP-safe
+ * forwarding path would that forgot the one cache is shared by every
+ * CPU (NetBSD later made it per-CPU for this reason).  Two CPUs
+ * forwarding at once then use the cache together: the route cache's
+ * serialisation check panics, and the race build reports the race.
+ */
+VNET_DEFINE_STATIC(int, debug_bug_ipforward_nolock);
+SYSCTL_VNET_INT(debug_bug_ipforward_nolock, "debug.bug.ipforward_nolock",
+    debug_bug_ipforward_nolock, 0, 1,
+    "Bug corpus: ip_forward uses its route cache without softnet_lock");
+
 SDT_PROBE_DEFINE(knit, ip, ip_forward, rtcache_validated,
     "struct route *ro, struct rtentry *rt, struct mbuf *m");
 
@@ -160,7 +173,11 @@ ip_forward(struct mbuf *m)
 		return;
 	}
 	(void)sockaddr_in_init(&dst, &ip->ip_dst, 0);
+	if (__predict_false(VNET(debug_bug_ipforward_nolock)))
+		mutex_exit(softnet_lock);		/* BUG CORPUS */
 	rt = rtcache_lookup(&V_ipforward_rt, sintocsa(&dst));
+	if (__predict_false(VNET(debug_bug_ipforward_nolock)))
+		mutex_enter(softnet_lock);
 	if (rt == NULL) {
 		IP_STATINC(ips_noroute);
 		icmp_error(m, ICMP_UNREACH, ICMP_UNREACH_NET, 0, 0);
