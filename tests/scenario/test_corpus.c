@@ -7,10 +7,10 @@
  * (exit 0).
  *
  * Budgets (runs, seeds from 1; the bug on stops at the first failure):
- *   ipforward_nolock	random 50, pct (depth 2) 400, dfs (1 pre-emption)
- *			1000; the default schedule does not overlap the
- *			two forwards (pct and dfs find it after ~130 and
- *			~420 runs)
+ *   ipforward_nolock	random 50, pct (depth 3) 400, dfs (1 pre-emption)
+ *			500; the default schedule does not overlap the
+ *			two forwards (pct and dfs find it after ~10 and
+ *			~40 runs)
  *   rtcache_nolock	knit-race --race: random 20, pct 20, dfs (1
  *			pre-emption) 1000
  *   rtcache_noref	random, pct, dfs: 10 (every schedule fails)
@@ -147,8 +147,8 @@ minimised_replays(const char *scn, const char *runs, const char *what)
 #define K3508_SIG	"(it went to g1: kern/3508)"
 
 static const struct campaign random50 = { "random", "50", NULL, NULL, false };
-static const struct campaign pct400 = { "pct", "400", "--depth", "2", false };
-static const struct campaign dfs1000 = { "dfs", "1000", "--preemptions", "1",
+static const struct campaign pct400 = { "pct", "400", "--depth", "3", false };
+static const struct campaign dfs500 = { "dfs", "500", "--preemptions", "1",
     false };
 static const struct campaign race_random20 = { "random", "20", NULL, NULL,
     true };
@@ -163,7 +163,7 @@ START_TEST(test_ipforward_random) { finds(IPFWD, &random50, IPFWD_SIG); }
 END_TEST
 START_TEST(test_ipforward_pct) { finds(IPFWD, &pct400, IPFWD_SIG); }
 END_TEST
-START_TEST(test_ipforward_dfs) { finds(IPFWD, &dfs1000, IPFWD_SIG); }
+START_TEST(test_ipforward_dfs) { finds(IPFWD, &dfs500, IPFWD_SIG); }
 END_TEST
 
 /* The default schedule is clean: finding it takes a deviation. */
