@@ -603,6 +603,33 @@ m_devget(const void *buf, int len, struct ifnet *rcvif)
 }
 
 void
+m_snap(struct mbuf_snap *ms, const struct mbuf *m, int len, void *buf)
+{
+	KASSERT(m->m_flags & M_PKTHDR);
+	KASSERT(len >= 0);
+	ms->ms_pkthdr = m->m_pkthdr;
+	ms->ms_flags = m->m_flags & M_COPYFLAGS;
+	ms->ms_type = m->m_type;
+	ms->ms_len = len < m->m_pkthdr.len ? len : m->m_pkthdr.len;
+	ms->ms_data = buf;
+	m_copydata(m, 0, ms->ms_len, buf);
+}
+
+struct mbuf *
+m_snap_mbuf(const struct mbuf_snap *ms)
+{
+	struct mbuf *n = m_getlen(M_DONTWAIT, ms->ms_type, ms->ms_len);
+
+	if (n == NULL)
+		return NULL;
+	n->m_flags |= ms->ms_flags;
+	n->m_pkthdr = ms->ms_pkthdr;
+	n->m_pkthdr.len = n->m_len = ms->ms_len;
+	memcpy(mtod(n, void *), ms->ms_data, (size_t)ms->ms_len);
+	return n;
+}
+
+void
 mbufq_init(struct mbufq *q, u_int maxlen)
 {
 	memset(q, 0, sizeof(*q));

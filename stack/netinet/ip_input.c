@@ -103,49 +103,6 @@ ip_options_ok(const uint8_t *cp, int cnt)
 	return true;
 }
 
-/*
- * What ip_forward keeps of a packet in case it must answer with an ICMP
- * error: the packet header and the first bytes (the IP header and 8
- * bytes of data, all an error quotes), on the stack.  An mbuf is made
- * from it only when an error is sent; most packets are forwarded and
- * need none (OpenBSD's ip_forward keeps them the same way).
- */
-struct ip_fwdsave {
-	struct pkthdr	 fs_pkthdr;
-	int		 fs_flags;
-	short		 fs_type;
-	int		 fs_len;
-	uint8_t		 fs_data[(0xf << 2) + 8];	/* longest header + 8 */
-};
-
-static void
-ip_fwdsave(struct ip_fwdsave *fs, struct mbuf *m, int hlen)
-{
-	fs->fs_pkthdr = m->m_pkthdr;
-	fs->fs_flags = m->m_flags;
-	fs->fs_type = m->m_type;
-	fs->fs_len = hlen + 8;
-	if (fs->fs_len > m->m_pkthdr.len)
-		fs->fs_len = m->m_pkthdr.len;
-	KASSERT(fs->fs_len <= (int)sizeof(fs->fs_data));
-	m_copydata(m, 0, fs->fs_len, fs->fs_data);
-}
-
-/* The saved start of the packet as an mbuf for icmp_error, or NULL. */
-static struct mbuf *
-ip_fwdsave_mbuf(const struct ip_fwdsave *fs)
-{
-	struct mbuf *n = m_gethdr(M_DONTWAIT, fs->fs_type);
-
-	if (n == NULL)
-		return NULL;
-	n->m_flags |= fs->fs_flags & M_COPYFLAGS;
-	n->m_pkthdr = fs->fs_pkthdr;
-	n->m_pkthdr.len = n->m_len = fs->fs_len;
-	memcpy(mtod(n, void *), fs->fs_data, (size_t)fs->fs_len);
-	return n;
-}
-
 static void
 ip_forward(struct mbuf *m)
 {
@@ -153,7 +110,8 @@ ip_forward(struct mbuf *m)
 	struct sockaddr_in dst;
 	struct rtentry *rt;
 	struct mbuf *mcopy;
-	struct ip_fwdsave fs;
+	struct mbuf_snap ms;
+	uint8_t quote[(0xf << 2) + 8];	/* longest header + 8 bytes */
 	u_long mtu = 0;
 	int error, type, code;
 
@@ -185,7 +143,13 @@ ip_forward(struct mbuf *m)
 	}
 	SDT_PROBE3(knit, ip, ip_forward, rtcache_validated, &V_ipforward_rt,
 	    rt, m);
-	ip_fwdsave(&fs, m, ip->ip_hl << 2);
+	/*
+	 * Keep what an ICMP error would quote (the header and 8 bytes) on
+	 * the stack; an mbuf is made only if an error is sent.  Most
+	 * packets are forwarded and need none (OpenBSD's ip_forward keeps
+	 * them the same way).
+	 */
+	m_snap(&ms, m, (ip->ip_hl << 2) + 8, quote);
 	ip->ip_ttl -= IPTTLDEC;
 	error = ip_output(m, &V_ipforward_rt, IP_FORWARDING, &mtu);
 	if (error == 0) {
@@ -211,7 +175,7 @@ ip_forward(struct mbuf *m)
 	default:
 		return;
 	}
-	if ((mcopy = ip_fwdsave_mbuf(&fs)) != NULL)
+	if ((mcopy = m_snap_mbuf(&ms)) != NULL)
 		icmp_error(mcopy, type, code, 0, (int)mtu);
 }
 

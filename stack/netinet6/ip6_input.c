@@ -20,6 +20,14 @@ VNET_DEFINE(int, ip6_forwarding);
 VNET_DEFINE(struct route, ip6_forward_rt);
 VNET_DEFINE(struct ip6stat, ip6stat);
 VNET_DEFINE(struct pktqueue *, ip6_pktq);
+/*
+ * What ip6_forward keeps of the packet it forwards, for an ICMPv6 error
+ * (as much of it as fits in the minimum MTU with the error's headers):
+ * one area per host, since forwarding runs with softnet_lock held.
+ */
+#define IP6_FWD_QUOTE	(IPV6_MMTU - 48)
+VNET_DEFINE_STATIC(uint8_t, ip6_fwd_quote[IP6_FWD_QUOTE]);
+#define V_ip6_fwd_quote	VNET(ip6_fwd_quote)
 
 SYSCTL_VNET_INT(ip6_forwarding, "net.inet6.ip6.forwarding", ip6_forwarding,
     0, 1, "Forward IPv6 packets between interfaces");
@@ -56,8 +64,9 @@ ip6_forward(struct mbuf *m)
 	struct sockaddr_in6 dst;
 	struct rtentry *rt;
 	struct mbuf *mcopy;
+	struct mbuf_snap ms;
 	u_long mtu = 0;
-	int error, clen;
+	int error, type, code;
 
 	if (IN6_IS_ADDR_MULTICAST(&ip6->ip6_dst) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&ip6->ip6_src) ||
@@ -82,38 +91,37 @@ ip6_forward(struct mbuf *m)
 	}
 	SDT_PROBE3(knit, ip6, ip6_forward, rtcache_validated,
 	    &V_ip6_forward_rt, rt, m);
-	clen = m->m_pkthdr.len;
-	if (clen > IPV6_MMTU - 48)
-		clen = IPV6_MMTU - 48;
-	mcopy = m_copym(m, 0, clen, M_DONTWAIT);
+	/* no mbuf for the quote unless an error is sent (m_snap) */
+	KASSERT(mutex_owned(softnet_lock));
+	m_snap(&ms, m, IP6_FWD_QUOTE, V_ip6_fwd_quote);
 	ip6->ip6_hlim--;
 	error = ip6_output(m, &V_ip6_forward_rt, IPV6_FORWARDING, &mtu);
 	if (error == 0) {
 		V_ip6stat.ip6s_forward++;
-		m_freem(mcopy);
 		return;
 	}
 	V_ip6stat.ip6s_cantforward++;
-	if (mcopy == NULL)
-		return;
 	switch (error) {
 	case EMSGSIZE:
-		icmp6_error(mcopy, ICMP6_PACKET_TOO_BIG, 0, (int)mtu);
+		type = ICMP6_PACKET_TOO_BIG;
+		code = 0;
 		break;
 	case ENETUNREACH:
-		icmp6_error(mcopy, ICMP6_DST_UNREACH,
-		    ICMP6_DST_UNREACH_NOROUTE, 0);
+		type = ICMP6_DST_UNREACH;
+		code = ICMP6_DST_UNREACH_NOROUTE;
 		break;
 	case EHOSTUNREACH:
 	case EHOSTDOWN:
 	case ENETDOWN:
-		icmp6_error(mcopy, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR,
-		    0);
+		type = ICMP6_DST_UNREACH;
+		code = ICMP6_DST_UNREACH_ADDR;
 		break;
 	default:
-		m_freem(mcopy);
-		break;
+		return;
 	}
+	if ((mcopy = m_snap_mbuf(&ms)) != NULL)
+		icmp6_error(mcopy, type, code,
+		    type == ICMP6_PACKET_TOO_BIG ? (int)mtu : 0);
 }
 
 void

@@ -217,6 +217,48 @@ START_TEST(test_forward_error_quote)
 }
 END_TEST
 
+/*
+ * The same for IPv6: packet too big quotes the packet as it arrived (hop
+ * limit not decremented), as much of it as fits in the minimum MTU.
+ */
+START_TEST(test_forward_error_quote6)
+{
+	struct tnet t;
+	struct host *h[4];
+	struct net_nic *nic;
+	const struct net_kept *k, *req = NULL, *err = NULL;
+	const uint8_t *ip6, *icmp6;
+	size_t i;
+
+	tn_init(&t, 6);
+	tn_chain3(&t, h, NULL, 1400);
+	nic = net_nic_lookup(t.tn_n, "a:vnic0");
+	ck_assert_ptr_nonnull(nic);
+	ck_assert_int_eq(net_keep(nic, 16), 0);
+	ck_assert_int_eq(tn_ping(h[0], "2001:db8:3::2", 7, 1452, 0, false), 0);
+	tn_run(&t, 10 * MS);
+	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
+		ip6 = k->nk_data + 14;
+		if (k->nk_caplen < 14 + 40 + 8 || ip6[6] != IPPROTO_ICMPV6)
+			continue;
+		if (k->nk_outbound && k->nk_len == 14 + 1500)
+			req = k;
+		if (!k->nk_outbound && ip6[40] == ICMP6_PACKET_TOO_BIG)
+			err = k;
+	}
+	ck_assert_ptr_nonnull(req);
+	ck_assert_ptr_nonnull(err);
+	icmp6 = err->nk_data + 14 + 40;
+	/* as much of the request as the capture kept, byte for byte */
+	ck_assert_mem_eq(icmp6 + 8, req->nk_data + 14,
+	    NET_KEEP_SNAP - (14 + 40 + 8));
+	ck_assert_uint_eq(icmp6[8 + 7], 64);	/* hop limit as sent */
+	ck_assert_uint_eq(err->nk_len, 14 + IPV6_MMTU);
+	ck_assert_uint_eq(tn_mbufs(&t, h[1]), 0);
+	tn_fini(&t);
+}
+END_TEST
+
 /* A chain of n zero bytes in mbufs of `piece' bytes each. */
 static struct mbuf *
 cksum_chain(int n, int piece)
@@ -436,6 +478,7 @@ ip_suite(void)
 	tcase_add_test(tc, test_interface_down_up);
 	tcase_add_test(tc, test_reject_blackhole_unreachable);
 	tcase_add_test(tc, test_forward_error_quote);
+	tcase_add_test(tc, test_forward_error_quote6);
 	tcase_add_test(tc, test_cksum_chains);
 	suite_add_tcase(s, tc);
 	return s;

@@ -261,6 +261,42 @@ START_TEST(test_mbufq_takeall)
 }
 END_TEST
 
+/*
+ * m_snap keeps the start of a chain (across pieces) and its header
+ * without allocating; m_snap_mbuf rebuilds it, in a cluster when long.
+ */
+START_TEST(test_snap)
+{
+	static uint8_t buf[1500];
+	struct mbuf_snap ms;
+	struct mbuf *m = make_chain(1400, 100), *n;
+	unsigned before;
+
+	m->m_flags |= M_BCAST;
+	m->m_pkthdr.ts = 42;
+	before = mbuf_outstanding();
+	m_snap(&ms, m, 28, buf);
+	ck_assert_uint_eq(mbuf_outstanding(), before);
+	ck_assert_int_eq(ms.ms_len, 28);
+	n = m_snap_mbuf(&ms);
+	ck_assert_int_eq(n->m_pkthdr.len, 28);
+	ck_assert_int_eq(n->m_len, 28);
+	ck_assert(n->m_flags & M_BCAST);
+	ck_assert_uint_eq(n->m_pkthdr.ts, 42);
+	check_bytes(n, 0, 28);
+	m_freem(n);
+	/* longer than the packet: all of it; over MHLEN: one cluster */
+	m_snap(&ms, m, (int)sizeof(buf), buf);
+	ck_assert_int_eq(ms.ms_len, 1400);
+	m_freem(m);		/* the snapshot does not need the packet */
+	n = m_snap_mbuf(&ms);
+	ck_assert_int_eq(n->m_len, 1400);
+	ck_assert_ptr_null(n->m_next);
+	check_bytes(n, 0, 1400);
+	m_freem(n);
+}
+END_TEST
+
 static Suite *
 mbuf_suite(void)
 {
@@ -277,6 +313,7 @@ mbuf_suite(void)
 	tcase_add_test(tc, test_cat_split_dup);
 	tcase_add_test(tc, test_devget_and_queue);
 	tcase_add_test(tc, test_mbufq_takeall);
+	tcase_add_test(tc, test_snap);
 	suite_add_tcase(s, tc);
 	return s;
 }

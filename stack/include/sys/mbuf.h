@@ -180,6 +180,25 @@ struct mbuf *m_split(struct mbuf *, int off, int how);
 struct mbuf *m_devget(const void *buf, int len, struct ifnet *rcvif);
 
 /*
+ * The start of a packet kept aside in a caller's buffer, with its packet
+ * header: what a forwarder keeps to quote in an ICMP error should the
+ * packet not go out.  Unlike m_copym it allocates nothing; m_snap_mbuf
+ * makes the packet (the first ms_len bytes) only when it is needed.
+ * ms_data must stay valid until then.
+ */
+struct mbuf_snap {
+	struct pkthdr	 ms_pkthdr;
+	int		 ms_flags;	/* M_COPYFLAGS of the packet */
+	short		 ms_type;
+	int		 ms_len;	/* bytes in ms_data */
+	uint8_t		*ms_data;
+};
+/* Keep the first min(len, packet length) bytes of m in buf. */
+void	m_snap(struct mbuf_snap *, const struct mbuf *m, int len, void *buf);
+/* The kept bytes as a packet with the kept header (NULL on failure). */
+struct mbuf *m_snap_mbuf(const struct mbuf_snap *);
+
+/*
  * Statistics of the current host.  mbs_nout counts mbufs allocated and
  * not yet freed; mbs_clout the same for external areas.
  */
