@@ -174,6 +174,46 @@ START_TEST(test_mtu_too_big)
 END_TEST
 
 /*
+ * a pings dst with a 1500-byte packet over r1, whose next link has an MTU
+ * of 1400, and keeps its frames: *req is the request a sent, *err the
+ * ICMP error (type at byte `type_off' of the IP packet) that came back.
+ * hlen is the IP header length, proto_off where its protocol is.
+ */
+static void
+error_quote_run(struct tnet *t, const char *dst, int datalen, bool df,
+    int hlen, int proto_off, int proto, int type,
+    const struct net_kept **req, const struct net_kept **err)
+{
+	struct host *h[4];
+	struct net_nic *nic;
+	const struct net_kept *k;
+	const uint8_t *ip;
+	size_t i;
+
+	tn_init(t, 6);
+	tn_chain3(t, h, NULL, 1400);
+	nic = net_nic_lookup(t->tn_n, "a:vnic0");
+	ck_assert_ptr_nonnull(nic);
+	ck_assert_int_eq(net_keep(nic, 16), 0);
+	ck_assert_int_eq(tn_ping(h[0], dst, 7, datalen, 0, df), 0);
+	tn_run(t, 10 * MS);
+	*req = *err = NULL;
+	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
+		ip = k->nk_data + 14;
+		if (k->nk_caplen < 14 + (unsigned)hlen + 8 ||
+		    ip[proto_off] != proto)
+			continue;
+		if (k->nk_outbound && k->nk_len == 14 + 1500)
+			*req = k;
+		if (!k->nk_outbound && ip[hlen] == type)
+			*err = k;
+	}
+	ck_assert_ptr_nonnull(*req);
+	ck_assert_ptr_nonnull(*err);
+	ck_assert_uint_eq(tn_mbufs(t, h[1]), 0);
+}
+
+/*
  * The error a router sends when it cannot forward quotes the packet as it
  * arrived: its IP header (TTL not yet decremented, the sender's checksum)
  * and the first 8 bytes of data (here the echo request's header).
@@ -182,37 +222,17 @@ END_TEST
 START_TEST(test_forward_error_quote)
 {
 	struct tnet t;
-	struct host *h[4];
-	struct net_nic *nic;
-	const struct net_kept *k, *req = NULL, *err = NULL;
-	const uint8_t *ip, *icmp;
-	size_t i;
+	const struct net_kept *req, *err;
+	const uint8_t *icmp;
 
-	tn_init(&t, 6);
-	tn_chain3(&t, h, NULL, 1400);
-	nic = net_nic_lookup(t.tn_n, "a:vnic0");
-	ck_assert_ptr_nonnull(nic);
-	ck_assert_int_eq(net_keep(nic, 16), 0);
-	ck_assert_int_eq(tn_ping(h[0], "10.0.3.2", 7, 1472, 0, true), 0);
-	tn_run(&t, 10 * MS);
-	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
-		ip = k->nk_data + 14;
-		if (k->nk_caplen < 14 + 20 + 8 + 28 || ip[9] != IPPROTO_ICMP)
-			continue;
-		if (k->nk_outbound && k->nk_len == 14 + 1500)
-			req = k;
-		if (!k->nk_outbound && ip[20] == ICMP_UNREACH &&
-		    ip[21] == ICMP_UNREACH_NEEDFRAG)
-			err = k;
-	}
-	ck_assert_ptr_nonnull(req);
-	ck_assert_ptr_nonnull(err);
+	error_quote_run(&t, "10.0.3.2", 1472, true, 20, 9, IPPROTO_ICMP,
+	    ICMP_UNREACH, &req, &err);
 	icmp = err->nk_data + 14 + 20;
+	ck_assert_uint_eq(icmp[1], ICMP_UNREACH_NEEDFRAG);
 	/* the quoted header and 8 bytes are the request's, byte for byte */
 	ck_assert_mem_eq(icmp + 8, req->nk_data + 14, 20 + 8);
 	ck_assert_uint_eq(icmp[8 + 8], 64);		/* TTL as sent */
 	ck_assert_uint_eq(err->nk_len, 14 + 20 + 8 + 20 + 8);
-	ck_assert_uint_eq(tn_mbufs(&t, h[1]), 0);
 	tn_fini(&t);
 }
 END_TEST
@@ -224,37 +244,17 @@ END_TEST
 START_TEST(test_forward_error_quote6)
 {
 	struct tnet t;
-	struct host *h[4];
-	struct net_nic *nic;
-	const struct net_kept *k, *req = NULL, *err = NULL;
-	const uint8_t *ip6, *icmp6;
-	size_t i;
+	const struct net_kept *req, *err;
+	const uint8_t *icmp6;
 
-	tn_init(&t, 6);
-	tn_chain3(&t, h, NULL, 1400);
-	nic = net_nic_lookup(t.tn_n, "a:vnic0");
-	ck_assert_ptr_nonnull(nic);
-	ck_assert_int_eq(net_keep(nic, 16), 0);
-	ck_assert_int_eq(tn_ping(h[0], "2001:db8:3::2", 7, 1452, 0, false), 0);
-	tn_run(&t, 10 * MS);
-	for (i = 0; (k = net_kept_get(nic, i)) != NULL; i++) {
-		ip6 = k->nk_data + 14;
-		if (k->nk_caplen < 14 + 40 + 8 || ip6[6] != IPPROTO_ICMPV6)
-			continue;
-		if (k->nk_outbound && k->nk_len == 14 + 1500)
-			req = k;
-		if (!k->nk_outbound && ip6[40] == ICMP6_PACKET_TOO_BIG)
-			err = k;
-	}
-	ck_assert_ptr_nonnull(req);
-	ck_assert_ptr_nonnull(err);
+	error_quote_run(&t, "2001:db8:3::2", 1452, false, 40, 6,
+	    IPPROTO_ICMPV6, ICMP6_PACKET_TOO_BIG, &req, &err);
 	icmp6 = err->nk_data + 14 + 40;
 	/* as much of the request as the capture kept, byte for byte */
 	ck_assert_mem_eq(icmp6 + 8, req->nk_data + 14,
 	    NET_KEEP_SNAP - (14 + 40 + 8));
 	ck_assert_uint_eq(icmp6[8 + 7], 64);	/* hop limit as sent */
 	ck_assert_uint_eq(err->nk_len, 14 + IPV6_MMTU);
-	ck_assert_uint_eq(tn_mbufs(&t, h[1]), 0);
 	tn_fini(&t);
 }
 END_TEST
