@@ -273,6 +273,7 @@ knL_failures(lua_State *L)
  * lock-order checker's interrupt rule for this run (and, in knit
  * explore, the campaign): off; spin mutexes only (true, "spin", the
  * default); every lock ("all": softints must never sleep).
+ * knit.check{race_halt = true}: a run ends at its first data race.
  */
 static int
 kn_intr_rule(lua_State *L)
@@ -302,9 +303,11 @@ knL_check(lua_State *L)
 
 		if (strcmp(k, "softint_rule") == 0)
 			check_set_intr_rule(kn_intr_rule(L));
+		else if (strcmp(k, "race_halt") == 0)
+			check_set_race_halt(lua_toboolean(L, -1));
 		else
 			return luaL_error(L, "knit.check: unknown setting '%s' "
-			    "(known: softint_rule)", k);
+			    "(known: softint_rule, race_halt)", k);
 		lua_pop(L, 1);
 	}
 	return 0;

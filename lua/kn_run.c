@@ -754,8 +754,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	world_rng_stream(scn.s_world, &scn.s_rng, "lua/math.random");
 	{
 		struct check_config cc = { .cc_lockorder = !o->o_no_lockorder,
-		    .cc_race = o->o_race, .cc_race_points = o->o_race_points,
-		    .cc_race_halt = true };
+		    .cc_race = o->o_race, .cc_race_points = o->o_race_points };
 
 		check_world_begin(scn.s_world, &cc);
 	}

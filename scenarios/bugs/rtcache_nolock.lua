@@ -9,9 +9,9 @@
 -- the list under the table's lock.  With the bug the cache side skips
 -- V_rtcache_lock: the two update the list at once.  The race detector
 -- reports it (write in rtcache_clear1 against rtcache_invalidate_list);
--- it needs the race build, and the run stops at the first race, before
--- the corrupting access.  (Without the race detector the corrupted list
--- can crash knit itself.)  Different caches, same list: a missing lock
+-- it needs the race build, and the scenario makes a run stop at its
+-- first race, before the corrupting access (knit.check{race_halt}).
+-- (Without the race detector the corrupted list can crash knit itself.)  Different caches, same list: a missing lock
 -- distinct from ipforward_nolock's, which is about one cache.
 --
 -- Find it (budgets of tests/scenario/test_corpus.c; exit 1):
@@ -21,6 +21,7 @@
 -- With -D bug=0 the same campaigns find nothing (exit 0).
 local knit = require("knit")
 
+knit.check{race_halt = true}
 local bug = knit.param("bug", 1)
 local h = knit.host("h", {cpus = 2,
 	sysctl = {["debug.bug.rtcache_nolock"] = bug}})

@@ -120,13 +120,7 @@ race_report_to_world(void *arg, const struct race_report *r)
 	if (msg == NULL || text == NULL)
 		abort();
 	world_violation_record(w, VIOL_DATA_RACE, msg, text);
-	/*
-	 * With cc_race_halt (knit run/explore) the run ends at its first
-	 * race, before the racing access is made (the hooks run first):
-	 * what a race corrupts (a list, a pointer) would otherwise crash the
-	 * simulator itself later in the run.  Other races show in other
-	 * runs of a campaign.
-	 */
+	/* The hooks run before the access: it is not made. */
 	if (cs.cs_cfg.cc_race_halt)
 		sim_abandon();
 }
@@ -353,6 +347,12 @@ check_set_intr_rule(int rule)
 {
 	if (cs.cs_lo != NULL)
 		lo_set_intr_rule(cs.cs_lo, (enum lo_intr_rule)rule);
+}
+
+void
+check_set_race_halt(bool on)
+{
+	cs.cs_cfg.cc_race_halt = on;
 }
 
 static char *end_world(struct world *, bool);

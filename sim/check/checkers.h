@@ -28,7 +28,8 @@ struct check_config {
 	bool	cc_race_points;		/* instrumented accesses are
 					   scheduling points */
 	bool	cc_race_halt;		/* a run ends at its first race,
-					   before the racing access */
+					   before the racing access (also
+					   check_set_race_halt) */
 };
 
 void	check_world_begin(struct world *, const struct check_config *);
@@ -40,6 +41,13 @@ void	check_world_begin(struct world *, const struct check_config *);
  * the campaign's graph too.
  */
 void	check_set_intr_rule(int rule);
+/*
+ * End the checked world's run at its first data race, before the racing
+ * access is made (a scenario's knit.check{race_halt = true}): for races
+ * whose corruption (a list, a pointer) would crash the simulator later
+ * in the run.  Other races then show only in other runs.
+ */
+void	check_set_race_halt(bool);
 /* Stop checking w (no-op if it is not the checked world). */
 void	check_world_end(struct world *);
 /*
