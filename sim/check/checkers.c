@@ -43,16 +43,15 @@ struct checkstate {
 	uint32_t	 cs_nclskey;
 	uint64_t	*cs_newpairs;	/* known_pairs added by this run */
 	uint32_t	 cs_nnewpairs;
-	uint64_t	*cs_oldusage;	/* (key, old usage_seen) pairs */
+	uint64_t	*cs_oldusage;	/* (key, old CAP_USAGE) pairs */
 	uint32_t	 cs_noldusage;
 	struct race	*cs_race;
 };
 
 static struct checkstate cs;
 static struct lockorder *proc_lo;	/* every run of this process */
-static struct u64map captures;		/* site key -> stacks captured */
+static struct u64map captures;		/* site key -> CAP_* */
 static struct u64map known_pairs;	/* (held site, site) with stacks */
-static struct u64map usage_seen;	/* site key -> usage with stacks */
 static unsigned long long last_race_accesses;
 
 static uint64_t
@@ -74,15 +73,22 @@ pair_key(uint64_t from, uint64_t to)
 }
 
 /*
- * Does this acquisition extend the interrupt usage this process has
- * stacks for at site key?  usage_seen packs the highest interrupt level
- * + 1 (bits 0-7, 0: none) and 16 - the lowest IPL held at (bits 8-15,
- * 0: none).  The old value is kept for end_world to put back.
+ * Per site key, in captures: the stacks captured (CAP_COUNT) and the
+ * interrupt usage this process has stacks for (CAP_USAGE: the highest
+ * interrupt level + 1 in bits 0-7, 0 none; 16 - the lowest IPL held at
+ * in bits 8-15, 0 none).  One lookup per acquisition serves both.
+ */
+#define CAP_COUNT(v)	((v) & 0xffff)
+#define CAP_USAGE(v)	((v) >> 16)
+
+/*
+ * Does this acquisition extend the usage *cap records?  Then record it;
+ * the old usage is kept for end_world to put back.
  */
 static bool
-usage_news(uint64_t key, unsigned flags)
+usage_news(uint64_t key, uint32_t *cap, unsigned flags)
 {
-	uint32_t *up = u64map_find(&usage_seen, key), v = up ? *up : 0;
+	uint32_t v = CAP_USAGE(*cap);
 	uint32_t lvl = (flags & LO_INTR) ? (uint32_t)LO_LEVEL_OF(flags) + 1 : 0;
 	uint32_t hold = 16 - (uint32_t)LO_IPL_OF(flags), nv;
 
@@ -96,7 +102,7 @@ usage_news(uint64_t key, unsigned flags)
 		abort();
 	cs.cs_oldusage[cs.cs_noldusage++] = key;
 	cs.cs_oldusage[cs.cs_noldusage++] = v;
-	u64map_put(&usage_seen, key, nv);
+	*cap = CAP_COUNT(*cap) | nv << 16;
 	return true;
 }
 
@@ -190,9 +196,12 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	 * (a report about a pair seen before takes the stacks from the
 	 * process's graph: lo_set_fallback).
 	 */
-	cap = u64map_find(&captures, key);
-	want = cap == NULL || *cap < CAPTURE_PER_CLASS;
-	if (usage_news(key, flags))
+	if ((cap = u64map_find(&captures, key)) == NULL) {
+		u64map_put(&captures, key, 0);
+		cap = u64map_find(&captures, key);
+	}
+	want = CAP_COUNT(*cap) < CAPTURE_PER_CLASS;
+	if (usage_news(key, cap, flags))
 		want = true;
 	nheld = lo_held_classes(cs.cs_lo, tid_of(l), held, 32);
 	for (uint32_t i = 0; i < nheld; i++) {
@@ -208,11 +217,10 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 			want = true;
 		}
 	}
+	/* cap stays valid: only other maps changed since. */
 	if (want) {
 		check_stack_capture(&stk, 1);
-		if (cap == NULL)
-			u64map_put(&captures, key, 1);
-		else if (*cap < CAPTURE_PER_CLASS)
+		if (CAP_COUNT(*cap) < CAPTURE_PER_CLASS)
 			(*cap)++;
 	}
 	lo_acquire(cs.cs_lo, tid_of(l), cls, lock, flags, want ? &stk : NULL);
@@ -412,12 +420,12 @@ end_world(struct world *w, bool edges)
 		for (uint32_t i = 0; i < cs.cs_nnewpairs; i++)
 			(void)u64map_del(&known_pairs, cs.cs_newpairs[i]);
 		for (uint32_t i = cs.cs_noldusage; i > 0; i -= 2) {
-			if (cs.cs_oldusage[i - 1] == 0)
-				(void)u64map_del(&usage_seen,
-				    cs.cs_oldusage[i - 2]);
-			else
-				u64map_put(&usage_seen, cs.cs_oldusage[i - 2],
-				    (uint32_t)cs.cs_oldusage[i - 1]);
+			uint32_t *cap = u64map_find(&captures,
+			    cs.cs_oldusage[i - 2]);
+
+			if (cap != NULL)
+				*cap = CAP_COUNT(*cap) |
+				    (uint32_t)cs.cs_oldusage[i - 1] << 16;
 		}
 	}
 	free(cs.cs_newpairs);
