@@ -105,6 +105,12 @@ struct kn_result {
 	struct kn_failure *r_failures;	/* the failed expectations */
 	size_t		 r_nfailures;
 	uint64_t	 r_text_hash;	/* FNV-1a of the scenario text */
+	/*
+	 * KN_ERROR because the scenario asks for the race detector
+	 * (knit.check{race = true}) and this program's stack is not the
+	 * race build: build/knit-race can run it.
+	 */
+	bool		 r_needs_race;
 };
 
 int	kn_run(const struct kn_opts *, struct kn_result *);

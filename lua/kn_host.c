@@ -131,6 +131,7 @@ knL_host(lua_State *L)
 	h = world_host_create(kn_world(L), name, (int)ncpu);
 	if (h == NULL)
 		return luaL_error(L, "cannot create host '%s'", name);
+	kn_scn_get(L)->s_nhosts++;
 	kn_pushhost(L, h);
 	if (!lua_isnoneornil(L, 2) &&
 	    lua_getfield(L, 2, "sysctl") != LUA_TNIL) {

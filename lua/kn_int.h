@@ -68,6 +68,9 @@ struct kn_scn {
 	size_t		 s_nfailed;
 	struct kn_expectation_list s_failures;
 	bool		 s_stopped;	/* knit.stop() was called */
+	size_t		 s_nhosts;	/* knit.host calls so far */
+	bool		 s_needs_race;	/* knit.check{race = true} without
+					   the race build */
 	uint64_t	 s_task_seq;
 };
 

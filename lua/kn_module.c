@@ -292,9 +292,52 @@ kn_intr_rule(lua_State *L)
 	    v : luaL_typename(L, -1));
 }
 
+/*
+ * knit.check{race = true [, race_points = true]}: the scenario needs the
+ * race detector (a regression test for a data race must not pass because
+ * its user forgot --race).  Declared before the first knit.host, so that
+ * turning the detector on then is the same as --race.  Without the race
+ * build of the stack the run stops with an error (r_needs_race), which
+ * knit run and knit replay answer by running build/knit-race instead.
+ */
+static int
+kn_check_race(lua_State *L, bool race, bool points)
+{
+	struct kn_scn *scn = kn_scn_get(L);
+
+	if (points && !race)
+		return luaL_error(L, "knit.check: race_points = true needs "
+		    "race = true");
+	if (!race || (scn->s_opts->o_race && (!points ||
+	    scn->s_opts->o_race_points)))
+		return 0;		/* --race [--race-points] gave it */
+	if (scn->s_nhosts > 0)
+		return luaL_error(L, "knit.check{race = true} must come "
+		    "before the first knit.host");
+	if (!check_race_build()) {
+		scn->s_needs_race = true;
+		return luaL_error(L, "knit.check{race = true}: the scenario "
+		    "needs the race detector, which needs the race build of "
+		    "the stack (build/knit-race)");
+	}
+	check_race_enable(points);
+	return 0;
+}
+
+static bool
+kn_check_bool(lua_State *L, const char *k)
+{
+	if (lua_type(L, -1) != LUA_TBOOLEAN)
+		luaL_error(L, "knit.check: %s must be true or false (got %s)",
+		    k, luaL_typename(L, -1));
+	return lua_toboolean(L, -1);
+}
+
 static int
 knL_check(lua_State *L)
 {
+	bool race = false, points = false;
+
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_pushnil(L);
 	while (lua_next(L, 1) != 0) {
@@ -305,12 +348,17 @@ knL_check(lua_State *L)
 			check_set_intr_rule(kn_intr_rule(L));
 		else if (strcmp(k, "race_halt") == 0)
 			check_set_race_halt(lua_toboolean(L, -1));
+		else if (strcmp(k, "race") == 0)
+			race = kn_check_bool(L, k);
+		else if (strcmp(k, "race_points") == 0)
+			points = kn_check_bool(L, k);
 		else
 			return luaL_error(L, "knit.check: unknown setting '%s' "
-			    "(known: softint_rule, race_halt)", k);
+			    "(known: softint_rule, race_halt, race, "
+			    "race_points)", k);
 		lua_pop(L, 1);
 	}
-	return 0;
+	return kn_check_race(L, race, points);
 }
 
 static const luaL_Reg kn_module_funcs[] = {

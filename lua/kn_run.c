@@ -851,6 +851,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	if (scn.s_aborted) {
 		r->r_status = KN_ERROR;
 		r->r_error = scn.s_error;
+		r->r_needs_race = scn.s_needs_race;
 		scn.s_error = NULL;
 	} else if (scn.s_nfailed > 0 || r->r_nviolations > 0) {
 		r->r_status = KN_FAIL;

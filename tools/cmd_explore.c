@@ -218,6 +218,9 @@ params_text(const struct explore *x, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n,
 		    "%s--race-window %" PRIu64 "ns", n ? " " : "",
 		    x->x_window);
+	if (x->x_race && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s--race%s",
+		    n ? " " : "", x->x_race_points ? " --race-points" : "");
 	return buf;
 }
 
@@ -821,6 +824,8 @@ cmd_explore(int argc, char **argv)
 		knit_usage_error("explore", "--race-points needs --race");
 		goto out;
 	}
+	if (x.x_race && knit_race_build("explore", "--race") != 0)
+		goto out;
 	if (time_s > 0 && !runs_given)
 		runs = 0;			/* until the time is up */
 	if (read_text(&x) != 0)
@@ -1002,9 +1007,16 @@ cmd_minimize(int argc, char **argv)
 				if (kn_parse_time(pargv[++i], &x.x_window, e,
 				    sizeof(e)) != 0)
 					goto out;
+			} else if (strcmp(pargv[i], "--race") == 0) {
+				x.x_race = true;
+			} else if (strcmp(pargv[i], "--race-points") == 0) {
+				x.x_race_points = true;
 			}
 		}
 	}
+	if (x.x_race && knit_race_build("minimize", "a run recorded "
+	    "with --race") != 0)
+		goto out;
 	xstrategies_register();
 	/* The signature to keep: the replayed run's first failure. */
 	memset(&o, 0, sizeof(o));

@@ -144,6 +144,11 @@ cmd_replay(int argc, char **argv)
 		db_run_record_free(&rec);
 		return KNIT_EXIT_USAGE;
 	}
+	if (a.a_opts.o_race && knit_race_build("replay", "a run recorded "
+	    "with --race") != 0) {
+		rc = KNIT_EXIT_USAGE;
+		goto out;
+	}
 	a.a_opts.o_scenario = rec.rec_scenario;
 	a.a_opts.o_seed = rec.rec_seed;
 	a.a_opts.o_quiet = quiet;
@@ -175,10 +180,16 @@ cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	if (emit != NULL) {
-		struct emit_lua_args el = { dbpath, emit, &rec, &sched };
+		struct emit_lua_args el = { dbpath, emit, &rec, &sched,
+		    false };
 
 		rc = knit_emit_lua(&el, &a.a_opts);
 		schedule_fini(&sched);
+		if (el.el_needs_race) {
+			(void)knit_race_build("replay", "the scenario's "
+			    "knit.check{race = true}");
+			rc = KNIT_EXIT_USAGE;
+		}
 		goto out;
 	}
 	a.a_opts.o_strategy = "replay";
@@ -188,6 +199,13 @@ cmd_replay(int argc, char **argv)
 	kn_run(&a.a_opts, &r);
 	wall = knit_wall_seconds() - t0;
 	schedule_fini(&sched);
+	if (r.r_needs_race) {
+		(void)knit_race_build("replay", "the scenario's "
+		    "knit.check{race = true}");
+		kn_result_fini(&r);
+		rc = KNIT_EXIT_USAGE;
+		goto out;
+	}
 
 	rc = KNIT_EXIT_OK;
 	if (r.r_status == KN_ERROR && r.r_error != NULL &&

@@ -36,6 +36,14 @@ const char cmd_run_help[] =
     "                     seeded random choices)\n"
     "  --race-window T    exploration window (e.g. \"10us\"; default: the\n"
     "                     machine's)\n"
+    "  --race             the race detector: a data race is a violation\n"
+    "                     (the run ends at it).  It needs the race build\n"
+    "                     of the stack: build/knit runs build/knit-race\n"
+    "                     (beside it) with the same arguments.  A\n"
+    "                     scenario can ask for it itself with\n"
+    "                     knit.check{race = true}\n"
+    "  --race-points      with --race: every instrumented access is a\n"
+    "                     scheduling point (another schedule)\n"
     "  --trace LEVEL      what the database records of the run besides\n"
     "                     its schedule and violations: \"off\"; \"packets\"\n"
     "                     (default): every frame each NIC sends or\n"
@@ -58,7 +66,8 @@ const char cmd_run_help[] =
 
 enum {
 	OPT_SEED = 256, OPT_DB, OPT_NODB, OPT_PCAP, OPT_STRATEGY,
-	OPT_RACE_WINDOW, OPT_TRACE, OPT_QUIET, OPT_ALLOW_IO,
+	OPT_RACE_WINDOW, OPT_TRACE, OPT_QUIET, OPT_ALLOW_IO, OPT_RACE,
+	OPT_RACE_POINTS,
 };
 
 static const struct option run_longopts[] = {
@@ -71,6 +80,8 @@ static const struct option run_longopts[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "allow-io", no_argument, NULL, OPT_ALLOW_IO },
+	{ "race", no_argument, NULL, OPT_RACE },
+	{ "race-points", no_argument, NULL, OPT_RACE_POINTS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -181,6 +192,12 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 		case OPT_ALLOW_IO:
 			o->o_allow_io = true;
 			break;
+		case OPT_RACE:
+			o->o_race = true;
+			break;
+		case OPT_RACE_POINTS:
+			o->o_race_points = true;
+			break;
 		case '?':
 		default:
 			if (optopt == 'D')
@@ -193,6 +210,10 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 				    "or needs a value", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->o_race_points && !o->o_race) {
+		knit_usage_error(cmd, "--race-points needs --race");
+		return -1;
 	}
 	if (want_scenario) {
 		if (optind >= argc) {
@@ -290,6 +311,25 @@ knit_read_scenario(struct knit_run_args *a)
 	return 0;
 }
 
+/*
+ * o_finish: a run that stopped because the scenario asks for the race
+ * detector (knit.check{race = true}) outside the race build is run
+ * again by build/knit-race; only that run is recorded.
+ */
+static void
+run_finish(void *arg, struct world *w, const struct kn_result *r)
+{
+	struct knit_rec *rec = arg;
+
+	if (r->r_needs_race) {
+		db_run_abort(rec->rc_run, "the scenario asks for the race "
+		    "detector: run again by build/knit-race");
+		rec->rc_run = NULL;
+		return;
+	}
+	knit_rec_finish(arg, w, r);
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -301,7 +341,8 @@ cmd_run(int argc, char **argv)
 
 	memset(&rec, 0, sizeof(rec));
 	if (knit_run_parse("run", argc, argv, &a, true) != 0 ||
-	    knit_read_scenario(&a) != 0) {
+	    knit_read_scenario(&a) != 0 ||
+	    (a.a_opts.o_race && knit_race_build("run", "--race") != 0)) {
 		knit_run_args_fini(&a);
 		return KNIT_EXIT_USAGE;
 	}
@@ -312,14 +353,19 @@ cmd_run(int argc, char **argv)
 			knit_run_args_fini(&a);
 			return KNIT_EXIT_USAGE;
 		}
-		a.a_opts.o_finish = knit_rec_finish;
+		a.a_opts.o_finish = run_finish;
 		a.a_opts.o_finish_arg = &rec;
 		a.a_opts.o_db_run = rec.rc_run;
 	}
 	t0 = knit_wall_seconds();
 	kn_run(&a.a_opts, &r);
 	wall = knit_wall_seconds() - t0;
-	if (r.r_status == KN_ERROR) {
+	if (r.r_needs_race) {
+		knit_rec_close(&rec);
+		(void)knit_race_build("run", "the scenario's knit.check{race "
+		    "= true}");
+		rc = KNIT_EXIT_USAGE;
+	} else if (r.r_status == KN_ERROR) {
 		fprintf(stderr, "knit: %s\n", r.r_error ? r.r_error :
 		    "scenario error");
 		rc = KNIT_EXIT_USAGE;

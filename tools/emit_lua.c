@@ -255,6 +255,14 @@ emit_text(const struct emit_lua_args *e, const struct kn_opts *o,
 		fprintf(fp, "-- The run used --race-window %" PRIu64 "ns: "
 		    "give it to knit run too.\n", o->o_race_window);
 	fprintf(fp, "local knit = require(\"knit\")\n");
+	if (o->o_race) {
+		fprintf(fp, "\n-- The run had the race detector on (--race%s): "
+		    "the file asks for it,\n-- so plain `knit run' turns it "
+		    "on (build/knit runs build/knit-race).\n"
+		    "knit.check{race = true%s}\n", o->o_race_points ?
+		    " --race-points" : "", o->o_race_points ?
+		    ", race_points = true" : "");
+	}
 	emit_params(fp, o);
 	emit_windows(fp, ew);
 	fprintf(fp, "\n-- %s, content hash %s\nlocal source = [%*.*s[\n",
@@ -459,6 +467,7 @@ struct emit_min {
 	struct schedule	 m_hit;		/* the last run's that hit m_sig */
 	uint64_t	 m_hash;	/* the last run's trace hash */
 	int		 m_status;
+	bool		 m_needs_race;	/* r_needs_race of the last run */
 };
 
 static void
@@ -499,6 +508,7 @@ emit_min_run(struct emit_min *m, const struct xdevs *guide,
 	kn_run(m->m_o, &r);
 	m->m_hash = r.r_hash;
 	m->m_status = r.r_status;
+	m->m_needs_race = r.r_needs_race;
 	kn_result_fini(&r);
 	hit = m->m_status == KN_FAIL && m->m_sigs.es_len > 0 &&
 	    (m->m_sig == NULL || emit_sigs_has(&m->m_sigs, m->m_sig));
@@ -518,7 +528,7 @@ emit_min_try(void *arg, const struct xdevs *try, struct xdevs *actual)
 }
 
 int
-knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
+knit_emit_lua(struct emit_lua_args *e, struct kn_opts *o)
 {
 	const struct db_run_record *rec = e->el_rec;
 	struct emit_sigs rsigs, v1, v2;
@@ -555,8 +565,12 @@ knit_emit_lua(const struct emit_lua_args *e, struct kn_opts *o)
 	schedule_init(&m.m_run);
 	schedule_init(&m.m_hit);
 	m.m_o = o;
-	if (!emit_min_run(&m, NULL, e->el_sched, &start) ||
-	    m.m_hash != rec->rec_trace_hash) {
+	ok = emit_min_run(&m, NULL, e->el_sched, &start);
+	if (!ok && m.m_needs_race) {
+		e->el_needs_race = true;
+		goto out;
+	}
+	if (!ok || m.m_hash != rec->rec_trace_hash) {
 		fprintf(stderr, "knit replay: run %" PRId64 " does not replay "
 		    "as recorded (%s, trace hash 0x%016" PRIx64 ", recorded "
 		    "0x%016" PRIx64 "): knit or the stack changed since; "

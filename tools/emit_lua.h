@@ -5,6 +5,8 @@
 #ifndef _KNIT_TOOLS_EMIT_LUA_H_
 #define _KNIT_TOOLS_EMIT_LUA_H_
 
+#include <stdbool.h>
+
 struct db_run_record;
 struct kn_opts;
 struct schedule;
@@ -14,6 +16,10 @@ struct emit_lua_args {
 	const char	*el_file;	/* the file to write */
 	const struct db_run_record *el_rec;
 	const struct schedule *el_sched;
+	/* out: nothing written because the scenario asks for the race
+	   detector (knit.check{race = true}) and this is not the race
+	   build of the stack: build/knit-race can do it */
+	bool		 el_needs_race;
 };
 
 /*
@@ -24,6 +30,6 @@ struct emit_lua_args {
  * replays, or the written file does not reproduce the failure (the
  * message says which).
  */
-int	knit_emit_lua(const struct emit_lua_args *, struct kn_opts *o);
+int	knit_emit_lua(struct emit_lua_args *, struct kn_opts *o);
 
 #endif /* !_KNIT_TOOLS_EMIT_LUA_H_ */

@@ -2,18 +2,22 @@
  * knit: the command-line front end.  A table of subcommands; each one
  * parses its own options (tools/cmd_*.c).
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "check/checkers.h"
 #include "db_cmds.h"
 #include "knit.h"
 #include "kn.h"
 
 static int	cmd_version(int, char **);
+static char	**knit_argv;	/* main's, for knit_race_build() */
 static int	cmd_help(int, char **);
 
 static const char cmd_version_help[] =
@@ -158,10 +162,64 @@ cmd_help(int argc, char **argv)
 	return KNIT_EXIT_OK;
 }
 
+/*
+ * The race detector sees only a stack compiled with -fsanitize=thread,
+ * linked into build/knit-race; in build/knit it would see no access and
+ * report nothing, a silent lie.  So a command that needs it runs the
+ * same command line with the knit-race beside this executable.  The
+ * environment variable KNIT_RACE_EXEC marks the second program, which
+ * must be the race build (no loop).
+ */
+int
+knit_race_build(const char *cmd, const char *why)
+{
+	char self[4096], *slash, *path;
+	ssize_t n;
+
+	if (check_race_build())
+		return 0;
+	if (getenv("KNIT_RACE_EXEC") != NULL) {
+		fprintf(stderr, "knit %s: %s needs the race build of the "
+		    "stack, and this knit (run as knit-race) is not it\n",
+		    cmd, why);
+		return -1;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1) {
+		fprintf(stderr, "knit %s: %s needs build/knit-race (the race "
+		    "build of the stack); cannot find this program's "
+		    "directory\n", cmd, why);
+		return -1;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	if (asprintf(&path, "%s/knit-race", self) < 0)
+		abort();
+	if (access(path, X_OK) != 0) {
+		fprintf(stderr, "knit %s: %s needs build/knit-race (the race "
+		    "build of the stack, -fsanitize=thread), and %s cannot "
+		    "be run: %s\n", cmd, why, path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	setenv("KNIT_RACE_EXEC", "1", 1);
+	knit_argv[0] = path;
+	execv(path, knit_argv);
+	fprintf(stderr, "knit %s: %s needs build/knit-race: cannot run "
+	    "%s: %s\n", cmd, why, path, strerror(errno));
+	free(path);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct knit_cmd *c;
+
+	knit_argv = argv;
 
 	if (argc < 2) {
 		knit_usage(stderr);

@@ -42,5 +42,13 @@ void	knit_usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 bool	knit_parse_u64(const char *, uint64_t *);
 double	knit_wall_seconds(void);
+/*
+ * For a command that needs the race detector (`why': "--race", ...):
+ * returns 0 when this program is the race build; else re-executes the
+ * command line with build/knit-race (the knit-race beside this
+ * program; does not return) or says why it cannot and returns -1
+ * (exit KNIT_EXIT_USAGE).
+ */
+int	knit_race_build(const char *cmd, const char *why);
 
 #endif /* !_KNIT_TOOLS_KNIT_H_ */

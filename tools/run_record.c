@@ -58,6 +58,10 @@ knit_params_encode(const struct kn_opts *o)
 		snprintf(num, sizeof(num), "%" PRIu64 "ns", o->o_race_window);
 		rec_word(fp, num, &first);
 	}
+	if (o->o_race)
+		rec_word(fp, "--race", &first);
+	if (o->o_race_points)
+		rec_word(fp, "--race-points", &first);
 	if (o->o_allow_io)
 		rec_word(fp, "--allow-io", &first);
 	fclose(fp);

@@ -324,6 +324,17 @@ race_point(void *arg, uintptr_t addr, bool write)
 	sched_point(SIM_OP_PREEMPT);
 }
 
+static void
+race_start(struct world *w, bool points)
+{
+	cs.cs_race = race_create();
+	race_set_report_fn(cs.cs_race, race_report_to_world, w);
+	race_set_tid_fn(race_tid);
+	if (points)
+		race_set_access_hook(cs.cs_race, race_point, NULL);
+	race_set_current(cs.cs_race);
+}
+
 void
 check_world_begin(struct world *w, const struct check_config *cfg)
 {
@@ -338,16 +349,24 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 		if (proc_lo != NULL)
 			lo_set_fallback(cs.cs_lo, proc_lo);
 	}
-	if (cfg->cc_race) {
-		cs.cs_race = race_create();
-		race_set_report_fn(cs.cs_race, race_report_to_world, w);
-		race_set_tid_fn(race_tid);
-		if (cfg->cc_race_points)
-			race_set_access_hook(cs.cs_race, race_point, NULL);
-		race_set_current(cs.cs_race);
-	}
+	if (cfg->cc_race)
+		race_start(w, cfg->cc_race_points);
 	if (cs.cs_lo != NULL || cs.cs_race != NULL)
 		sync_hooks = &check_hooks;
+}
+
+void
+check_race_enable(bool points)
+{
+	if (cs.cs_world == NULL)
+		return;
+	if (cs.cs_race == NULL)
+		race_start(cs.cs_world, points);
+	else if (points && !cs.cs_cfg.cc_race_points)
+		race_set_access_hook(cs.cs_race, race_point, NULL);
+	cs.cs_cfg.cc_race = true;
+	cs.cs_cfg.cc_race_points |= points;
+	sync_hooks = &check_hooks;
 }
 
 void

@@ -58,6 +58,19 @@ void	check_world_end(struct world *);
 char	*check_world_end_edges(struct world *);
 /* The process's lock-order graph (all runs so far). */
 struct lockorder *check_process_lockorder(void);
+/*
+ * Whether the stack linked into this program was compiled with
+ * -fsanitize=thread (build/knit-race): its objects' constructors call
+ * __tsan_init.  Without it the race detector sees no access at all.
+ */
+bool	check_race_build(void);
+/*
+ * Turn the race detector on for the checked world, its accesses as
+ * scheduling points with `points' (a scenario's knit.check{race =
+ * true}).  Before the world's first host exists this is the same as
+ * cc_race from check_world_begin: no LWP has run, nothing was accessed.
+ */
+void	check_race_enable(bool points);
 /* Number of instrumented accesses the race detector saw (this run). */
 unsigned long long check_race_accesses(void);
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "check/checkers.h"
 #include "check/race.h"
 
 #define MO_RELAXED	0
@@ -84,9 +85,19 @@ sync_after(const volatile void *a, int mo, bool reads, bool writes)
 		race_release(r, tid, (uintptr_t)a);
 }
 
+static bool tsan_initialised;	/* an instrumented object exists */
+
+bool
+check_race_build(void)
+{
+	return tsan_initialised;
+}
+
+/* Called by the constructor of every instrumented object file. */
 HOOK void
 __tsan_init(void)
 {
+	tsan_initialised = true;
 }
 
 HOOK void

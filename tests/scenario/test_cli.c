@@ -29,7 +29,7 @@ START_TEST(version_and_help)
 	struct knit_out ko;
 	static const char *const run_opts[] = { "--seed", "-D", "--db",
 	    "--no-db", "--pcap", "--strategy", "--race-window", "--trace",
-	    "--quiet", "--allow-io", NULL };
+	    "--quiet", "--allow-io", "--race", "--race-points", NULL };
 	int i;
 
 	RUN(&ko, "version");
@@ -78,7 +78,8 @@ START_TEST(every_documented_option_parses)
 	close(fd);
 	RUN(&ko, "run", scen, "--seed", "7", "-D", "n=3", "--no-db",
 	    "--pcap", pcap, "--strategy", "default", "--race-window", "10us",
-	    "--trace", "1", "--quiet", "--allow-io");
+	    "--trace", "1", "--quiet", "--allow-io", "--race",
+	    "--race-points");
 	ck_assert_msg(ko.ko_status == 0, "exit %d: %s", ko.ko_status,
 	    ko.ko_err);
 	assert_contains(ko.ko_out, "PASS", "quiet summary");

@@ -6,7 +6,8 @@
  *
  * Corpus bugs covered: sbwait_lost_wakeup (one window), rtsock_lock_order
  * (its deadlock schedule, several windows), kern3508 (no window: the
- * default schedule fails).
+ * default schedule fails), rtcache_nolock's data race (knit explore
+ * --race; the file asks for the race detector itself).
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -21,6 +22,7 @@
 #define SBWAIT	"scenarios/bugs/sbwait_lost_wakeup.lua"
 #define RTSOCK	"scenarios/bugs/rtsock_lock_order.lua"
 #define K3508	"scenarios/kern3508.lua"
+#define RACE	"tests/scenario/lua/race_rtcache.lua"
 #define HANG	"main chunk never finished"
 
 /* The run id after `marker' ("... --run N") in text; fails if none. */
@@ -294,6 +296,36 @@ START_TEST(test_emit_kern3508)
 }
 END_TEST
 
+/*
+ * A data race found by knit explore --race: the file asks for the race
+ * detector itself (knit.check{race = true}), so plain `knit run FILE'
+ * (build/knit, no --race: it runs build/knit-race) fails with the
+ * recorded race's signature twice with one trace hash; -D bug=0 passes.
+ */
+START_TEST(test_emit_race)
+{
+	const char *const args[] = { "explore", knit_src(RACE), "--race",
+	    "--strategy", "random", "--runs", "2", NULL };
+	char dbf[64], file[80], *sig;
+	const char *p;
+	struct knit_out e;
+	char *text;
+
+	text = explore_emit(args, "replay: knit replay", dbf, file, &e);
+	ck_assert_msg(strstr(text, "\nknit.check{race = true}\n") != NULL,
+	    "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "strategy random, --race)"));
+	p = strstr(e.ko_out, "twice):\n  ");
+	ck_assert_msg(p != NULL, "%s", e.ko_out);
+	p += strlen("twice):\n  ");
+	sig = strndup(p, strcspn(p, "\n"));
+	ck_assert_msg(strncmp(sig, "data race: ", 11) == 0, "%s", sig);
+	(void)reproduces(file, sig, "bug=0");
+	free(sig);
+	emit_done(text, &e, dbf, file);
+}
+END_TEST
+
 /* Unknown run, a run that passed, a file that cannot be written: exit 2,
  * a message naming the input, no file. */
 START_TEST(test_emit_bad_input)
@@ -444,6 +476,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_emit_sbwait);
 	tcase_add_test(tc, test_emit_rtsock_deadlock);
 	tcase_add_test(tc, test_emit_kern3508);
+	tcase_add_test(tc, test_emit_race);
 	tcase_add_test(tc, test_emit_bad_input);
 	tcase_add_test(tc, test_preempt_errors);
 	tcase_add_test(tc, test_preempt_by_hand);
