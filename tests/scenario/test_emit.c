@@ -22,7 +22,7 @@
 #define SBWAIT	"scenarios/bugs/sbwait_lost_wakeup.lua"
 #define RTSOCK	"scenarios/bugs/rtsock_lock_order.lua"
 #define K3508	"scenarios/kern3508.lua"
-#define RACE	"tests/scenario/lua/race_rtcache.lua"
+#define RACE	"scenarios/bugs/rtcache_nolock.lua"
 #define HANG	"main chunk never finished"
 
 /* The run id after `marker' ("... --run N") in text; fails if none. */

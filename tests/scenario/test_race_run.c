@@ -5,7 +5,7 @@
  * --race.  A scenario can ask for the detector (knit.check{race =
  * true}); without build/knit-race beside knit, both ways exit 2 naming
  * it.  The scenario: the corpus's unlocked route-cache list
- * (tests/scenario/lua/race_rtcache.lua, -D bug=0 turns the bug off).
+ * (scenarios/bugs/rtcache_nolock.lua, -D bug=0 turns the bug off).
  * The emitted file of a race: tests/scenario/test_emit.c.
  */
 #define _GNU_SOURCE
@@ -19,7 +19,7 @@
 #include "knit_run.h"
 #include "tmpdb.h"
 
-#define RACE	"tests/scenario/lua/race_rtcache.lua"
+#define RACE	"scenarios/bugs/rtcache_nolock.lua"
 #define SIG	"data race: "
 
 #define RUN(ko, ...) do {						\
@@ -59,6 +59,10 @@ START_TEST(race_run_reports)
 		assert_status(&ko, 0, "violations: 0");
 		knit_out_free(&ko);
 	}
+	/* with race points too (the run ends at the race) */
+	RUN(&ko, "run", knit_src(RACE), "--race", "--race-points", "--no-db");
+	assert_status(&ko, 1, SIG);
+	knit_out_free(&ko);
 	/* race points: every access a scheduling point (another schedule,
 	 * so another trace hash), still no report */
 	RUN(&ko, "run", knit_src(RACE), "--race", "--no-db", "-D", "bug=0");
