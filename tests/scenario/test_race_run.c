@@ -109,6 +109,16 @@ write_file(const char *path, const char *text)
 /* Bad combinations: exit 2 with a message naming the input. */
 START_TEST(race_run_usage)
 {
+	static const char *const bad[][2] = {	/* scenario, message */
+		{ "local knit = require(\"knit\")\nknit.host(\"h\")\n"
+		    "knit.check{race = true}\n",
+		    "must come before the first knit.host" },
+		{ "local knit = require(\"knit\")\n"
+		    "knit.check{race_points = true}\n",
+		    "race_points = true needs race = true" },
+		{ "local knit = require(\"knit\")\nknit.check{race = 1}\n",
+		    "race must be true or false" },
+	};
 	char path[] = "/tmp/knit-test-raceXXXXXX";
 	struct knit_out ko;
 	int fd = mkstemp(path);
@@ -118,21 +128,12 @@ START_TEST(race_run_usage)
 	RUN(&ko, "run", knit_src(RACE), "--race-points", "--no-db");
 	assert_status(&ko, 2, "--race-points needs --race");
 	knit_out_free(&ko);
-	write_file(path, "local knit = require(\"knit\")\n"
-	    "knit.host(\"h\")\nknit.check{race = true}\n");
-	RUN(&ko, "run", path, "--no-db");
-	assert_status(&ko, 2, "must come before the first knit.host");
-	knit_out_free(&ko);
-	write_file(path, "local knit = require(\"knit\")\n"
-	    "knit.check{race_points = true}\n");
-	RUN(&ko, "run", path, "--no-db");
-	assert_status(&ko, 2, "race_points = true needs race = true");
-	knit_out_free(&ko);
-	write_file(path, "local knit = require(\"knit\")\n"
-	    "knit.check{race = 1}\n");
-	RUN(&ko, "run", path, "--no-db");
-	assert_status(&ko, 2, "race must be true or false");
-	knit_out_free(&ko);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(path, bad[i][0]);
+		RUN(&ko, "run", path, "--no-db");
+		assert_status(&ko, 2, bad[i][1]);
+		knit_out_free(&ko);
+	}
 	unlink(path);
 }
 END_TEST
