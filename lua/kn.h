@@ -68,6 +68,7 @@ struct kn_opts {
 	bool		 o_race;
 	bool		 o_race_points;
 	bool		 o_no_lockorder;	/* measuring its cost only */
+	bool		 o_no_memcheck;	/* world_config.wc_no_memcheck */
 	void		*o_finish_arg;
 	/*
 	 * The run database's run being recorded (NULL: none) and what to

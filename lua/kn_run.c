@@ -743,6 +743,7 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	cfg.wc_strategy = o->o_strategy != NULL ? o->o_strategy : "default";
 	cfg.wc_race_window = o->o_race_window;
 	cfg.wc_replay = o->o_replay;
+	cfg.wc_no_memcheck = o->o_no_memcheck;
 	scn.s_world = world_create(&cfg);
 	if (scn.s_world == NULL) {
 		r->r_status = KN_ERROR;

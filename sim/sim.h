@@ -45,6 +45,17 @@ struct world_config {
 	size_t		 wc_schedule_len;
 	const struct schedule *wc_replay;
 	size_t		 wc_stack_size;	/* LWP stacks; 0: 1 MiB */
+	/*
+	 * The memory checker (cpu/pool.c) is on unless this is set: freed
+	 * kmem and pool blocks are poisoned and quarantined, and a write
+	 * after free is reported when a block leaves the quarantine.  Off,
+	 * freed blocks are recycled through size-class free lists (still
+	 * zeroed when allocated again), for speed: a use after free then
+	 * reads stale or new data and goes unreported.  Leak accounting
+	 * (world_kmem_live, pool_destroy) and double-free checks of blocks
+	 * not yet reused stay on.  Never changes the schedule.
+	 */
+	bool		 wc_no_memcheck;
 };
 
 /*

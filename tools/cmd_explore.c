@@ -67,6 +67,9 @@ const char cmd_explore_help[] =
     "  --race-points      with --race: instrumented accesses are\n"
     "                     scheduling points\n"
     "  --no-lockorder     no lock-order checking (to measure its cost)\n"
+    "  --no-memcheck      no memory checker: freed kernel memory is\n"
+    "                     recycled, not poisoned (faster; a use after\n"
+    "                     free goes unreported, leaks do not)\n"
     "  -D NAME=VALUE      scenario parameter (knit.param)\n"
     "  --quiet            no progress line and only the summary table\n"
     "\n"
@@ -91,6 +94,7 @@ struct explore {
 	const char	*x_strategy;	/* for the current campaign step */
 	uint64_t	 x_window;
 	bool		 x_race, x_race_points, x_no_lockorder;
+	bool		 x_no_memcheck;
 	uint32_t	 x_depth;
 	uint64_t	 x_k;
 	struct dfs	*x_dfs;
@@ -172,6 +176,7 @@ explore_opts(struct explore *x, struct kn_opts *ko, uint64_t seed,
 	ko->o_race = x->x_race;
 	ko->o_race_points = x->x_race_points;
 	ko->o_no_lockorder = x->x_no_lockorder;
+	ko->o_no_memcheck = x->x_no_memcheck;
 	ko->o_replay = x->x_replay;
 	ko->o_finish = explore_finish;
 	ko->o_finish_arg = x;
@@ -469,7 +474,7 @@ enum {
 	OPT_STRATEGY = 256, OPT_RUNS, OPT_TIME, OPT_DEPTH, OPT_PREEMPT,
 	OPT_WINDOW, OPT_SHARD, OPT_SEED, OPT_DB, OPT_NODB, OPT_STOP,
 	OPT_MINIMIZE, OPT_RACE, OPT_RACE_POINTS, OPT_QUIET, OPT_RUN,
-	OPT_BUDGET, OPT_NO_LOCKORDER,
+	OPT_BUDGET, OPT_NO_LOCKORDER, OPT_NO_MEMCHECK,
 };
 
 static const struct option explore_longopts[] = {
@@ -489,6 +494,7 @@ static const struct option explore_longopts[] = {
 	{ "race-points", no_argument, NULL, OPT_RACE_POINTS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "no-lockorder", no_argument, NULL, OPT_NO_LOCKORDER },
+	{ "no-memcheck", no_argument, NULL, OPT_NO_MEMCHECK },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -800,6 +806,9 @@ cmd_explore(int argc, char **argv)
 			break;
 		case OPT_NO_LOCKORDER:
 			x.x_no_lockorder = true;
+			break;
+		case OPT_NO_MEMCHECK:
+			x.x_no_memcheck = true;
 			break;
 		default:
 			if (optopt != 0)

@@ -55,6 +55,9 @@ const char cmd_run_help[] =
     "                     commands) on stderr with their virtual times;\n"
     "                     \"0\": none of those\n"
     "  --quiet            no scenario output (print) and a one-line summary\n"
+    "  --no-memcheck      no memory checker (freed kernel memory is\n"
+    "                     recycled, not poisoned: a use after free goes\n"
+    "                     unreported; leaks are still reported); faster\n"
     "  --allow-io         give the scenario Lua's io and os libraries,\n"
     "                     require of files, loadfile and dofile (off by\n"
     "                     default: a scenario cannot touch the host system)\n"
@@ -67,7 +70,7 @@ const char cmd_run_help[] =
 enum {
 	OPT_SEED = 256, OPT_DB, OPT_NODB, OPT_PCAP, OPT_STRATEGY,
 	OPT_RACE_WINDOW, OPT_TRACE, OPT_QUIET, OPT_ALLOW_IO, OPT_RACE,
-	OPT_RACE_POINTS,
+	OPT_RACE_POINTS, OPT_NO_MEMCHECK,
 };
 
 static const struct option run_longopts[] = {
@@ -82,6 +85,7 @@ static const struct option run_longopts[] = {
 	{ "allow-io", no_argument, NULL, OPT_ALLOW_IO },
 	{ "race", no_argument, NULL, OPT_RACE },
 	{ "race-points", no_argument, NULL, OPT_RACE_POINTS },
+	{ "no-memcheck", no_argument, NULL, OPT_NO_MEMCHECK },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -197,6 +201,9 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_RACE_POINTS:
 			o->o_race_points = true;
+			break;
+		case OPT_NO_MEMCHECK:
+			o->o_no_memcheck = true;
 			break;
 		case '?':
 		default:

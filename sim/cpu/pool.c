@@ -13,6 +13,15 @@
  * abandons LWPs in the middle of their work) together with the world's
  * quarantined blocks, so that nothing of a world outlives it.  Blocks
  * allocated outside any world are on no list.
+ *
+ * The memory checker (poison and quarantine, below) is a world's choice
+ * (world_config.wc_no_memcheck).  Without it a freed block goes onto a
+ * free list of its size class and the next allocation of that class
+ * takes it back, zeroed: no poisoning, no malloc/free on the data path.
+ * Every block is malloc'ed with its class's capacity (memsize_class) so
+ * that any block can go onto any world's list, whatever mode it was
+ * allocated in.  The lists hold blocks of one world (mfree_world) and
+ * are emptied when another world frees or the world ends.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +62,89 @@ SP(struct pool *pp)
 	return (struct spool *)(void *)pp->pr_opaque;
 }
 
+/*
+ * Size classes: 32-byte steps up to MEM_CLASS_SMALL bytes, then powers
+ * of two up to MEM_CLASS_MAX; larger blocks have no class (exact size,
+ * never recycled).  A block's capacity depends only on the size asked,
+ * so kmem_free's size and a pool's item size find the class again.
+ */
+#define MEM_CLASS_STEP		32
+#define MEM_CLASS_SMALL		2048
+#define MEM_CLASS_MAX		65536
+#define MEM_NSMALL		(MEM_CLASS_SMALL / MEM_CLASS_STEP)
+#define MEM_NCLASS		(MEM_NSMALL + 5)	/* 4K .. 64K */
+#define MEM_NOCLASS		(-1)
+
+static int
+memsize_class(size_t size)
+{
+	int c;
+	size_t cap;
+
+	if (size <= MEM_CLASS_SMALL)
+		return size == 0 ? 0 :
+		    (int)((size - 1) / MEM_CLASS_STEP);
+	if (size > MEM_CLASS_MAX)
+		return MEM_NOCLASS;
+	for (c = MEM_NSMALL, cap = 2 * MEM_CLASS_SMALL; cap < size; c++)
+		cap *= 2;
+	return c;
+}
+
+static size_t
+memclass_capacity(int c, size_t size)
+{
+	if (c == MEM_NOCLASS)
+		return size;
+	if (c < MEM_NSMALL)
+		return (size_t)(c + 1) * MEM_CLASS_STEP;
+	return (size_t)MEM_CLASS_SMALL << (c - MEM_NSMALL + 1);
+}
+
+/* Free lists of the unchecked mode, linked through mh_live.le_next;
+ * every block on them is MEM_FREED and belongs to mfree_world. */
+static struct memhdr *mfree[MEM_NCLASS];
+static struct world *mfree_world;
+
+static void
+mfree_flush(void)
+{
+	struct memhdr *mh;
+	int c;
+
+	for (c = 0; c < MEM_NCLASS; c++)
+		while ((mh = mfree[c]) != NULL) {
+			mfree[c] = mh->mh_live.le_next;
+			free(mh);
+			mem_blocks--;
+		}
+	mfree_world = NULL;
+}
+
+static inline bool
+mem_checked(const struct world *w)
+{
+	return w == NULL || !w->w_config.wc_no_memcheck;
+}
+
 static void *
 mem_alloc(size_t size, uint64_t tag, uint32_t magic)
 {
-	struct memhdr *mh = calloc(1, sizeof(*mh) + size);
+	struct memhdr *mh;
 	struct host *h = sim_curhost();
 	struct world *w = h != NULL ? h->h_world : sim_curworld;
+	int c = memsize_class(size);
 
-	if (mh == NULL)
-		abort();
-	mem_blocks++;
+	if (c != MEM_NOCLASS && w != NULL && w == mfree_world &&
+	    (mh = mfree[c]) != NULL) {
+		mfree[c] = mh->mh_live.le_next;
+		memset(mh + 1, 0, size);
+	} else {
+		mh = calloc(1, sizeof(*mh) + memclass_capacity(c, size));
+		if (mh == NULL)
+			abort();
+		mem_blocks++;
+	}
 	if (w != NULL)
 		LIST_INSERT_HEAD(&w->w_mem, mh, mh_live);
 	mh->mh_size = tag;
@@ -184,6 +266,8 @@ mem_world_fini(struct world *w)
 	struct memhdr *mh;
 	size_t n = 0, i;
 
+	if (mfree_world == w)
+		mfree_flush();
 	for (i = 0; i < QUARANTINE_SLOTS; i++)
 		if (quarantine[i].q_mh != NULL && quarantine[i].q_world == w) {
 			free(quarantine[i].q_mh);
@@ -203,7 +287,9 @@ static void
 mem_free(struct memhdr *mh, size_t size)
 {
 	struct host *h = sim_curhost();
+	struct world *w = h != NULL ? h->h_world : sim_curworld;
 	struct quarantined *q;
+	int c;
 
 	if (h != NULL && (uint32_t)h->h_index == mh->mh_host) {
 		h->h_kmem_bytes -= size;
@@ -213,6 +299,21 @@ mem_free(struct memhdr *mh, size_t size)
 	if (mh->mh_live.le_prev != NULL)
 		LIST_REMOVE(mh, mh_live);
 	mh->mh_magic = MEM_FREED;
+	if (!mem_checked(w)) {
+		if ((c = memsize_class(size)) == MEM_NOCLASS) {
+			free(mh);
+			mem_blocks--;
+			return;
+		}
+		if (mfree_world != w) {
+			mfree_flush();
+			mfree_world = w;
+		}
+		mh->mh_live.le_prev = NULL;
+		mh->mh_live.le_next = mfree[c];
+		mfree[c] = mh;
+		return;
+	}
 	memset(mh + 1, MEM_POISON, size);
 	q = &quarantine[quarantine_next];
 	quarantine_next = (quarantine_next + 1) % QUARANTINE_SLOTS;
