@@ -27,9 +27,13 @@
  *
  * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
  *                    [--size=B] [--interval-us=U] [--runs=R]
- *                    [--lockorder=1]
- * --lockorder=1 runs the lock-order checker on every world (figures are
- * then named chain_lockorder_n<N>_Mhops_s).
+ *                    [--lockorder=1] [--memcheck=1]
+ * By default every checker is off (the headline figure, "checkers off").
+ * --lockorder=1 runs the lock-order checker on every world, --memcheck=1
+ * the memory checker (poisoned, quarantined frees: world_config's
+ * wc_no_memcheck unset, as knit run and knit explore do by default);
+ * the figures' names then carry "lockorder_" and/or "memcheck_"
+ * (chain_memcheck_lockorder_n<N>_Mhops_s: both, knit explore's default).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +63,7 @@ struct chain {
 	int		 c_size;
 	uint64_t	 c_points;	/* scheduling points of the last run */
 	bool		 c_lockorder;
+	bool		 c_memcheck;
 };
 
 struct flow {
@@ -192,7 +197,8 @@ static void lwp_source(void *a) { in_proc(source, a); }
 static void
 chain_build(struct chain *c)
 {
-	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default" };
+	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default",
+	    .wc_no_memcheck = !c->c_memcheck };
 	struct net_link_params p;
 	char name[64];
 	int i, j;
@@ -332,6 +338,8 @@ main(int argc, char **argv)
 {
 	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
 	uint64_t interval = 10, runs = 3, v, received, lockorder = 0;
+	uint64_t memcheck = 0;
+	char prefix[32];
 	double rate[16], crate[16], pts[16], secs, csecs, first = 0;
 	int a, h, r;
 
@@ -344,12 +352,14 @@ main(int argc, char **argv)
 		    bench_opt_u64(argv[a], "size", &size) ||
 		    bench_opt_u64(argv[a], "interval-us", &interval) ||
 		    bench_opt_u64(argv[a], "runs", &runs) ||
-		    bench_opt_u64(argv[a], "lockorder", &lockorder)) {
+		    bench_opt_u64(argv[a], "lockorder", &lockorder) ||
+		    bench_opt_u64(argv[a], "memcheck", &memcheck)) {
 			continue;
 		} else {
 			fprintf(stderr, "usage: bench_chain [--hosts=n ...] "
 			    "[--routers=k] [--packets=N] [--size=B] "
-			    "[--interval-us=U] [--runs=R] [--lockorder=1]\n"
+			    "[--interval-us=U] [--runs=R] [--lockorder=1] "
+			    "[--memcheck=1]\n"
 			    "unknown argument: %s\n", argv[a]);
 			return 2;
 		}
@@ -364,11 +374,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_chain: bad arguments\n");
 		return 2;
 	}
+	snprintf(prefix, sizeof(prefix), "%s%s", memcheck ? "memcheck_" : "",
+	    lockorder ? "lockorder_" : "");
 	for (h = 0; h < (int)nhosts; h++) {
 		struct chain c = {
 			.c_n = (int)hosts[h], .c_k = (int)k, .c_size = (int)size,
 			.c_interval = interval * 1000,
 			.c_lockorder = lockorder != 0,
+			.c_memcheck = memcheck != 0,
 		};
 		char fig[64];
 
@@ -390,16 +403,16 @@ main(int argc, char **argv)
 		}
 		v = received;
 		snprintf(fig, sizeof(fig), "chain_%sn%d_Mhops_s",
-		    lockorder ? "lockorder_" : "", c.c_n);
+		    prefix, c.c_n);
 		bench_figure(fig, bench_median(rate, (int)runs), "Mhops/s",
 		    (int)runs);
 		first = bench_median(rate, (int)runs);
 		snprintf(fig, sizeof(fig), "chain_%sn%d_cpu_Mhops_s",
-		    lockorder ? "lockorder_" : "", c.c_n);
+		    prefix, c.c_n);
 		bench_figure(fig, bench_median(crate, (int)runs), "Mhops/s",
 		    (int)runs);
 		snprintf(fig, sizeof(fig), "chain_%sn%d_points_per_hop",
-		    lockorder ? "lockorder_" : "", c.c_n);
+		    prefix, c.c_n);
 		bench_figure(fig, bench_median(pts, (int)runs), "points",
 		    (int)runs);
 		if (h == 0)

@@ -13,6 +13,12 @@
  *   race_build_overhead_<scenario>      knit-race --race over plain knit
  *   lockorder_overhead_<scenario>       with the lock-order checker over
  *                                       --no-lockorder
+ *   explore_<scenario>_nomemcheck_runs_per_cpu_s
+ *                                       runs per CPU-second with
+ *                                       --no-memcheck (recycled, not
+ *                                       poisoned, kernel memory)
+ *   memcheck_overhead_<scenario>        with the memory checker over
+ *                                       --no-memcheck
  *
  * CPU time (user + system of the child) rather than wall time, so that
  * a loaded machine does not distort the figures.  Each figure is the
@@ -83,11 +89,13 @@ bench_scenario(const char *name, const char *path, const char *runs)
 	    "--no-db", "--quiet", NULL };
 	const char *nolo[] = { "build/knit", "explore", path, "--runs", runs,
 	    "--no-db", "--quiet", "--no-lockorder", NULL };
+	const char *nomem[] = { "build/knit", "explore", path, "--runs", runs,
+	    "--no-db", "--quiet", "--no-memcheck", NULL };
 	const char *rbuild[] = { "build/knit-race", "explore", path, "--runs",
 	    runs, "--no-db", "--quiet", NULL };
 	const char *race[] = { "build/knit-race", "explore", path, "--runs",
 	    runs, "--no-db", "--quiet", "--race", NULL };
-	double t_plain, t_nolo, t_rbuild, t_race, n = atof(runs);
+	double t_plain, t_nolo, t_nomem, t_rbuild, t_race, n = atof(runs);
 	char fig[128];
 
 	if (access(path, R_OK) != 0) {
@@ -100,12 +108,18 @@ bench_scenario(const char *name, const char *path, const char *runs)
 		return;
 	}
 	t_nolo = median_cpu(nolo);
+	t_nomem = median_cpu(nomem);
 	t_rbuild = median_cpu(rbuild);
 	t_race = median_cpu(race);
 	snprintf(fig, sizeof(fig), "explore_%s_runs_per_cpu_s", name);
 	bench_figure(fig, n / t_plain, "runs/s", REPS);
 	snprintf(fig, sizeof(fig), "lockorder_overhead_%s", name);
 	bench_figure(fig, t_plain / t_nolo, "x", REPS);
+	snprintf(fig, sizeof(fig), "explore_%s_nomemcheck_runs_per_cpu_s",
+	    name);
+	bench_figure(fig, n / t_nomem, "runs/s", REPS);
+	snprintf(fig, sizeof(fig), "memcheck_overhead_%s", name);
+	bench_figure(fig, t_plain / t_nomem, "x", REPS);
 	snprintf(fig, sizeof(fig), "race_overhead_%s", name);
 	bench_figure(fig, t_race / t_rbuild, "x", REPS);
 	snprintf(fig, sizeof(fig), "race_build_overhead_%s", name);
