@@ -274,6 +274,9 @@ knL_failures(lua_State *L)
  * explore, the campaign): off; spin mutexes only (true, "spin", the
  * default); every lock ("all": softints must never sleep).
  * knit.check{race_halt = true}: a run ends at its first data race.
+ * knit.check{memcheck = false | true}: the memory checker (poisoned,
+ * quarantined frees) off or on whatever the command line said; before
+ * the first knit.host, so that it covers every host's kernel memory.
  */
 static int
 kn_intr_rule(lua_State *L)
@@ -352,10 +355,18 @@ knL_check(lua_State *L)
 			race = kn_check_bool(L, k);
 		else if (strcmp(k, "race_points") == 0)
 			points = kn_check_bool(L, k);
-		else
+		else if (strcmp(k, "memcheck") == 0) {
+			bool on = kn_check_bool(L, k);
+
+			if (kn_scn_get(L)->s_nhosts > 0)
+				return luaL_error(L, "knit.check{memcheck = "
+				    "...} must come before the first "
+				    "knit.host");
+			world_set_memcheck(kn_world(L), on);
+		} else
 			return luaL_error(L, "knit.check: unknown setting '%s' "
 			    "(known: softint_rule, race_halt, race, "
-			    "race_points)", k);
+			    "race_points, memcheck)", k);
 		lua_pop(L, 1);
 	}
 	return kn_check_race(L, race, points);

@@ -122,6 +122,10 @@ struct world	*world_create(const struct world_config *);
  */
 void		 world_teardown(struct world *);
 void		 world_destroy(struct world *);
+/* Switch the memory checker (world_config.wc_no_memcheck) from now on:
+ * frees follow the new choice, blocks freed before stay where they are
+ * (quarantined or on the free lists).  knit.check{memcheck = ...}. */
+void		 world_set_memcheck(struct world *, bool on);
 /* Kernel memory blocks (kmem, pool) of w not yet freed. */
 size_t		 world_kmem_live(const struct world *);
 /* Blocks kmem and pool hold from malloc, over the whole process (live

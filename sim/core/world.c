@@ -168,6 +168,12 @@ world_teardown(struct world *w)
 	}
 }
 
+void
+world_set_memcheck(struct world *w, bool on)
+{
+	w->w_config.wc_no_memcheck = !on;
+}
+
 size_t
 world_kmem_live(const struct world *w)
 {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kn.h"
+#include "sys/kmem.h"
 #include "sim.h"
 
 static const char *srcdir = ".";
@@ -384,6 +385,86 @@ START_TEST(test_memcheck_off_rtcache_noref)
 }
 END_TEST
 
+/* o_finish of lua_memcheck_run: whether host h's world recycles a freed
+ * block for the next allocation of its size (the unchecked mode). */
+static void
+finish_recycles(void *arg, struct world *w, const struct kn_result *r)
+{
+	struct host *h = world_host_lookup(w, "h");
+	void *p, *q;
+
+	(void)r;
+	ck_assert_ptr_nonnull(h);
+	host_enter(h);
+	p = kmem_alloc(200, KM_SLEEP);
+	kmem_free(p, 200);
+	q = kmem_alloc(200, KM_SLEEP);
+	kmem_free(q, 200);
+	host_leave(h);
+	*(bool *)arg = p == q;
+}
+
+static int
+lua_memcheck_run(const char *text, bool no_memcheck, bool *recycles,
+    char **errp)
+{
+	struct kn_opts o;
+	struct kn_result r;
+	int status;
+
+	memset(&o, 0, sizeof(o));
+	o.o_scenario = "memcheck.lua";
+	o.o_text = text;
+	o.o_textlen = strlen(text);
+	o.o_seed = 1;
+	o.o_quiet = true;
+	o.o_no_memcheck = no_memcheck;
+	o.o_finish = finish_recycles;
+	o.o_finish_arg = recycles;
+	*recycles = false;
+	status = kn_run(&o, &r);
+	*errp = r.r_error != NULL ? strdup(r.r_error) : NULL;
+	kn_result_fini(&r);
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+	return status;
+}
+
+/* knit.check{memcheck = ...} overrides the command line, before the
+ * first host only. */
+START_TEST(test_lua_memcheck)
+{
+	static const char off[] = "local knit = require('knit')\n"
+	    "knit.check{memcheck = false}\nknit.host('h')\n";
+	static const char on[] = "local knit = require('knit')\n"
+	    "knit.check{memcheck = true}\nknit.host('h')\n";
+	static const char plain[] = "local knit = require('knit')\n"
+	    "knit.host('h')\n";
+	static const char late[] = "local knit = require('knit')\n"
+	    "knit.host('h')\nknit.check{memcheck = false}\n";
+	bool recycles;
+	char *err;
+
+	ck_assert_int_eq(lua_memcheck_run(plain, false, &recycles, &err),
+	    KN_PASS);
+	ck_assert(!recycles);
+	ck_assert_int_eq(lua_memcheck_run(plain, true, &recycles, &err),
+	    KN_PASS);
+	ck_assert(recycles);
+	ck_assert_int_eq(lua_memcheck_run(off, false, &recycles, &err),
+	    KN_PASS);
+	ck_assert(recycles);
+	ck_assert_int_eq(lua_memcheck_run(on, true, &recycles, &err),
+	    KN_PASS);
+	ck_assert(!recycles);
+	ck_assert_int_eq(lua_memcheck_run(late, false, &recycles, &err),
+	    KN_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err, "memcheck.lua:3:") != NULL &&
+	    strstr(err, "before the first knit.host") != NULL, "%s", err);
+	free(err);
+}
+END_TEST
+
 /* A run stopped half-way (a violation) abandons its LWPs mid-work: the
  * host teardown is skipped, and destroy still frees every block. */
 START_TEST(test_stopped_run_frees_everything)
@@ -433,6 +514,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_teardown_frees_everything_unchecked);
 	tcase_add_test(tc, test_memcheck_same_hash);
 	tcase_add_test(tc, test_memcheck_off_rtcache_noref);
+	tcase_add_test(tc, test_lua_memcheck);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
