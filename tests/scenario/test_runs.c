@@ -227,6 +227,22 @@ finish_teardown(void *arg, struct world *w, const struct kn_result *r)
 		    world_violation(w, ts->ts_viol_before)->v_message);
 }
 
+/* Options for one run of srcdir/rel with -D define=value (if define). */
+static void
+scenario_opts(struct kn_opts *o, char *path, size_t pathlen, const char *rel,
+    struct kn_define *d, uint64_t seed, bool no_memcheck)
+{
+	snprintf(path, pathlen, "%s/%s", srcdir, rel);
+	memset(o, 0, sizeof(*o));
+	o->o_scenario = path;
+	o->o_seed = seed;
+	o->o_strategy = "random";
+	o->o_quiet = true;
+	o->o_defs = d;
+	o->o_ndefs = d->d_name != NULL ? 1 : 0;
+	o->o_no_memcheck = no_memcheck;
+}
+
 static void
 teardown_run_mem(const char *rel, const char *define, const char *value,
     struct teardown_seen *ts, bool no_memcheck)
@@ -237,18 +253,10 @@ teardown_run_mem(const char *rel, const char *define, const char *value,
 	struct kn_opts o;
 	struct kn_result r;
 
-	snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	memset(&o, 0, sizeof(o));
+	scenario_opts(&o, path, sizeof(path), rel, &d, 3, no_memcheck);
 	memset(ts, 0, sizeof(*ts));
-	o.o_scenario = path;
-	o.o_seed = 3;
-	o.o_strategy = "random";
-	o.o_quiet = true;
-	o.o_defs = &d;
-	o.o_ndefs = define != NULL ? 1 : 0;
 	o.o_finish = finish_teardown;
 	o.o_finish_arg = ts;
-	o.o_no_memcheck = no_memcheck;
 	ck_assert_int_eq(sim_mem_blocks(), 0);
 	kn_run(&o, &r);
 	ck_assert_msg(r.r_status == KN_PASS, "%s: status %d: %s", rel,
@@ -309,15 +317,7 @@ memcheck_run(const char *rel, const char *define, const char *value,
 	char path[4096];
 	struct kn_opts o;
 
-	snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	memset(&o, 0, sizeof(o));
-	o.o_scenario = path;
-	o.o_seed = 5;
-	o.o_strategy = "random";
-	o.o_quiet = true;
-	o.o_defs = &d;
-	o.o_ndefs = define != NULL ? 1 : 0;
-	o.o_no_memcheck = no_memcheck;
+	scenario_opts(&o, path, sizeof(path), rel, &d, 5, no_memcheck);
 	kn_run(&o, r);
 	ck_assert_uint_eq(sim_mem_blocks(), 0);
 }
