@@ -1,13 +1,25 @@
 /*
- * Trace events: the high-volume table.  db_event copies an event into
- * the run's buffer (strings into its arena); every DBI_EVENT_ROWS events
- * go in with one multi-row INSERT.  Pending events are flushed before
- * any commit (dbi_events_flush from run_commit), so a committed batch
- * never misses events recorded before it; a failed run drops them.
+ * Trace events: the high-volume table, written by a thread of its own.
  *
- * Invariant: r_ev[0..r_nev-1] are recorded-but-not-inserted events in
- * seq order; their strings live in r_arena[0..r_arenalen-1].
+ * db_event (the recording thread, i.e. the world's) copies an event
+ * into the block being filled, r_fill (strings into the block's
+ * arena).  A full block goes onto the queue; the writer thread takes
+ * blocks in order and inserts their rows DBI_EVENT_ROWS per multi-row
+ * INSERT under r_sqlmtx, through the same batch transactions as every
+ * other row.  So the simulation pays for a copy per event and SQLite
+ * runs beside it; the world is never touched by the writer.
+ *
+ * Invariants: blocks are inserted in the order they were filled, and
+ * every event of a block has a lower seq than every event of the next
+ * one.  dbi_events_sync returns only when r_fill is empty, the queue is
+ * empty and the writer holds no block: a commit after it contains every
+ * event recorded before it (run_commit, hence db_run_flush, db_run_end,
+ * db_run_abort and a committed violation rely on that).  At most
+ * DBI_QUEUE_MAX blocks wait; a recorder that gets ahead waits for the
+ * writer, so memory stays bounded.  After a failure (r_failed) blocks
+ * are dropped, not inserted.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +50,9 @@ dbi_event_sql(enum db_stmt which)
 	return events_sql;
 }
 
-void
-dbi_events_drop(struct db_run *r)
-{
-	r->r_nev = 0;
-	r->r_arenalen = 0;
-}
-
 static void
 bind_event(struct db_run *r, sqlite3_stmt *st, int row,
-    const struct dbi_event *ev)
+    const struct dbi_evblock *eb, const struct dbi_event *ev)
 {
 	int b = row * EV_COLS, i;
 	static const int col[4] = { 4, 7, 8, 9 };
@@ -68,58 +73,198 @@ bind_event(struct db_run *r, sqlite3_stmt *st, int row,
 			sqlite3_bind_null(st, b + col[i]);
 		else
 			sqlite3_bind_text(st, b + col[i],
-			    r->r_arena + ev->ev_str[i], ev->ev_len[i],
+			    eb->eb_arena + ev->ev_str[i], ev->ev_len[i],
 			    SQLITE_STATIC);
 	}
 }
 
-/* Insert the pending events: a full buffer at once, else one by one. */
-int
-dbi_events_flush(struct db_run *r)
+/*
+ * Insert one block (writer thread, r_sqlmtx held): whole statements of
+ * DBI_EVENT_ROWS rows, the rest one row per statement.
+ */
+static void
+block_insert(struct db_run *r, const struct dbi_evblock *eb)
 {
 	sqlite3_stmt *st;
-	int i, n = r->r_nev;
+	int i = 0, j, n = eb->eb_nev;
 
-	if (n == 0)
-		return 0;
-	if (r->r_failed) {
-		dbi_events_drop(r);
-		return -1;
-	}
-	if (n == DBI_EVENT_ROWS) {
-		if ((st = dbi_run_stmt(r, DBS_EVENTS)) == NULL)
-			return -1;
-		for (i = 0; i < n; i++)
-			bind_event(r, st, i, &r->r_ev[i]);
-		/*
-		 * Empty the buffer before the step: dbi_run_step may commit,
-		 * and a commit flushes events.  The bound strings stay in
-		 * the arena, untouched, until the step has read them.
-		 */
-		dbi_events_drop(r);
-		r->r_rows += n - 1;	/* dbi_run_step counts one */
-		return dbi_run_step(r, st);
-	} else {
-		for (i = 0; i < n; i++) {
-			if ((st = dbi_run_stmt(r, DBS_EVENT)) == NULL)
-				return -1;
-			bind_event(r, st, 0, &r->r_ev[i]);
-			/* No commit in between: r_ev is still in use. */
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_reset(st);
-				return dbi_run_fail(r, "recording an event");
-			}
-			sqlite3_reset(st);
-			r->r_rows++;
+	while (i < n && !r->r_failed) {
+		if (n - i >= DBI_EVENT_ROWS) {
+			if ((st = dbi_stmt_locked(r, DBS_EVENTS)) == NULL)
+				return;
+			for (j = 0; j < DBI_EVENT_ROWS; j++)
+				bind_event(r, st, j, eb, &eb->eb_ev[i + j]);
+			/* dbi_step_locked counts one row */
+			r->r_rows += DBI_EVENT_ROWS - 1;
+			i += DBI_EVENT_ROWS;
+		} else {
+			if ((st = dbi_stmt_locked(r, DBS_EVENT)) == NULL)
+				return;
+			bind_event(r, st, 0, eb, &eb->eb_ev[i]);
+			i++;
 		}
+		if (dbi_step_locked(r, st) != 0)
+			return;
 	}
-	dbi_events_drop(r);
-	return 0;
 }
 
-/* Copy s into the arena; -1 (and *off = -1) when s is NULL. */
+static void *
+writer_main(void *arg)
+{
+	struct db_run *r = arg;
+	struct dbi_evblock *eb;
+
+	pthread_mutex_lock(&r->r_qmtx);
+	for (;;) {
+		while (r->r_qhead == NULL && !r->r_stop)
+			pthread_cond_wait(&r->r_qwork, &r->r_qmtx);
+		if ((eb = r->r_qhead) == NULL)
+			break;			/* stopped and drained */
+		if ((r->r_qhead = eb->eb_next) == NULL)
+			r->r_qtail = NULL;
+		r->r_qlen--;
+		r->r_writing = 1;
+		pthread_mutex_unlock(&r->r_qmtx);
+
+		pthread_mutex_lock(&r->r_sqlmtx);
+		if (!r->r_failed)
+			block_insert(r, eb);
+		pthread_mutex_unlock(&r->r_sqlmtx);
+
+		pthread_mutex_lock(&r->r_qmtx);
+		eb->eb_next = r->r_free;
+		r->r_free = eb;
+		r->r_writing = 0;
+		pthread_cond_broadcast(&r->r_qidle);
+	}
+	pthread_mutex_unlock(&r->r_qmtx);
+	return NULL;
+}
+
+void
+dbi_events_init(struct db_run *r)
+{
+	pthread_mutex_init(&r->r_sqlmtx, NULL);
+	pthread_mutex_init(&r->r_qmtx, NULL);
+	pthread_cond_init(&r->r_qwork, NULL);
+	pthread_cond_init(&r->r_qidle, NULL);
+}
+
+/*
+ * The writer, started with the first full block.  It blocks every
+ * signal: SIGINT and friends must reach the recording thread, whose
+ * next recording call closes the run (db_signal.c).  Without a thread
+ * (pthread_create failed) blocks are inserted by the recorder itself.
+ */
+static void
+writer_start(struct db_run *r)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r->r_thread = pthread_create(&r->r_writer, NULL, writer_main, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Queue r_fill (recording thread). */
+static void
+fill_push(struct db_run *r)
+{
+	struct dbi_evblock *eb = r->r_fill;
+
+	r->r_fill = NULL;
+	if (eb == NULL)
+		return;
+	if (!r->r_thread) {
+		writer_start(r);
+		if (!r->r_thread) {
+			pthread_mutex_lock(&r->r_sqlmtx);
+			if (!r->r_failed)
+				block_insert(r, eb);
+			pthread_mutex_unlock(&r->r_sqlmtx);
+			eb->eb_next = r->r_free;
+			r->r_free = eb;
+			return;
+		}
+	}
+	eb->eb_next = NULL;
+	pthread_mutex_lock(&r->r_qmtx);
+	while (r->r_qlen >= DBI_QUEUE_MAX)
+		pthread_cond_wait(&r->r_qidle, &r->r_qmtx);
+	if (r->r_qtail != NULL)
+		r->r_qtail->eb_next = eb;
+	else
+		r->r_qhead = eb;
+	r->r_qtail = eb;
+	r->r_qlen++;
+	pthread_cond_signal(&r->r_qwork);
+	pthread_mutex_unlock(&r->r_qmtx);
+}
+
+/* An empty block to fill (recording thread); NULL if out of memory. */
+static struct dbi_evblock *
+fill_get(struct db_run *r)
+{
+	struct dbi_evblock *eb;
+
+	pthread_mutex_lock(&r->r_qmtx);
+	if ((eb = r->r_free) != NULL)
+		r->r_free = eb->eb_next;
+	pthread_mutex_unlock(&r->r_qmtx);
+	if (eb == NULL && (eb = malloc(sizeof(*eb))) == NULL)
+		return NULL;
+	eb->eb_next = NULL;
+	eb->eb_nev = 0;
+	eb->eb_arenalen = 0;
+	return eb;
+}
+
+int
+dbi_events_sync(struct db_run *r)
+{
+	fill_push(r);
+	if (r->r_thread) {
+		pthread_mutex_lock(&r->r_qmtx);
+		while (r->r_qhead != NULL || r->r_writing)
+			pthread_cond_wait(&r->r_qidle, &r->r_qmtx);
+		pthread_mutex_unlock(&r->r_qmtx);
+	}
+	return dbi_failed(r) ? -1 : 0;
+}
+
+void
+dbi_events_stop(struct db_run *r)
+{
+	struct dbi_evblock *eb;
+
+	dbi_events_sync(r);
+	if (r->r_thread) {
+		pthread_mutex_lock(&r->r_qmtx);
+		r->r_stop = 1;
+		pthread_cond_signal(&r->r_qwork);
+		pthread_mutex_unlock(&r->r_qmtx);
+		pthread_join(r->r_writer, NULL);
+		r->r_thread = 0;
+	}
+	while ((eb = r->r_free) != NULL) {
+		r->r_free = eb->eb_next;
+		free(eb);
+	}
+}
+
+void
+dbi_events_fini(struct db_run *r)
+{
+	pthread_cond_destroy(&r->r_qwork);
+	pthread_cond_destroy(&r->r_qidle);
+	pthread_mutex_destroy(&r->r_qmtx);
+	pthread_mutex_destroy(&r->r_sqlmtx);
+}
+
+/* Copy s into eb's arena; 0, or -1 when it does not fit. */
 static int
-arena_put(struct db_run *r, const char *s, int *off, int *len)
+arena_put(struct dbi_evblock *eb, const char *s, int *off, int *len)
 {
 	size_t n;
 
@@ -131,12 +276,12 @@ arena_put(struct db_run *r, const char *s, int *off, int *len)
 	n = strlen(s);
 	if (n > DBI_ARENA / 8)
 		n = DBI_ARENA / 8;	/* longer details are cut */
-	if (r->r_arenalen + (int)n > DBI_ARENA)
+	if (eb->eb_arenalen + (int)n > DBI_ARENA)
 		return -1;
-	memcpy(r->r_arena + r->r_arenalen, s, n);
-	*off = r->r_arenalen;
+	memcpy(eb->eb_arena + eb->eb_arenalen, s, n);
+	*off = eb->eb_arenalen;
 	*len = (int)n;
-	r->r_arenalen += (int)n;
+	eb->eb_arenalen += (int)n;
 	return 0;
 }
 
@@ -145,24 +290,27 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
     int lwp, const char *kind, const char *object, const char *detail)
 {
 	const char *s[4] = { host, kind != NULL ? kind : "?", object, detail };
+	struct dbi_evblock *eb;
 	struct dbi_event *ev;
-	int i, rv;
+	int i;
 
 	if (r == NULL)
 		return 0;
 	if (dbi_signal_pending)
 		dbi_signal_die(r);
-	if (r->r_failed)
+	if (dbi_failed(r))
 		return -1;
-	if (r->r_arena == NULL && (r->r_arena = malloc(DBI_ARENA)) == NULL)
+	if ((eb = r->r_fill) == NULL && (eb = r->r_fill = fill_get(r)) == NULL)
 		return dbi_run_fail(r, "recording an event (out of memory)");
-	ev = &r->r_ev[r->r_nev];
+	ev = &eb->eb_ev[eb->eb_nev];
 	for (i = 0; i < 4; i++) {
-		if (arena_put(r, s[i], &ev->ev_str[i], &ev->ev_len[i]) != 0) {
-			/* Arena full: insert what is pending, then retry. */
-			if (dbi_events_flush(r) != 0)
-				return -1;
-			ev = &r->r_ev[0];
+		if (arena_put(eb, s[i], &ev->ev_str[i], &ev->ev_len[i]) != 0) {
+			/* Arena full: hand the block over, start another. */
+			fill_push(r);
+			if ((eb = r->r_fill = fill_get(r)) == NULL)
+				return dbi_run_fail(r, "recording an event "
+				    "(out of memory)");
+			ev = &eb->eb_ev[0];
 			i = -1;
 		}
 	}
@@ -170,8 +318,7 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
 	ev->ev_vtime = vtime;
 	ev->ev_cpu = cpu;
 	ev->ev_lwp = lwp;
-	if (++r->r_nev < DBI_EVENT_ROWS)
-		return 0;
-	rv = dbi_events_flush(r);
-	return rv;
+	if (++eb->eb_nev == DBI_BLOCK_ROWS)
+		fill_push(r);
+	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef _KNIT_SIM_RECORD_DB_INT_H_
 #define _KNIT_SIM_RECORD_DB_INT_H_
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "record/db.h"
@@ -29,13 +30,17 @@ struct db {
 };
 
 /*
- * Events are buffered DBI_EVENT_ROWS at a time and inserted by one
- * multi-row INSERT (35-45% more rows per CPU-second than one row per
- * statement here).  Their strings are copied into r_arena, so callers
- * may pass temporary buffers.
+ * Events are the high-volume rows (a full trace is one or more per
+ * scheduling step).  The recording thread copies each into a block
+ * (strings into the block's arena, so callers may pass temporary
+ * buffers) and hands full blocks to a writer thread, which inserts
+ * them DBI_EVENT_ROWS rows per statement.  The world stays
+ * single-threaded: the writer only consumes blocks.
  */
-#define DBI_EVENT_ROWS	32
-#define DBI_ARENA	(64 * 1024)
+#define DBI_EVENT_ROWS	32		/* rows per multi-row INSERT */
+#define DBI_BLOCK_ROWS	(32 * DBI_EVENT_ROWS)	/* rows per block */
+#define DBI_ARENA	(64 * 1024)	/* string bytes per block */
+#define DBI_QUEUE_MAX	16		/* full blocks waiting, at most */
 
 struct dbi_event {
 	int64_t		 ev_seq;
@@ -46,6 +51,21 @@ struct dbi_event {
 	int		 ev_len[4];
 };
 
+struct dbi_evblock {
+	struct dbi_evblock *eb_next;
+	int		 eb_nev;
+	int		 eb_arenalen;
+	struct dbi_event eb_ev[DBI_BLOCK_ROWS];
+	char		 eb_arena[DBI_ARENA];
+};
+
+/*
+ * Locking.  r_sqlmtx serialises the connection and the batch state
+ * (r_in_tx, r_rows, r_failed, r_err) between the recording thread and
+ * the writer.  r_qmtx guards the block queue (r_qhead..r_qtail, r_qlen,
+ * r_free, r_writing, r_stop).  Order: r_qmtx is never held while
+ * taking r_sqlmtx.  r_seq and r_fill belong to the recording thread.
+ */
 struct db_run {
 	struct db	*r_db;
 	int64_t		 r_id;
@@ -56,19 +76,36 @@ struct db_run {
 	struct db_err	 r_err;
 	enum db_trace_level r_trace;
 	double		 r_wall_start;
-	struct dbi_event r_ev[DBI_EVENT_ROWS];	/* pending events */
-	int		 r_nev;
-	char		*r_arena;	/* DBI_ARENA bytes, lazily */
-	int		 r_arenalen;
+	pthread_mutex_t	 r_sqlmtx;
+	/* Events. */
+	struct dbi_evblock *r_fill;	/* being filled, or NULL */
+	pthread_mutex_t	 r_qmtx;
+	pthread_cond_t	 r_qwork;	/* writer: a block or r_stop */
+	pthread_cond_t	 r_qidle;	/* recorder: queue shorter / empty */
+	struct dbi_evblock *r_qhead, *r_qtail, *r_free;
+	int		 r_qlen;
+	int		 r_writing;	/* the writer holds a block */
+	int		 r_stop;
+	int		 r_thread;	/* the writer thread exists */
+	pthread_t	 r_writer;
 };
 
-/* Recording helpers (db_record.c). */
+/* Recording helpers (db_record.c); *_locked: caller holds r_sqlmtx. */
 int	dbi_run_fail(struct db_run *, const char *what);
-sqlite3_stmt *dbi_run_stmt(struct db_run *, enum db_stmt);
-int	dbi_run_step(struct db_run *, sqlite3_stmt *);
-/* Pending events (db_event.c): insert them / forget them. */
-int	dbi_events_flush(struct db_run *);
-void	dbi_events_drop(struct db_run *);
+sqlite3_stmt *dbi_stmt_locked(struct db_run *, enum db_stmt);
+int	dbi_step_locked(struct db_run *, sqlite3_stmt *);
+int	dbi_failed(const struct db_run *);
+/*
+ * Events (db_event.c).  dbi_events_sync: hand over the block being
+ * filled and wait until the writer has inserted every block (called
+ * without r_sqlmtx, before a commit that must include them).
+ * dbi_events_stop: sync, then end the writer thread (r is then the
+ * recording thread's alone).  init/fini: the locks.
+ */
+int	dbi_events_sync(struct db_run *);
+void	dbi_events_stop(struct db_run *);
+void	dbi_events_init(struct db_run *);
+void	dbi_events_fini(struct db_run *);
 const char *dbi_event_sql(enum db_stmt);
 /* Fill *err from the connection's last error; returns -1. */
 int	dbi_error(struct db *, struct db_err *, const char *what);

@@ -40,12 +40,13 @@ static const char *const stmt_sql[DBS_COUNT] = {
 	    "npoints) VALUES (?1, ?2, ?3)",
 };
 
-int
-dbi_run_fail(struct db_run *r, const char *what)
+/* The first error of the run (r_sqlmtx held): roll the batch back. */
+static int
+fail_locked(struct db_run *r, const char *what)
 {
 	if (!r->r_failed) {
 		dbi_error(r->r_db, &r->r_err, what);
-		r->r_failed = 1;
+		__atomic_store_n(&r->r_failed, 1, __ATOMIC_RELEASE);
 	}
 	if (r->r_in_tx) {
 		/* SQLite may already have rolled back (SQLITE_FULL). */
@@ -55,53 +56,74 @@ dbi_run_fail(struct db_run *r, const char *what)
 		r->r_in_tx = 0;
 		r->r_rows = 0;
 	}
-	dbi_events_drop(r);
 	return -1;
 }
 
-static int
-run_commit(struct db_run *r)
+int
+dbi_run_fail(struct db_run *r, const char *what)
 {
-	if (dbi_events_flush(r) != 0)
-		return -1;
+	pthread_mutex_lock(&r->r_sqlmtx);
+	fail_locked(r, what);
+	pthread_mutex_unlock(&r->r_sqlmtx);
+	return -1;
+}
+
+/* Without the lock: a failed run stays failed. */
+int
+dbi_failed(const struct db_run *r)
+{
+	return __atomic_load_n(&r->r_failed, __ATOMIC_ACQUIRE);
+}
+
+static int
+commit_locked(struct db_run *r)
+{
 	if (!r->r_in_tx)
-		return 0;
+		return r->r_failed ? -1 : 0;
 	if (sqlite3_exec(r->r_db->db_sql, "COMMIT", NULL, NULL, NULL) !=
 	    SQLITE_OK)
-		return dbi_run_fail(r, "committing recorded rows");
+		return fail_locked(r, "committing recorded rows");
 	r->r_in_tx = 0;
 	r->r_rows = 0;
 	return 0;
 }
 
+/* Commit the batch with every event recorded so far (recording thread). */
+static int
+run_commit(struct db_run *r)
+{
+	int rv;
+
+	dbi_events_sync(r);
+	pthread_mutex_lock(&r->r_sqlmtx);
+	rv = commit_locked(r);
+	pthread_mutex_unlock(&r->r_sqlmtx);
+	return rv;
+}
+
 /*
- * The statement for one more row, inside a batch.  NULL: the run is
- * failed (or r is NULL); nothing must be recorded.
+ * The statement for one more row, inside a batch (r_sqlmtx held).
+ * NULL: the run is failed; nothing must be recorded.
  */
 sqlite3_stmt *
-dbi_run_stmt(struct db_run *r, enum db_stmt which)
+dbi_stmt_locked(struct db_run *r, enum db_stmt which)
 {
-	struct db *db;
+	struct db *db = r->r_db;
 
-	if (r == NULL)
-		return NULL;
-	if (dbi_signal_pending)
-		dbi_signal_die(r);
 	if (r->r_failed)
 		return NULL;
-	db = r->r_db;
 	if (db->db_stmt[which] == NULL &&
 	    sqlite3_prepare_v3(db->db_sql, stmt_sql[which] != NULL ?
 	    stmt_sql[which] : dbi_event_sql(which), -1,
 	    SQLITE_PREPARE_PERSISTENT, &db->db_stmt[which], NULL) !=
 	    SQLITE_OK) {
-		dbi_run_fail(r, "preparing an insert");
+		fail_locked(r, "preparing an insert");
 		return NULL;
 	}
 	if (!r->r_in_tx) {
 		if (sqlite3_exec(db->db_sql, "BEGIN IMMEDIATE", NULL, NULL,
 		    NULL) != SQLITE_OK) {
-			dbi_run_fail(r, "starting a batch");
+			fail_locked(r, "starting a batch");
 			return NULL;
 		}
 		r->r_in_tx = 1;
@@ -111,17 +133,48 @@ dbi_run_stmt(struct db_run *r, enum db_stmt which)
 
 /* Step the bound statement; commit when the batch is full. */
 int
-dbi_run_step(struct db_run *r, sqlite3_stmt *st)
+dbi_step_locked(struct db_run *r, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
 	/* Every parameter is bound on every row: no clear_bindings. */
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return dbi_run_fail(r, "recording a row");
+		return fail_locked(r, "recording a row");
 	if (++r->r_rows >= DB_BATCH_ROWS)
-		return run_commit(r);
+		return commit_locked(r);
 	return 0;
+}
+
+/*
+ * A row from the recording thread: the statement with r_sqlmtx taken
+ * (run_step releases it), or NULL (lock not held) if nothing must be
+ * recorded.  A pending signal closes the run here.
+ */
+static sqlite3_stmt *
+run_stmt(struct db_run *r, enum db_stmt which)
+{
+	sqlite3_stmt *st;
+
+	if (r == NULL)
+		return NULL;
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	if (dbi_failed(r))
+		return NULL;
+	pthread_mutex_lock(&r->r_sqlmtx);
+	if ((st = dbi_stmt_locked(r, which)) == NULL)
+		pthread_mutex_unlock(&r->r_sqlmtx);
+	return st;
+}
+
+static int
+run_step(struct db_run *r, sqlite3_stmt *st)
+{
+	int rv = dbi_step_locked(r, st);
+
+	pthread_mutex_unlock(&r->r_sqlmtx);
+	return rv;
 }
 
 /* NULL binds NULL. */
@@ -203,6 +256,7 @@ db_run_begin(struct db *db, const struct db_run_info *ri, struct db_err *err)
 		dbi_seterr(err, DB_ERR_IO, "out of memory");
 		return NULL;
 	}
+	dbi_events_init(r);
 	r->r_db = db;
 	r->r_trace = ri->ri_trace;
 	r->r_wall_start = dbi_monotonic();
@@ -268,13 +322,13 @@ db_run_trace(const struct db_run *r)
 const struct db_err *
 db_run_error(const struct db_run *r)
 {
-	return r != NULL && r->r_failed ? &r->r_err : NULL;
+	return r != NULL && dbi_failed(r) ? &r->r_err : NULL;
 }
 
 int
 db_run_flush(struct db_run *r)
 {
-	if (r == NULL || r->r_failed)
+	if (r == NULL || dbi_failed(r))
 		return r == NULL ? 0 : -1;
 	return run_commit(r);
 }
@@ -289,7 +343,11 @@ run_finish(struct db_run *r, enum db_verdict v,
 	char hash[17];
 	int ok;
 
-	run_commit(r);
+	/* The writer inserts what is queued and ends; r is ours alone. */
+	dbi_events_stop(r);
+	pthread_mutex_lock(&r->r_sqlmtx);
+	commit_locked(r);
+	pthread_mutex_unlock(&r->r_sqlmtx);
 	if (r->r_failed && v != DB_VERDICT_ABORTED)
 		v = DB_VERDICT_ERROR;
 	ok = sqlite3_prepare_v2(db->db_sql,
@@ -321,7 +379,7 @@ run_finish(struct db_run *r, enum db_verdict v,
 	ok = !r->r_failed;
 	db->db_active = NULL;
 	dbi_set_active(NULL);
-	free(r->r_arena);
+	dbi_events_fini(r);
 	free(r);
 	return ok ? 0 : -1;
 }
@@ -350,7 +408,7 @@ db_run_abort(struct db_run *r, const char *why)
 int
 db_schedule(struct db_run *r, const void *blob, size_t len, size_t npoints)
 {
-	sqlite3_stmt *st = dbi_run_stmt(r, DBS_SCHEDULE);
+	sqlite3_stmt *st = run_stmt(r, DBS_SCHEDULE);
 
 	if (st == NULL)
 		return r == NULL ? 0 : -1;
@@ -358,7 +416,7 @@ db_schedule(struct db_run *r, const void *blob, size_t len, size_t npoints)
 	sqlite3_bind_blob64(st, 2, blob != NULL ? blob : "", len,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)npoints);
-	return dbi_run_step(r, st);
+	return run_step(r, st);
 }
 
 int
@@ -428,7 +486,7 @@ db_packet_key(const void *bytes, size_t n)
 int
 db_packet(struct db_run *r, const struct db_packet *pk)
 {
-	sqlite3_stmt *st = dbi_run_stmt(r, DBS_PACKET);
+	sqlite3_stmt *st = run_stmt(r, DBS_PACKET);
 	unsigned char dbin[16];
 	char flow[256], gw[64];
 	uint64_t key;
@@ -477,13 +535,13 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 17);
-	return dbi_run_step(r, st);
+	return run_step(r, st);
 }
 
 int
 db_route_change(struct db_run *r, const struct db_route_change *rc)
 {
-	sqlite3_stmt *st = dbi_run_stmt(r, DBS_ROUTE);
+	sqlite3_stmt *st = run_stmt(r, DBS_ROUTE);
 	unsigned char lo[16], hi[16];
 	char gw[64];
 	int len, plen;
@@ -513,14 +571,14 @@ db_route_change(struct db_run *r, const struct db_route_change *rc)
 		sqlite3_bind_null(st, 11);
 		sqlite3_bind_null(st, 12);
 	}
-	return dbi_run_step(r, st);
+	return run_step(r, st);
 }
 
 int
 db_lock_edge(struct db_run *r, const char *from, const char *to,
     uint64_t vtime, const char *host, int cpu, int lwp, const char *stack)
 {
-	sqlite3_stmt *st = dbi_run_stmt(r, DBS_EDGE);
+	sqlite3_stmt *st = run_stmt(r, DBS_EDGE);
 
 	if (st == NULL)
 		return r == NULL ? 0 : -1;
@@ -532,7 +590,7 @@ db_lock_edge(struct db_run *r, const char *from, const char *to,
 	bind_id(st, 6, cpu);
 	bind_id(st, 7, lwp);
 	bind_text(st, 8, stack);
-	return dbi_run_step(r, st);
+	return run_step(r, st);
 }
 
 /*
@@ -602,7 +660,7 @@ db_violation(struct db_run *r, const char *kind, uint64_t vtime,
     const char *host, int cpu, int lwp, const char *message,
     const char *stack, const char *stack2)
 {
-	sqlite3_stmt *st = dbi_run_stmt(r, DBS_VIOLATION);
+	sqlite3_stmt *st = run_stmt(r, DBS_VIOLATION);
 	char sig[40];
 
 	if (st == NULL)
@@ -620,7 +678,7 @@ db_violation(struct db_run *r, const char *kind, uint64_t vtime,
 	bind_text(st, 8, stack);
 	bind_text(st, 9, stack2);
 	bind_text(st, 10, sig);
-	if (dbi_run_step(r, st) != 0)
+	if (run_step(r, st) != 0)
 		return -1;
 	/* A violation often precedes a crash: keep it. */
 	return run_commit(r);
