@@ -2,7 +2,8 @@
  * knit export: a run in the Chrome trace-event format (JSON), for
  * Perfetto (ui.perfetto.dev) or chrome://tracing.  Each host is a
  * process; each simulated CPU a thread whose slices are the LWPs that
- * ran on it (interrupts and softints nested inside); lock holds are
+ * ran on it and its idle periods (interrupts and softints nested
+ * inside); lock holds are
  * slices on a "cpuN locks" thread next to it (holds need not nest);
  * packets, route changes and violations are instant events.  Output is
  * split into files of at most --max-bytes (default 200 MB), each a
@@ -25,10 +26,11 @@ const char cmd_export_help[] =
     "\n"
     "Write run ID of database DB in the Chrome trace-event format, for\n"
     "Perfetto or chrome://tracing: hosts are processes, simulated CPUs\n"
-    "are tracks whose slices are the LWPs that ran (with interrupts and\n"
-    "softints), lock holds are slices on a \"cpuN locks\" track, and\n"
-    "packets, route changes and violations are instant events.  Needs a\n"
-    "run recorded with trace events for the CPU tracks.\n"
+    "are tracks whose slices are the LWPs that ran and idle periods\n"
+    "(with interrupts and softints), lock holds are slices on a\n"
+    "\"cpuN locks\" track, and packets, route changes and violations\n"
+    "are instant events.  Needs a run recorded with --trace full for\n"
+    "the CPU tracks.\n"
     "\n"
     "options:\n"
     "  --run ID             the run (required)\n"

@@ -109,6 +109,7 @@ static const char page_css[] =
 "svg.timeline{border:1px solid #ccc;background:#fff;cursor:grab;"
 "user-select:none}"
 "svg.timeline rect.lwp{fill:#8fb8e8}svg.timeline rect.lock{fill:#e8a33d}"
+"svg.timeline rect.idle{fill:#c8c8c8}"
 "svg.timeline rect.intr{fill:#d9534f}svg.timeline rect.softint"
 "{fill:#9b59b6}svg.timeline line.packet{stroke:#2a7d2a;stroke-width:1.2}"
 "svg.timeline line.route-change{stroke:#c00;stroke-dasharray:4 3}"

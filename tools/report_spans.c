@@ -1,6 +1,7 @@
 /*
  * Spans of a run, rebuilt from its events in order: which LWP runs on
- * each CPU ("switch" .. next "switch"/"idle"), hard interrupts
+ * each CPU ("switch" .. next "switch"/"idle"), when it is idle ("idle"
+ * .. next "switch"), hard interrupts
  * ("intr_begin" .. "intr_end"), softints, and lock holds
  * ("lock_acquire" .. the matching "lock_release" of that lock on that
  * host, drawn on the acquiring CPU).  Spans still open at the end are
@@ -21,6 +22,7 @@ struct sp_cpu {
 	int		 c_cpu;
 	char		 c_lwp[SP_NAME];	/* "" when idle */
 	int64_t		 c_lwp_t;
+	int64_t		 c_idle_t;		/* -1: not idle */
 	char		 c_intr[SP_NAME];
 	int64_t		 c_intr_t;		/* -1: none open */
 	char		 c_soft[SP_NAME];
@@ -71,7 +73,7 @@ sp_cpu(struct sp_state *s, const char *host, int cpu)
 	memset(c, 0, sizeof(*c));
 	sp_copy(c->c_host, host);
 	c->c_cpu = cpu;
-	c->c_intr_t = c->c_soft_t = -1;
+	c->c_intr_t = c->c_soft_t = c->c_idle_t = -1;
 	return c;
 }
 
@@ -134,6 +136,11 @@ sp_event(struct sp_state *s, struct sp_cpu *c, int64_t t, int lwp,
 		if (c->c_lwp[0] != '\0')
 			sp_emit(s, c, "lwp", c->c_lwp_t, t, c->c_lwp);
 		c->c_lwp[0] = '\0';
+		if (c->c_idle_t >= 0 && kind[0] == 's') {
+			sp_emit(s, c, "idle", c->c_idle_t, t, "idle");
+			c->c_idle_t = -1;
+		} else if (c->c_idle_t < 0 && kind[0] == 'i')
+			c->c_idle_t = t;
 		if (kind[0] == 's') {
 			if (obj == NULL || *obj == '\0') {
 				snprintf(name, sizeof(name), "lwp %d", lwp);
@@ -200,6 +207,8 @@ rpt_walk_spans(struct sqlite3 *sql, int64_t run, int64_t max_events,
 		c = &s.s_cpus[i];
 		if (c->c_lwp[0] != '\0')
 			sp_emit(&s, c, "lwp", c->c_lwp_t, t_end, c->c_lwp);
+		if (c->c_idle_t >= 0)
+			sp_emit(&s, c, "idle", c->c_idle_t, t_end, "idle");
 		if (c->c_intr_t >= 0)
 			sp_emit(&s, c, "intr", c->c_intr_t, t_end, c->c_intr);
 		if (c->c_soft_t >= 0)

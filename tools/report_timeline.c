@@ -143,8 +143,9 @@ tl_on_span(void *arg, const char *host, int cpu, const char *cls, int64_t a,
 {
 	struct tl *t = arg;
 	int lane = tl_lane(t, host, cpu);
-	int inset = cls[0] == 'l' && cls[1] == 'o' ? 5 : cls[0] == 'i' ? 3 :
-	    cls[0] == 's' ? 2 : 0;
+	int inset = strcmp(cls, "lock") == 0 ? 5 : strcmp(cls, "intr") == 0 ?
+	    3 : strcmp(cls, "softint") == 0 ? 2 : strcmp(cls, "idle") == 0 ?
+	    8 : 0;
 
 	if (lane >= 0)
 		tl_span(t, lane, cls, a, b, name, inset);
@@ -297,6 +298,7 @@ rpt_timeline(struct rpt_ctx *c, struct rpt_out *o, int64_t run)
 		    " events are drawn (--max-events).</p>\n", nread);
 	rpt_puts(o, "<p class=\"legend\"><span class=\"legend\" "
 	    "style=\"background:#8fb8e8\"></span>LWP running"
+	    "<span class=\"legend\" style=\"background:#c8c8c8\"></span>idle"
 	    "<span class=\"legend\" style=\"background:#e8a33d\"></span>lock "
 	    "held<span class=\"legend\" style=\"background:#d9534f\"></span>"
 	    "interrupt<span class=\"legend\" style=\"background:#9b59b6\">"

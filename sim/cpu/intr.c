@@ -20,6 +20,7 @@
 
 #include "cpu/machine.h"
 #include "cpu/sync.h"
+#include "record/trace.h"
 
 static const char *const intr_slot_names[INTR_NSLOT] = {
 	"softclk", "softbio", "softnet", "softser", "hardintr",
@@ -85,6 +86,14 @@ intr_check_clean(struct lwp *l, const char *what, void *fn)
 	l->l_ipl = l->l_level;
 }
 
+/* Each handler's begin and end, for the recorder (level full). */
+#define INTR_TRACE(w, l, begin)						\
+	do {								\
+		if (__builtin_expect((w)->w_recorder != NULL, 0))	\
+			trace_intr((w)->w_recorder, (l),		\
+			    intr_slot_names[(l)->l_slot], (begin));	\
+	} while (0)
+
 static void
 intr_lwp_main(void *arg)
 {
@@ -106,9 +115,11 @@ intr_lwp_main(void *arg)
 				fnarg = hi->hi_arg;
 				STAILQ_NEXT(hi, hi_q) = w->w_hifree;
 				w->w_hifree = hi;
+				INTR_TRACE(w, l, true);
 				fn(fnarg);
 				intr_check_clean(l, "hard interrupt handler",
 				    (void *)fn);
+				INTR_TRACE(w, l, false);
 			}
 		} else {
 			while ((pc = TAILQ_FIRST(&c->c_softq[l->l_slot])) !=
@@ -119,9 +130,11 @@ intr_lwp_main(void *arg)
 				fn = si->si_func;
 				fnarg = si->si_arg;
 				sync_acquire(l, si);
+				INTR_TRACE(w, l, true);
 				fn(fnarg);
 				intr_check_clean(l, "softint handler",
 				    (void *)fn);
+				INTR_TRACE(w, l, false);
 			}
 		}
 		sched_intr_idle(l);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cpu/ready.h"
+#include "record/trace.h"
 
 /* Heap order: earlier effective clock first, then the lower index. */
 static inline bool
@@ -200,6 +201,9 @@ ready_eval(struct world *w, struct cpu_info *c)
 	if (p == NULL) {
 		if (c->c_heapslot != 0)
 			ready_heap_remove(w, c);
+		if (__builtin_expect(w->w_recorder != NULL, 0) &&
+		    c->c_cur == NULL)
+			trace_idle(w->w_recorder, c, c->c_clock);
 		return;
 	}
 	old = c->c_eff;

@@ -327,31 +327,79 @@ trace_ev(struct trace *t, struct lwp *l, uint64_t when, const char *kind,
 }
 
 /*
+ * t_last[c_gindex]: what CPU c's lane shows, for recording only real
+ * changes: an LWP's gid, T_IDLE, or T_NONE (nothing recorded yet).
+ */
+#define T_NONE	(-1)
+#define T_IDLE	(-2)
+
+static int *
+trace_lane(struct trace *t, const struct cpu_info *c)
+{
+	size_t i = (size_t)c->c_gindex, n;
+	int *nl;
+
+	if (i >= t->t_nlast) {
+		n = i * 2 + 8;
+		if ((nl = realloc(t->t_last, n * sizeof(*nl))) == NULL)
+			return NULL;
+		while (t->t_nlast < n)
+			nl[t->t_nlast++] = T_NONE;
+		t->t_last = nl;
+	}
+	return &t->t_last[i];
+}
+
+/*
  * Only real changes: a CPU that resumes the LWP it last ran (after
- * waiting for it) continues that LWP's span in the report.
+ * waiting for it, or after an interrupt) continues that LWP's span in
+ * the report.  Interrupt LWPs are drawn as their handlers' slices.
  */
 void
 trace_switch(struct trace *t, struct cpu_info *c, struct lwp *l,
     uint64_t when)
 {
-	size_t i = (size_t)c->c_gindex, n;
-	int *nl;
+	int *last;
+
+	if (t == NULL || t->t_level < DB_TRACE_FULL ||
+	    (l->l_flags & LW_INTR) != 0 || (last = trace_lane(t, c)) == NULL ||
+	    *last == lwp_gid(l))
+		return;
+	*last = lwp_gid(l);
+	db_event(t->t_run, when, host_name(c->c_host), c->c_index, l->l_id,
+	    "switch", l->l_name, NULL);
+	t->t_rows++;
+}
+
+void
+trace_idle(struct trace *t, struct cpu_info *c, uint64_t when)
+{
+	int *last;
+
+	if (t == NULL || t->t_level < DB_TRACE_FULL ||
+	    (last = trace_lane(t, c)) == NULL || *last == T_IDLE)
+		return;
+	*last = T_IDLE;
+	db_event(t->t_run, when, host_name(c->c_host), c->c_index, -1,
+	    "idle", NULL, NULL);
+	t->t_rows++;
+}
+
+void
+trace_intr(struct trace *t, struct lwp *l, const char *slot, bool begin)
+{
+	struct cpu_info *c = l->l_cpu;
+	bool hard = (l->l_flags & LW_HARDINTR) != 0;
+	char ipl[16];
 
 	if (t == NULL || t->t_level < DB_TRACE_FULL)
 		return;
-	if (i >= t->t_nlast) {
-		n = i * 2 + 8;
-		if ((nl = realloc(t->t_last, n * sizeof(*nl))) == NULL)
-			return;
-		while (t->t_nlast < n)
-			nl[t->t_nlast++] = -1;
-		t->t_last = nl;
-	}
-	if (t->t_last[i] == lwp_gid(l))
-		return;
-	t->t_last[i] = lwp_gid(l);
-	db_event(t->t_run, when, host_name(c->c_host), c->c_index, l->l_id,
-	    "switch", l->l_name, NULL);
+	if (begin)
+		snprintf(ipl, sizeof(ipl), "ipl %d", l->l_level);
+	db_event(t->t_run, c->c_clock, host_name(c->c_host), c->c_index,
+	    l->l_id, hard ? (begin ? "intr_begin" : "intr_end") :
+	    (begin ? "softint_begin" : "softint_end"), slot,
+	    begin ? ipl : NULL);
 	t->t_rows++;
 }
 

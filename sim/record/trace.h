@@ -10,8 +10,9 @@
  *		(probe knit:route:rtrequest:done) with the host's
  *		net.route.invalidation policy
  *	full	also the report's CPU lanes: lock acquisitions and
- *		releases (the machine's synchronisation funnel, cpu/sync.h)
- *		and each CPU's switches between LWPs
+ *		releases (the machine's synchronisation funnel, cpu/sync.h),
+ *		each CPU's switches between LWPs, its idle periods, and
+ *		each interrupt and softint handler's begin and end
  *
  * Recording only observes: no hook blocks, charges time or takes a
  * scheduling point, so a run's trace hash is the same at every level.
@@ -44,10 +45,23 @@ uint64_t	 trace_rows(const struct trace *);
 void		 trace_frame(struct trace *, struct host *, int unit,
 		    const void *frame, size_t len, uint64_t when,
 		    bool outbound);
-/* The scheduler: CPU c now runs l. */
+/*
+ * The scheduler (level full): CPU c now runs l (interrupt LWPs are
+ * not switches: their handlers are intr/softint slices over the LWP
+ * they interrupt); CPU c has nothing to run from `when' on.
+ */
 struct cpu_info;
 void		 trace_switch(struct trace *, struct cpu_info *, struct lwp *,
 		    uint64_t when);
+void		 trace_idle(struct trace *, struct cpu_info *, uint64_t when);
+/*
+ * Interrupt LWP l begins (begin) or ends one handler: "intr_begin"/
+ * "intr_end" for the hard interrupt slot, "softint_begin"/"softint_end"
+ * for a softint, object = the slot ("softnet", "hardintr"), detail =
+ * "ipl N" (begin only).
+ */
+void		 trace_intr(struct trace *, struct lwp *, const char *slot,
+		    bool begin);
 
 /*
  * What a frame is, decoded once for the database and for knit's

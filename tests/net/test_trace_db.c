@@ -222,10 +222,14 @@ START_TEST(test_full_report_and_hash)
 	}
 	fclose(fp);
 	unlink(html);
-	/* One lane per CPU that ran something (r's second CPU idles). */
-	ck_assert_int_eq(lanes, 5);
+	/* One lane per CPU: r's second CPU runs nothing, its lane is idle. */
+	ck_assert_int_eq(lanes, 6);
 	ck_assert_int_eq(q_int(full.path, "SELECT count(DISTINCT host || ':' "
-	    "|| cpu) FROM events"), 5);
+	    "|| cpu) FROM events"), 6);
+	ck_assert_int_eq(q_int(full.path, "SELECT count(*) FROM events WHERE "
+	    "host = 'r' AND cpu = 1 AND kind <> 'idle'"), 0);
+	ck_assert_int_eq(q_int(full.path, "SELECT count(*) FROM events WHERE "
+	    "host = 'r' AND cpu = 1"), 1);
 	/* Each packet crossing a link: a tx row with its rx. */
 	pkts = q_int(full.path, "SELECT count(*) FROM packets WHERE dir = "
 	    "'rx'");
@@ -284,6 +288,30 @@ START_TEST(test_kern3508_cli)
 	    "WHERE run = 2 AND policy = 'list' AND gateway IS NOT NULL"), 0);
 	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
 	    "run = 3 AND kind = 'switch'"), 0);
+	/*
+	 * Full: idle periods and each interrupt/softint handler, begin and
+	 * end paired on its CPU (the next of the two kinds after a begin is
+	 * its end), with the slot and IPL; interrupt LWPs are not switches.
+	 */
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'idle' AND lwp IS NULL"), 0);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'intr_begin' AND object = 'hardintr' AND "
+	    "detail LIKE 'ipl %'"), 0);
+	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'softint_begin' AND object = 'softnet'"), 0);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM events b WHERE "
+	    "run = 3 AND kind IN ('intr_begin', 'softint_begin') AND "
+	    "(SELECT kind FROM events e WHERE e.run = 3 AND e.host = b.host "
+	    "AND e.cpu = b.cpu AND e.seq > b.seq AND e.kind IN (b.kind, "
+	    "replace(b.kind, 'begin', 'end')) ORDER BY e.seq LIMIT 1) IS NOT "
+	    "replace(b.kind, 'begin', 'end')"), 0);
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'intr_begin'"), q_int(rc.path, "SELECT "
+	    "count(*) FROM events WHERE run = 3 AND kind = 'intr_end'"));
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM events WHERE "
+	    "run = 3 AND kind = 'switch' AND (object LIKE 'soft%/%' OR object "
+	    "LIKE 'hardintr/%')"), 0);
 	drop(&rc);
 }
 END_TEST

@@ -270,6 +270,7 @@ START_TEST(test_report_static_html)
 	ck_assert_int_eq(count(html, "<rect class=\"lock\""), 1);
 	ck_assert_int_eq(count(html, "<rect class=\"intr\""), 1);
 	ck_assert_int_eq(count(html, "<rect class=\"softint\""), 1);
+	ck_assert_int_eq(count(html, "<rect class=\"idle\""), 1);
 	/* h1->r1 and r1->h2 crossings; two route changes. */
 	ck_assert_int_eq(count(html, "<line class=\"packet\""), 2);
 	ck_assert_int_eq(count(html, "<line class=\"route-change\""), 2);
@@ -349,6 +350,38 @@ START_TEST(test_report_in_chromium)
 	ck_assert_int_eq(stat(tpath("shot.png"), &sb), 0);
 	ck_assert_int_gt(sb.st_size, 5000);
 	free(dom);
+
+	/*
+	 * A recorded run at --trace full: the rendered lanes show idle
+	 * periods, hard interrupts and softints as slices, and so does
+	 * its Chrome trace.
+	 */
+	ck_assert_int_eq(sh("%s run %s/scenarios/kern3508.lua --quiet --db %s "
+	    "--trace full >/dev/null", knit, getenv("KNIT_SRC"),
+	    tpath("full.db")), 0);
+	ck_assert_int_eq(sh("%s report %s --run 1 -o %s >/dev/null", knit,
+	    tpath("full.db"), tpath("full.html")), 0);
+	snprintf(url, sizeof(url), "file://%s", tpath("full.html"));
+	ck_assert_int_eq(chromium_dom(url, tpath("dom3.html"),
+	    tpath("shot3.png")), 0);
+	dom = slurp(tpath("dom3.html"), NULL);
+	ck_assert_ptr_nonnull(dom);
+	ck_assert_ptr_nonnull(strstr(dom, "data-ready=\"1\""));
+	ck_assert_int_gt(count(dom, "<rect class=\"idle\""), 0);
+	ck_assert_int_gt(count(dom, "<rect class=\"intr\""), 0);
+	ck_assert_int_gt(count(dom, "<rect class=\"softint\""), 0);
+	free(dom);
+	ck_assert_int_eq(sh("%s export %s --run 1 --chrome-trace %s "
+	    ">/dev/null", knit, tpath("full.db"), tpath("full.json")), 0);
+	ck_assert_int_eq(sh("python3 -c '"
+	    "import json,sys\n"
+	    "t=json.load(open(sys.argv[1]))[\"traceEvents\"]\n"
+	    "c={}\n"
+	    "for e in t:\n"
+	    "  if e[\"ph\"]==\"X\": c[e[\"cat\"]]=c.get(e[\"cat\"],0)+1\n"
+	    "assert all(c.get(k,0)>0 for k in (\"idle\",\"intr\","
+	    "\"softint\",\"lwp\")), c\n"
+	    "' %s", tpath("full.json")), 0);
 }
 END_TEST
 
@@ -375,6 +408,8 @@ START_TEST(test_export_chrome_trace)
 	    "assert len(locks)==1 and locks[0][\"name\"]==\"rt_lock\", locks\n"
 	    "assert abs(locks[0][\"dur\"]-0.2)<1e-9, locks\n"
 	    "assert len(lwps)==5, lwps\n"
+	    "idle=[e for e in X if e[\"cat\"]==\"idle\"]\n"
+	    "assert len(idle)==1 and idle[0][\"ts\"]==0.4, idle\n"
 	    "assert sum(1 for e in t if e[\"ph\"]==\"i\")==6+2+3\n"
 	    "' %s", tpath("t.json")), 0);
 	free(json);
@@ -392,7 +427,7 @@ START_TEST(test_export_chrome_trace)
 	    "  assert os.path.getsize(f)<=2048, f\n"
 	    "  n+=sum(1 for e in json.load(open(f))[\"traceEvents\"] if "
 	    "e[\"ph\"]!=\"M\")\n"
-	    "assert n==5+1+1+1+6+2+3, n\n"
+	    "assert n==5+1+1+1+1+6+2+3, n\n"
 	    "' %s", tmpdir), 0);
 	/* Usage errors. */
 	ck_assert_int_eq(sh("%s export %s --run 2 2>/dev/null", knit,
