@@ -56,7 +56,9 @@ const char cmd_explore_help[] =
     "  -j N               worker processes (default 1; dfs runs in one)\n"
     "  --shard I/N        run only the runs r with r %% N == I - 1\n"
     "  --seed BASE        seed of run 0 (default 1)\n"
-    "  --db FILE          record failing runs in FILE (default knit.db)\n"
+    "  --db FILE          record runs in FILE (default knit.db)\n"
+    "  --record WHAT      failures (default): only failing runs; all: every\n"
+    "                     run, passing ones too (to compare campaigns)\n"
     "  --no-db            record nothing\n"
     "  --stop-on-first    stop at the first failing run\n"
     "  --minimize         shrink each failure's schedule to the fewest\n"
@@ -102,6 +104,7 @@ struct explore {
 	/* recording */
 	struct db	*x_db;
 	const char	*x_dbpath;
+	bool		 x_record_all;	/* --record all: passing runs too */
 	char		 x_campaign[64];
 	char		 x_shard[32];
 	struct xcampaign *x_camp;
@@ -233,8 +236,9 @@ params_text(const struct explore *x, char *buf, size_t len)
 
 /*
  * co_done: record each run that failed or that completed a campaign
- * finding (a lock-order cycle across runs), in run order, and remember
- * the database id of each failure group's first run.
+ * finding (a lock-order cycle across runs), or every run with --record
+ * all, in run order, and remember the database id of each failure
+ * group's first run.
  */
 static void
 explore_done(void *arg, uint64_t run, uint64_t seed, const struct xrun_out *o)
@@ -254,7 +258,8 @@ explore_done(void *arg, uint64_t run, uint64_t seed, const struct xrun_out *o)
 		if (c->xc_fails[i].xf_first_run == run &&
 		    c->xc_fails[i].xf_db_run == 0)
 			fresh = true;
-	if (x->x_db == NULL || (o->ro_nviols == 0 && !fresh))
+	if (x->x_db == NULL || (o->ro_nviols == 0 && !fresh &&
+	    !x->x_record_all))
 		return;
 	memset(&ri, 0, sizeof(ri));
 	snprintf(hash, sizeof(hash), "%016" PRIx64,
@@ -297,7 +302,9 @@ explore_done(void *arg, uint64_t run, uint64_t seed, const struct xrun_out *o)
 			    f->xf_signature, f->xf_message, NULL);
 	}
 	memset(&rr, 0, sizeof(rr));
-	rr.rr_verdict = DB_VERDICT_FAIL;
+	rr.rr_verdict = o->ro_nviols != 0 || fresh ? DB_VERDICT_FAIL :
+	    o->ro_status == XRUN_ERROR ? DB_VERDICT_ERROR :
+	    o->ro_status == XRUN_FAIL ? DB_VERDICT_FAIL : DB_VERDICT_PASS;
 	rr.rr_virtual_ns = o->ro_vtime;
 	rr.rr_events = o->ro_events;
 	rr.rr_trace_hash = o->ro_hash;
@@ -472,7 +479,7 @@ record_run(struct explore *x, uint64_t seed, const char *strategy,
 
 enum {
 	OPT_STRATEGY = 256, OPT_RUNS, OPT_TIME, OPT_DEPTH, OPT_PREEMPT,
-	OPT_WINDOW, OPT_SHARD, OPT_SEED, OPT_DB, OPT_NODB, OPT_STOP,
+	OPT_WINDOW, OPT_SHARD, OPT_SEED, OPT_DB, OPT_NODB, OPT_RECORD, OPT_STOP,
 	OPT_MINIMIZE, OPT_RACE, OPT_RACE_POINTS, OPT_QUIET, OPT_RUN,
 	OPT_BUDGET, OPT_NO_LOCKORDER, OPT_NO_MEMCHECK,
 };
@@ -488,6 +495,7 @@ static const struct option explore_longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "no-db", no_argument, NULL, OPT_NODB },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "stop-on-first", no_argument, NULL, OPT_STOP },
 	{ "minimize", no_argument, NULL, OPT_MINIMIZE },
 	{ "race", no_argument, NULL, OPT_RACE },
@@ -788,6 +796,15 @@ cmd_explore(int argc, char **argv)
 			break;
 		case OPT_NODB:
 			x.x_dbpath = NULL;
+			break;
+		case OPT_RECORD:
+			if (strcmp(optarg, "all") != 0 &&
+			    strcmp(optarg, "failures") != 0) {
+				knit_usage_error("explore", "--record '%s': "
+				    "expected all or failures", optarg);
+				goto out;
+			}
+			x.x_record_all = optarg[0] == 'a';
 			break;
 		case OPT_STOP:
 			stop = true;

@@ -814,8 +814,9 @@ END_TEST
 /*
  * A 4-shard campaign through GNU parallel (tools/campaign-parallel)
  * merges into the same runs, verdicts, trace hashes and violations as
- * the single-process campaign with the same seeds; a merged run
- * replays to its recorded trace hash.
+ * the single-process campaign with the same seeds, every run compared
+ * (--record all; by default only failing runs are recorded); a merged
+ * run replays to its recorded trace hash.
  */
 START_TEST(test_campaign_parallel_equals_single)
 {
@@ -840,11 +841,21 @@ START_TEST(test_campaign_parallel_equals_single)
 		ck_abort_msg("GNU parallel is not installed (tools/setup "
 		    "installs it)");
 	ck_assert_int_eq(sh("cd %s && %s explore %s/scenarios/bugs/"
-	    "sbwait_lost_wakeup.lua --runs 60 --seed 7 --db single.db --quiet "
+	    "sbwait_lost_wakeup.lua --runs 60 --seed 7 --db fails.db --quiet "
 	    ">/dev/null 2>&1", tmpdir, knit, src), 1);
+	ck_assert_int_eq(sh("cd %s && %s explore %s/scenarios/bugs/"
+	    "sbwait_lost_wakeup.lua --runs 60 --seed 7 --db single.db --quiet "
+	    "--record all >/dev/null 2>&1", tmpdir, knit, src), 1);
 	ck_assert_int_eq(sh("KNIT=%s %s/tools/campaign-parallel -o %s 4 "
 	    "%s/scenarios/bugs/sbwait_lost_wakeup.lua --runs 60 --seed 7 "
-	    ">%s 2>&1", knit, src, tpath("merged.db"), src, tpath("log")), 1);
+	    "--record all >%s 2>&1", knit, src, tpath("merged.db"), src,
+	    tpath("log")), 1);
+	/* All 60 runs, passing ones too; by default the failing ones. */
+	ck_assert_str_eq(q1(tpath("single.db"), "SELECT count(*) || ' ' || "
+	    "sum(verdict = 'fail') || ' ' || sum(verdict = 'pass') FROM runs"),
+	    "60 12 48");
+	ck_assert_str_eq(q1(tpath("fails.db"), "SELECT count(*) || ' ' || "
+	    "sum(verdict = 'fail') FROM runs"), "12 12");
 	out = slurp(tpath("log"), NULL);
 	ck_assert_ptr_nonnull(strstr(out, "shard-4-of-4.db"));
 	free(out);
