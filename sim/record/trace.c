@@ -6,8 +6,13 @@
  * The route a packet was sent along: the probes
  * knit:ip:ip_output:rtcache_validated, knit:ip:ip_forward:... (and the
  * IPv6 ones) fire between the route cache lookup and the use of its
- * entry, on the LWP that then hands the frame to the NIC.  The recorder keeps the last such entry per LWP and attaches it
- * to that LWP's next outbound IP frame.
+ * entry, with the packet.  The recorder keeps the entry twice: under
+ * the packet's identity (trace_held: host, destination, IPv4 id or IPv6
+ * flow label, length, protocol and the transport bytes no later layer
+ * rewrites), and as the last one of the LWP.  An outbound IP frame
+ * takes its own packet's entry -- also when it was held for ARP/ND
+ * resolution and is sent later by another LWP -- else (a packet the
+ * recorder cannot recognise, e.g. a fragment) the sending LWP's last.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -25,6 +30,18 @@ struct trace_pending {
 	struct trace_rt	 tp_rt;
 };
 
+/*
+ * The route validated for a packet, by packet identity (th_key, 0 =
+ * empty), until a frame with that identity leaves; direct-mapped, so a
+ * packet never sent is forgotten when another takes its slot.
+ */
+#define TRACE_HELD	1024
+struct trace_held {
+	uint64_t	 th_key;
+	int		 th_gid;	/* LWP that validated it */
+	struct trace_rt	 th_rt;
+};
+
 struct trace {
 	struct world	*t_world;
 	struct db_run	*t_run;
@@ -33,9 +50,12 @@ struct trace {
 	const struct sync_hooks *t_prev;	/* chained at level full */
 	struct trace_pending *t_pend;		/* by lwp_gid */
 	size_t		 t_npend;
+	struct trace_held *t_held;		/* TRACE_HELD, or NULL */
 	int		*t_last;		/* by CPU c_gindex: lwp_gid */
 	size_t		 t_nlast;
 };
+
+static uint64_t	trace_packet_id(struct host *, const uint8_t *, size_t);
 
 /* The hooks of cpu/sync.h are global; one recorder at a time uses them. */
 static struct trace *trace_synced;
@@ -111,6 +131,9 @@ trace_route_used(struct sdt_probe *p, const uintptr_t args[5], void *arg)
 	struct trace *t = world_recorder(arg);
 	struct lwp *l = sim_lwp();
 	struct trace_pending *np;
+	struct trace_held *th;
+	uint8_t ip[64];
+	uint64_t key;
 	size_t gid, n;
 
 	(void)p;
@@ -132,6 +155,14 @@ trace_route_used(struct sdt_probe *p, const uintptr_t args[5], void *arg)
 	}
 	trace_rt_decode((const void *)args[1], &t->t_pend[gid].tp_rt);
 	t->t_pend[gid].tp_valid = t->t_pend[gid].tp_rt.tr_family != 0;
+	if (t->t_pend[gid].tp_valid && t->t_held != NULL &&
+	    (n = trace_mbuf_copy((const void *)args[2], ip, sizeof(ip))) !=
+	    0 && (key = trace_packet_id(sim_host(), ip, n)) != 0) {
+		th = &t->t_held[key % TRACE_HELD];
+		th->th_key = key;
+		th->th_gid = (int)gid;
+		th->th_rt = t->t_pend[gid].tp_rt;
+	}
 }
 
 /* ---- packets -------------------------------------------------------- */
@@ -140,6 +171,55 @@ static unsigned
 be16(const uint8_t *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
+}
+
+/*
+ * A packet's identity on host hp, from its IP header on: the same at
+ * route lookup (ip_output, ip_forward) and when its frame leaves, so it
+ * excludes what is set or rewritten in between (source address,
+ * TTL/hop limit, checksums).  0 if not IP or too short.
+ */
+static uint64_t
+trace_packet_id(struct host *hp, const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *name = hp != NULL ? host_name(hp) : "";
+	uint8_t b[32];
+	size_t k = 0, hl, i;
+	int proto;
+
+	if (n >= 20 && p[0] >> 4 == 4) {
+		hl = (size_t)(p[0] & 0xf) * 4;
+		proto = p[9];
+		memcpy(b, p + 16, 4);		/* destination */
+		memcpy(b + 4, p + 2, 4);	/* length, id */
+		k = 8;
+	} else if (n >= 40 && p[0] >> 4 == 6) {
+		hl = 40;
+		proto = p[6];
+		memcpy(b, p + 24, 16);		/* destination */
+		memcpy(b + 16, p + 1, 5);	/* flow label, payload length */
+		k = 21;
+	} else
+		return 0;
+	b[k++] = (uint8_t)proto;
+	if ((proto == 6 || proto == 17) && n >= hl + 4) {
+		memcpy(b + k, p + hl, 4);	/* ports */
+		k += 4;
+	} else if ((proto == 1 || proto == 58) && n >= hl + 8) {
+		memcpy(b + k, p + hl, 2);	/* type, code */
+		memcpy(b + k + 2, p + hl + 4, 4);	/* id, seq */
+		k += 6;
+	}
+	for (i = 0; i < k; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	for (; *name != '\0'; name++) {
+		h ^= (uint8_t)*name;
+		h *= 0x100000001b3ULL;
+	}
+	return h != 0 ? h : 1;
 }
 
 /* ICMP and ICMPv6 message types by name, for filters (nic:packets). */
@@ -275,7 +355,10 @@ trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
 	struct trace_frame_info fi;
 	struct db_packet pk;
 	struct lwp *l;
-	struct trace_pending *tp = NULL;
+	struct trace_pending *tp;
+	struct trace_held *th;
+	const struct trace_rt *rt = NULL;
+	uint64_t key;
 	char nic[16], rdst[INET6_ADDRSTRLEN + 8], rgw[INET6_ADDRSTRLEN];
 
 	if (t == NULL || t->t_level < DB_TRACE_PACKETS)
@@ -294,19 +377,29 @@ trace_frame(struct trace *t, struct host *h, int unit, const void *frame,
 	pk.pk_summary = fi.fi_sum;
 	pk.pk_bytes = frame;
 	pk.pk_nbytes = len;
-	if (outbound && fi.fi_routed && (l = sim_lwp()) != NULL &&
+	if (outbound && fi.fi_routed && t->t_held != NULL && len > 14 &&
+	    (key = trace_packet_id(h, (const uint8_t *)frame + 14,
+	    len - 14)) != 0 && t->t_held[key % TRACE_HELD].th_key == key) {
+		/* its own packet's route; the validating LWP's is used up */
+		th = &t->t_held[key % TRACE_HELD];
+		th->th_key = 0;
+		rt = &th->th_rt;
+		if ((size_t)th->th_gid < t->t_npend)
+			t->t_pend[th->th_gid].tp_valid = false;
+	} else if (outbound && fi.fi_routed && (l = sim_lwp()) != NULL &&
 	    (size_t)lwp_gid(l) < t->t_npend &&
-	    t->t_pend[lwp_gid(l)].tp_valid)
+	    t->t_pend[lwp_gid(l)].tp_valid) {
 		tp = &t->t_pend[lwp_gid(l)];
-	if (tp != NULL) {
-		prefix_text(&tp->tp_rt, rdst, sizeof(rdst));
+		tp->tp_valid = false;
+		rt = &tp->tp_rt;
+	}
+	if (rt != NULL) {
+		prefix_text(rt, rdst, sizeof(rdst));
 		pk.pk_route_dst = rdst;
-		if (tp->tp_rt.tr_hasgw) {
-			addr_text(tp->tp_rt.tr_family, tp->tp_rt.tr_gw, rgw,
-			    sizeof(rgw));
+		if (rt->tr_hasgw) {
+			addr_text(rt->tr_family, rt->tr_gw, rgw, sizeof(rgw));
 			pk.pk_route_gw = rgw;
 		}
-		tp->tp_valid = false;
 	}
 	db_packet(t->t_run, &pk);
 	t->t_rows++;
@@ -466,6 +559,7 @@ trace_begin(struct world *w, struct db_run *r, enum db_trace_level level)
 	t->t_world = w;
 	t->t_run = r;
 	t->t_level = level;
+	t->t_held = calloc(TRACE_HELD, sizeof(*t->t_held));
 	/* The hooks find the recorder through the world: they outlive it
 	 * (probes fire while the world is torn down). */
 	sim_probe_attach(w, "knit:route:rtrequest:done", trace_route_done, w);
@@ -493,6 +587,7 @@ trace_end(struct trace *t)
 	 * no recorder from now on. */
 	world_set_recorder(t->t_world, NULL);
 	free(t->t_pend);
+	free(t->t_held);
 	free(t->t_last);
 	free(t);
 }

@@ -97,6 +97,8 @@ struct trace_rt {
 	char		 tr_flags[24];	/* netstat -rn letters */
 };
 void		 trace_rt_decode(const void *rtentry, struct trace_rt *);
+/* Copy the first (at most len) bytes of an mbuf chain; returns how many. */
+size_t		 trace_mbuf_copy(const void *mbuf, uint8_t *buf, size_t len);
 /* RTM_ADD, RTM_DELETE, RTM_CHANGE as "add", "delete", "change". */
 const char	*trace_rtm_name(int req);
 /* RTCACHE_POLICY_* as its sysctl name. */

@@ -10,6 +10,7 @@
 #include "netinet/in.h"
 #include "netinet6/in6.h"
 #include "net/route.h"
+#include "sys/mbuf.h"
 
 #include "record/trace.h"
 
@@ -56,6 +57,22 @@ trace_rt_decode(const void *p, struct trace_rt *tr)
 		if ((flags & letters[i].f) != 0 && n + 1 < sizeof(tr->tr_flags))
 			tr->tr_flags[n++] = letters[i].c;
 	tr->tr_flags[n] = '\0';
+}
+
+size_t
+trace_mbuf_copy(const void *p, uint8_t *buf, size_t len)
+{
+	const struct mbuf *m;
+	size_t n = 0, k;
+
+	for (m = p; m != NULL && n < len; m = m->m_next) {
+		if (m->m_len <= 0)
+			continue;
+		k = (size_t)m->m_len < len - n ? (size_t)m->m_len : len - n;
+		memcpy(buf + n, mtod(m, const uint8_t *), k);
+		n += k;
+	}
+	return n;
 }
 
 const char *

@@ -110,6 +110,25 @@ q_int(const char *path, const char *sql)
 	return v;
 }
 
+static const char *
+q_text(const char *path, const char *sql)
+{
+	static char buf[512];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	buf[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return buf;
+}
+
 static void
 drop(struct recorded *rc)
 {
@@ -286,6 +305,26 @@ START_TEST(test_kern3508_cli)
 	    "WHERE run = 2"), 0);
 	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM route_changes "
 	    "WHERE run = 2 AND policy = 'list' AND gateway IS NOT NULL"), 0);
+	/*
+	 * The first echo r forwards after the host route via g2 appears
+	 * waits for ARP (who-has 10.0.3.2 from r, then the reply) and
+	 * leaves later, from the LWP that took the reply: it carries the
+	 * route it was forwarded along and is judged fresh.  Every IPv4
+	 * frame sent along a route carries its route.
+	 */
+	ck_assert_str_eq(q_text(rc.path, "WITH a AS (SELECT seq FROM "
+	    "route_changes WHERE run = 2 AND host = 'r-list' AND op = 'add' "
+	    "AND dst = '10.0.9.1'), p AS (SELECT min(seq) AS seq FROM packets "
+	    "WHERE run = 2 AND host = 'r-list' AND dir = 'tx' AND proto = "
+	    "'icmp' AND seq > (SELECT seq FROM a)) SELECT (SELECT count(*) "
+	    "FROM packets WHERE run = 2 AND host = 'r-list' AND summary "
+	    "LIKE 'ARP 10.0.3.2 is-at %' AND dir = 'rx' AND "
+	    "seq BETWEEN (SELECT seq FROM a) AND (SELECT seq FROM p)) || ' ' "
+	    "|| route_dst || ' ' || route_gw FROM packets WHERE run = 2 AND "
+	    "seq = (SELECT seq FROM p)"), "1 10.0.9.1 10.0.3.2");
+	ck_assert_int_eq(q_int(rc.path, "SELECT count(*) FROM packets WHERE "
+	    "dir = 'tx' AND proto IN ('icmp', 'udp') AND route_dst IS NULL"),
+	    0);
 	ck_assert_int_gt(q_int(rc.path, "SELECT count(*) FROM events WHERE "
 	    "run = 3 AND kind = 'switch'"), 0);
 	/*
