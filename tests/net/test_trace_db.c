@@ -92,24 +92,6 @@ pr3508_record(const char *policy, enum db_trace_level level,
 	tn_fini(&t);
 }
 
-static int64_t
-q_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK,
-	    "%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 static const char *
 q_text(const char *path, const char *sql)
 {
@@ -127,6 +109,15 @@ q_text(const char *path, const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return buf;
+}
+
+/* A count; -1 if the query returned no row. */
+static int64_t
+q_int(const char *path, const char *sql)
+{
+	const char *v = q_text(path, sql);
+
+	return v[0] != '\0' ? strtoll(v, NULL, 10) : -1;
 }
 
 static void
