@@ -155,10 +155,11 @@ explore_finish(void *arg, struct world *w, const struct kn_result *r)
 	 * The schedule is wanted only for a failure: the run's own, or a
 	 * lock-order cycle its new edges close in the campaign graph (no
 	 * new edges, no new cycle).  Thousands of choices per run: not
-	 * formatted for the runs that pass.
+	 * formatted for the runs that pass, unless every run is recorded
+	 * (--record all: each recorded run replays).
 	 */
 	if (r->r_status != KN_PASS || o->ro_nviols > 0 ||
-	    o->ro_lockorder != NULL)
+	    o->ro_lockorder != NULL || x->x_record_all)
 		o->ro_schedule = schedule_to_text(world_schedule(w));
 }
 

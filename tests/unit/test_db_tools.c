@@ -856,6 +856,9 @@ START_TEST(test_campaign_parallel_equals_single)
 	    "60 12 48");
 	ck_assert_str_eq(q1(tpath("fails.db"), "SELECT count(*) || ' ' || "
 	    "sum(verdict = 'fail') FROM runs"), "12 12");
+	/* Each recorded run has its schedule: a passing one replays too. */
+	ck_assert_str_eq(q1(tpath("single.db"), "SELECT count(*) FROM "
+	    "schedules"), "60");
 	out = slurp(tpath("log"), NULL);
 	ck_assert_ptr_nonnull(strstr(out, "shard-4-of-4.db"));
 	free(out);
