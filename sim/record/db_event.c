@@ -78,18 +78,59 @@ bind_event(struct db_run *r, sqlite3_stmt *st, int row,
 	}
 }
 
+/* A queued packet as struct db_packet, its strings in eb's arena. */
+static void
+packet_insert(struct db_run *r, const struct dbi_evblock *eb,
+    const struct dbi_event *ev)
+{
+	const struct dbi_packet *dp = &eb->eb_pk[ev->ev_pk];
+	const char *s[DBI_PK_NSTR];
+	struct db_packet pk;
+	int i;
+
+	for (i = 0; i < DBI_PK_NSTR; i++)
+		s[i] = dp->dp_str[i] >= 0 ? eb->eb_arena + dp->dp_str[i] : NULL;
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_vtime = dp->dp_vtime;
+	pk.pk_host = s[0];
+	pk.pk_nic = s[1];
+	pk.pk_dir = s[2];
+	pk.pk_proto = s[3];
+	pk.pk_src = s[4];
+	pk.pk_dst = s[5];
+	pk.pk_summary = s[6];
+	pk.pk_flow = s[7];
+	pk.pk_route_dst = s[8];
+	pk.pk_route_gw = s[9];
+	pk.pk_len = dp->dp_len;
+	pk.pk_key = dp->dp_key;
+	if (dp->dp_bytes >= 0) {
+		pk.pk_bytes = eb->eb_arena + dp->dp_bytes;
+		pk.pk_nbytes = (size_t)dp->dp_nbytes;
+	}
+	dbi_packet_locked(r, ev->ev_seq, &pk);
+}
+
 /*
- * Insert one block (writer thread, r_sqlmtx held): whole statements of
- * DBI_EVENT_ROWS rows, the rest one row per statement.
+ * Insert one block (writer thread, r_sqlmtx held), in order: runs of
+ * DBI_EVENT_ROWS events by one statement, other events one per
+ * statement, packets one by one.
  */
 static void
 block_insert(struct db_run *r, const struct dbi_evblock *eb)
 {
 	sqlite3_stmt *st;
-	int i = 0, j, n = eb->eb_nev;
+	int i = 0, j, k, n = eb->eb_nev;
 
 	while (i < n && !r->r_failed) {
-		if (n - i >= DBI_EVENT_ROWS) {
+		if (eb->eb_ev[i].ev_pk >= 0) {
+			packet_insert(r, eb, &eb->eb_ev[i++]);
+			continue;
+		}
+		for (k = i; k < n && k - i < DBI_EVENT_ROWS &&
+		    eb->eb_ev[k].ev_pk < 0; k++)
+			;
+		if (k - i == DBI_EVENT_ROWS) {
 			if ((st = dbi_stmt_locked(r, DBS_EVENTS)) == NULL)
 				return;
 			for (j = 0; j < DBI_EVENT_ROWS; j++)
@@ -167,9 +208,12 @@ writer_start(struct db_run *r)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Queue r_fill (recording thread). */
+/*
+ * Queue r_fill (recording thread).  The writer starts with the first
+ * full block; a run that never fills one inserts its rows here.
+ */
 static void
-fill_push(struct db_run *r)
+fill_push(struct db_run *r, int full)
 {
 	struct dbi_evblock *eb = r->r_fill;
 
@@ -177,7 +221,8 @@ fill_push(struct db_run *r)
 	if (eb == NULL)
 		return;
 	if (!r->r_thread) {
-		writer_start(r);
+		if (full)
+			writer_start(r);
 		if (!r->r_thread) {
 			pthread_mutex_lock(&r->r_sqlmtx);
 			if (!r->r_failed)
@@ -216,6 +261,7 @@ fill_get(struct db_run *r)
 		return NULL;
 	eb->eb_next = NULL;
 	eb->eb_nev = 0;
+	eb->eb_npk = 0;
 	eb->eb_arenalen = 0;
 	return eb;
 }
@@ -223,7 +269,7 @@ fill_get(struct db_run *r)
 int
 dbi_events_sync(struct db_run *r)
 {
-	fill_push(r);
+	fill_push(r, 0);
 	if (r->r_thread) {
 		pthread_mutex_lock(&r->r_qmtx);
 		while (r->r_qhead != NULL || r->r_writing)
@@ -306,7 +352,7 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
 	for (i = 0; i < 4; i++) {
 		if (arena_put(eb, s[i], &ev->ev_str[i], &ev->ev_len[i]) != 0) {
 			/* Arena full: hand the block over, start another. */
-			fill_push(r);
+			fill_push(r, 1);
 			if ((eb = r->r_fill = fill_get(r)) == NULL)
 				return dbi_run_fail(r, "recording an event "
 				    "(out of memory)");
@@ -318,7 +364,84 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
 	ev->ev_vtime = vtime;
 	ev->ev_cpu = cpu;
 	ev->ev_lwp = lwp;
+	ev->ev_pk = -1;
 	if (++eb->eb_nev == DBI_BLOCK_ROWS)
-		fill_push(r);
+		fill_push(r, 1);
+	return 0;
+}
+
+/* Copy n bytes (a NUL-terminated string when s is text) into eb's arena. */
+static int
+arena_copy(struct dbi_evblock *eb, const void *p, size_t n, int *off)
+{
+	if (eb->eb_arenalen + (int)n > DBI_ARENA)
+		return -1;
+	memcpy(eb->eb_arena + eb->eb_arenalen, p, n);
+	*off = eb->eb_arenalen;
+	eb->eb_arenalen += (int)n;
+	return 0;
+}
+
+/* Copy a packet into the block being filled; 0 or -1 (block full). */
+static int
+packet_put(struct dbi_evblock *eb, int64_t seq, const struct db_packet *pk)
+{
+	const char *s[DBI_PK_NSTR] = { pk->pk_host, pk->pk_nic, pk->pk_dir,
+	    pk->pk_proto, pk->pk_src, pk->pk_dst, pk->pk_summary,
+	    pk->pk_flow, pk->pk_route_dst, pk->pk_route_gw };
+	struct dbi_event *ev = &eb->eb_ev[eb->eb_nev];
+	struct dbi_packet *dp = &eb->eb_pk[eb->eb_npk];
+	size_t n;
+	int i;
+
+	if (eb->eb_nev == DBI_BLOCK_ROWS || eb->eb_npk == DBI_BLOCK_ROWS / 4)
+		return -1;
+	for (i = 0; i < DBI_PK_NSTR; i++) {
+		dp->dp_str[i] = -1;
+		if (s[i] == NULL)
+			continue;
+		n = strnlen(s[i], DBI_ARENA / 8);
+		if (arena_copy(eb, s[i], n + 1, &dp->dp_str[i]) != 0)
+			return -1;
+		eb->eb_arena[dp->dp_str[i] + (int)n] = '\0';	/* if cut */
+	}
+	dp->dp_bytes = -1;
+	dp->dp_nbytes = 0;
+	if (pk->pk_bytes != NULL) {
+		if (arena_copy(eb, pk->pk_bytes, pk->pk_nbytes,
+		    &dp->dp_bytes) != 0)
+			return -1;
+		dp->dp_nbytes = (int)pk->pk_nbytes;
+	}
+	dp->dp_vtime = pk->pk_vtime;
+	dp->dp_key = pk->pk_key;
+	dp->dp_len = pk->pk_len;
+	memset(ev, 0, sizeof(*ev));
+	ev->ev_seq = seq;
+	ev->ev_pk = eb->eb_npk++;
+	eb->eb_nev++;
+	return 0;
+}
+
+int
+dbi_packet_defer(struct db_run *r, int64_t seq, const struct db_packet *pk)
+{
+	struct dbi_evblock *eb;
+	int len = r->r_fill != NULL ? r->r_fill->eb_arenalen : 0;
+
+	if ((eb = r->r_fill) == NULL && (eb = r->r_fill = fill_get(r)) == NULL)
+		return dbi_run_fail(r, "recording a packet (out of memory)");
+	if (packet_put(eb, seq, pk) != 0) {
+		eb->eb_arenalen = len;	/* drop the partial copy */
+		fill_push(r, 1);
+		if ((eb = r->r_fill = fill_get(r)) == NULL)
+			return dbi_run_fail(r, "recording a packet (out of "
+			    "memory)");
+		if (packet_put(eb, seq, pk) != 0)
+			return dbi_run_fail(r, "recording a packet (too "
+			    "large)");
+	}
+	if (eb->eb_nev == DBI_BLOCK_ROWS)
+		fill_push(r, 1);
 	return 0;
 }

@@ -49,13 +49,32 @@ struct dbi_event {
 	int		 ev_str[4];	/* host, kind, object, detail: arena
 					   offsets, -1 for NULL */
 	int		 ev_len[4];
+	int		 ev_pk;		/* a packet row: eb_pk index; else -1 */
+};
+
+/*
+ * A packet in a block: its strings (host, nic, dir, proto, src, dst,
+ * summary, flow, route_dst, route_gw) NUL-terminated in the arena,
+ * then its bytes.  Frames up to DBI_PACKET_BYTES go through blocks.
+ */
+#define DBI_PK_NSTR	10
+#define DBI_PACKET_BYTES (DBI_ARENA / 4)
+struct dbi_packet {
+	uint64_t	 dp_vtime;
+	uint64_t	 dp_key;
+	uint32_t	 dp_len;
+	int		 dp_str[DBI_PK_NSTR];	/* arena offsets, -1 for NULL */
+	int		 dp_bytes;		/* arena offset, -1 for none */
+	int		 dp_nbytes;
 };
 
 struct dbi_evblock {
 	struct dbi_evblock *eb_next;
 	int		 eb_nev;
+	int		 eb_npk;
 	int		 eb_arenalen;
-	struct dbi_event eb_ev[DBI_BLOCK_ROWS];
+	struct dbi_event eb_ev[DBI_BLOCK_ROWS];	/* ev_pk >= 0: a packet */
+	struct dbi_packet eb_pk[DBI_BLOCK_ROWS / 4];
 	char		 eb_arena[DBI_ARENA];
 };
 
@@ -105,6 +124,10 @@ int	dbi_failed(const struct db_run *);
 int	dbi_events_sync(struct db_run *);
 void	dbi_events_stop(struct db_run *);
 void	dbi_events_init(struct db_run *);
+/* Packets: queue one for the writer / insert one (r_sqlmtx held). */
+int	dbi_packet_defer(struct db_run *, int64_t seq, const struct db_packet *);
+int	dbi_packet_locked(struct db_run *, int64_t seq,
+	    const struct db_packet *);
 void	dbi_events_fini(struct db_run *);
 const char *dbi_event_sql(enum db_stmt);
 /* Fill *err from the connection's last error; returns -1. */

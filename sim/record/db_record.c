@@ -483,19 +483,20 @@ db_packet_key(const void *bytes, size_t n)
 	return h != 0 ? h : 1;
 }
 
+/* Bind and insert one packet row (r_sqlmtx held). */
 int
-db_packet(struct db_run *r, const struct db_packet *pk)
+dbi_packet_locked(struct db_run *r, int64_t seq, const struct db_packet *pk)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_PACKET);
+	sqlite3_stmt *st = dbi_stmt_locked(r, DBS_PACKET);
 	unsigned char dbin[16];
 	char flow[256], gw[64];
 	uint64_t key;
 	int dlen;
 
 	if (st == NULL)
-		return r == NULL ? 0 : -1;
+		return -1;
 	sqlite3_bind_int64(st, 1, r->r_id);
-	sqlite3_bind_int64(st, 2, r->r_seq++);
+	sqlite3_bind_int64(st, 2, seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)pk->pk_vtime);
 	bind_text(st, 4, pk->pk_host);
 	bind_text(st, 5, pk->pk_nic);
@@ -535,7 +536,30 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 17);
-	return run_step(r, st);
+	return dbi_step_locked(r, st);
+}
+
+/*
+ * A packet goes to the writer thread like an event (copied into the
+ * block being filled); one too large for a block is inserted here.
+ */
+int
+db_packet(struct db_run *r, const struct db_packet *pk)
+{
+	int rv;
+
+	if (r == NULL)
+		return 0;
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	if (dbi_failed(r))
+		return -1;
+	if (pk->pk_nbytes <= DBI_PACKET_BYTES)
+		return dbi_packet_defer(r, r->r_seq++, pk);
+	pthread_mutex_lock(&r->r_sqlmtx);
+	rv = dbi_packet_locked(r, r->r_seq++, pk);
+	pthread_mutex_unlock(&r->r_sqlmtx);
+	return rv;
 }
 
 int

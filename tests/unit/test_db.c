@@ -807,6 +807,11 @@ START_TEST(test_events_buffered_exactly_once)
 	struct db_run *r = begin_ok(db, 1);
 	struct db_route_change rc = { .rc_host = "r1", .rc_op = "add",
 	    .rc_dst = "default", .rc_gateway = "10.0.0.1" };
+	unsigned char frame[300];
+	struct db_packet pk = { .pk_host = "r1", .pk_nic = "vnic0",
+	    .pk_dir = "tx", .pk_proto = "udp", .pk_src = "10.0.0.1",
+	    .pk_dst = "10.0.0.2", .pk_len = sizeof(frame), .pk_bytes = frame,
+	    .pk_nbytes = sizeof(frame) };
 	char host[16], obj[32], *longdetail;
 	int i, n = 40000;
 
@@ -830,22 +835,43 @@ START_TEST(test_events_buffered_exactly_once)
 		}
 		if (i == 20000)		/* no flush: events still queued */
 			ck_assert_int_eq(db_route_change(r, &rc), 0);
+		if (i % 1000 == 999) {	/* packets queue with the events */
+			snprintf(obj, sizeof(obj), "pkt-%d", i);
+			frame[0] = (unsigned char)(i / 1000 + 1);
+			pk.pk_vtime = (uint64_t)i * 3;
+			pk.pk_summary = obj;
+			ck_assert_int_eq(db_packet(r, &pk), 0);
+			memset(obj, 'Z', sizeof(obj) - 1);
+		}
 	}
 	end_ok(r, DB_VERDICT_PASS, 1);
 	free(longdetail);
 	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events"), n);
 	ck_assert_int_eq(qi(db, "SELECT count(DISTINCT seq) FROM events"), n);
-	/* seq 0..n+1 with two gaps: the route changes took 334 and 20002. */
-	ck_assert_int_eq(qi(db, "SELECT max(seq) FROM events"), n + 1);
+	/* Each packet after its event, with its own summary and bytes. */
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets p JOIN events "
+	    "e ON e.seq = p.seq - 1 AND e.vtime = p.vtime WHERE p.summary = "
+	    "'pkt-' || (p.vtime / 3) AND length(p.bytes) = 300 AND "
+	    "unicode(p.bytes) = (p.vtime / 3) / 1000 + 1 AND "
+	    "p.dst = '10.0.0.2' AND p.flow = 'udp 10.0.0.1 > 10.0.0.2'"), n / 1000);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets"), n / 1000);
+	/* Events and packets share the seq order. */
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM (SELECT seq FROM events "
+	    "UNION SELECT seq FROM packets UNION SELECT seq FROM "
+	    "route_changes)"), n + n / 1000 + 2);
+	ck_assert_int_eq(qi(db, "SELECT max(seq) FROM packets"),
+	    n + n / 1000 + 1);
 	ck_assert_str_eq(q1(db, "SELECT group_concat(seq) FROM (SELECT seq "
-	    "FROM route_changes ORDER BY seq)"), "334,20002");
+	    "FROM route_changes ORDER BY seq)"), "334,20022");
 	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE object = "
 	    "'lwp-' || (vtime / 3) AND host = 'h' || ((vtime / 3) % 7) AND "
 	    "cpu = (vtime / 3) % 4 AND id = run << 36 | seq"), n);
 	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE lwp IS "
 	    "NULL"), n / 5);
-	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE vtime / 3 "
-	    "<> seq - (seq > 334) - (seq > 20002)"), 0);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events e WHERE vtime / 3 "
+	    "<> seq - (SELECT count(*) FROM route_changes c WHERE c.seq < "
+	    "e.seq) - (SELECT count(*) FROM packets p WHERE p.seq < e.seq)"),
+	    0);
 	/* A long detail is kept (cut at 8 KiB). */
 	ck_assert_int_eq(qi(db, "SELECT length(detail) FROM events WHERE "
 	    "object = 'lwp-500'"), 8192);
