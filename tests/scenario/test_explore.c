@@ -112,6 +112,47 @@ START_TEST(test_pass_and_errors)
 }
 END_TEST
 
+/*
+ * --no-memcheck through the CLI: knit run gives the same trace hash with
+ * and without it (the memory checker never changes the schedule);
+ * knit explore with it (-j 2) still passes the storm and still finds the
+ * corpus's rtcache_noref (the stack's own rt_magic check).
+ */
+START_TEST(test_no_memcheck)
+{
+	const char *storm = knit_src("scenarios/unix_storm.lua");
+	const char *noref = knit_src("scenarios/bugs/rtcache_noref.lua");
+	const char *on[] = { "run", storm, "--no-db", "--quiet", "--seed",
+	    "4", "--strategy", "random", NULL };
+	const char *off[] = { "run", storm, "--no-db", "--quiet", "--seed",
+	    "4", "--strategy", "random", "--no-memcheck", NULL };
+	const char *xs[] = { "explore", storm, "--runs", "20", "-j", "2",
+	    "--no-db", "--quiet", "--no-memcheck", NULL };
+	const char *xn[] = { "explore", noref, "--runs", "3", "--no-db",
+	    "--quiet", "--no-memcheck", NULL };
+	struct knit_out a, b;
+	uint64_t ha;
+
+	knit_run(&a, on);
+	knit_run(&b, off);
+	ck_assert_int_eq(a.ko_status, 0);
+	ck_assert_int_eq(b.ko_status, 0);
+	ha = knit_trace_hash(&a);
+	ck_assert_uint_ne(ha, 0);
+	ck_assert_uint_eq(ha, knit_trace_hash(&b));
+	knit_out_free(&a);
+	knit_out_free(&b);
+	knit_run(&a, xs);
+	ck_assert_msg(a.ko_status == 0, "%s%s", a.ko_out, a.ko_err);
+	ck_assert_ptr_nonnull(strstr(a.ko_out, "0 distinct failures"));
+	knit_out_free(&a);
+	knit_run(&a, xn);
+	ck_assert_int_eq(a.ko_status, 1);
+	ck_assert_ptr_nonnull(strstr(a.ko_out, "rtcache_validate"));
+	knit_out_free(&a);
+}
+END_TEST
+
 START_TEST(test_db_replay_minimize)
 {
 	const char *seeds = knit_src("tests/scenario/lua/explore_seeds.lua");
@@ -166,6 +207,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_stop_and_shards);
 	tcase_add_test(tc, test_pass_and_errors);
 	tcase_add_test(tc, test_db_replay_minimize);
+	tcase_add_test(tc, test_no_memcheck);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
