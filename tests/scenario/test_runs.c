@@ -404,6 +404,18 @@ finish_recycles(void *arg, struct world *w, const struct kn_result *r)
 	*(bool *)arg = p == q;
 }
 
+/* Options for one run (seed 1, quiet) of the scenario text `text'. */
+static void
+text_opts(struct kn_opts *o, const char *name, const char *text)
+{
+	memset(o, 0, sizeof(*o));
+	o->o_scenario = name;
+	o->o_text = text;
+	o->o_textlen = strlen(text);
+	o->o_seed = 1;
+	o->o_quiet = true;
+}
+
 static int
 lua_memcheck_run(const char *text, bool no_memcheck, bool *recycles,
     char **errp)
@@ -412,12 +424,7 @@ lua_memcheck_run(const char *text, bool no_memcheck, bool *recycles,
 	struct kn_result r;
 	int status;
 
-	memset(&o, 0, sizeof(o));
-	o.o_scenario = "memcheck.lua";
-	o.o_text = text;
-	o.o_textlen = strlen(text);
-	o.o_seed = 1;
-	o.o_quiet = true;
+	text_opts(&o, "memcheck.lua", text);
 	o.o_no_memcheck = no_memcheck;
 	o.o_finish = finish_recycles;
 	o.o_finish_arg = recycles;
@@ -484,12 +491,7 @@ START_TEST(test_stopped_run_frees_everything)
 	struct kn_result r;
 
 	ck_assert_int_eq(sim_mem_blocks(), 0);
-	memset(&o, 0, sizeof(o));
-	o.o_scenario = "stopped.lua";
-	o.o_text = text;
-	o.o_textlen = strlen(text);
-	o.o_seed = 1;
-	o.o_quiet = true;
+	text_opts(&o, "stopped.lua", text);
 	kn_run(&o, &r);
 	kn_result_fini(&r);
 	ck_assert_uint_eq(sim_mem_blocks(), 0);
