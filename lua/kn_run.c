@@ -374,6 +374,7 @@ kn_violation_name(enum violation_kind k)
 	case VIOL_MEMORY:	return "memory";
 	case VIOL_DIVERGENCE:	return "divergence";
 	case VIOL_EXPECTATION:	return "expectation";
+	case VIOL_FAULT:	return "fault";
 	}
 	return "violation";
 }

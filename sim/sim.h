@@ -93,6 +93,7 @@ enum violation_kind {
 	VIOL_MEMORY,		/* use after free, leak, double free */
 	VIOL_DIVERGENCE,	/* replay no longer matches */
 	VIOL_EXPECTATION,	/* a scenario expectation failed */
+	VIOL_FAULT,		/* SIGSEGV, SIGBUS, SIGILL, SIGFPE on an LWP */
 };
 
 struct violation {

@@ -108,7 +108,7 @@ world_create(const struct world_config *wc)
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
-	sched_segv_install();
+	fault_install();
 	w->w_config = *wc;
 	w->w_config.wc_schedule = NULL;
 	w->w_config.wc_replay = NULL;
@@ -246,6 +246,8 @@ world_run(struct world *w, uint64_t until)
 		n = sched_choose(w);
 		if (n != NULL)
 			sched_enter_lwp(w, n);
+		/* an LWP that faulted jumped back here: fail the run */
+		fault_collect(w);
 	} else {
 		/* a failure on the main stack (in an event) */
 		w->w_reason = WORLD_STOPPED;

@@ -359,7 +359,6 @@ void	sched_intr_idle(struct lwp *);
 void	sched_intr_kick(struct cpu_info *, int slot);
 void	sched_deadlock_check(struct world *);
 void	sched_lwp_init(struct lwp *);
-void	sched_segv_install(void);
 void	sched_trace_step(struct world *, struct cpu_info *, struct lwp *,
 	    int kind);
 
@@ -492,6 +491,10 @@ void	sim_failv(enum violation_kind, const char *fmt, va_list)
  */
 void	sim_abandon(void);
 char	*sim_backtrace(void);
+/* fault.c: SIGSEGV & co. on an LWP stack become a VIOL_FAULT. */
+void	fault_install(void);
+/* In world_run, back on the main stack: record a fault, stop the world. */
+void	fault_collect(struct world *);
 void	world_violation_record(struct world *, enum violation_kind,
 	    char *msg, char *stack);
 

@@ -635,60 +635,6 @@ sched_intr_kick(struct cpu_info *c, int slot)
 		sched_setrunnable(l);
 }
 
-/*
- * A fault in the guard page under the running LWP's stack is a stack
- * overflow: say so (which LWP, how big its stack is, how to get a
- * bigger one) before dying of the signal as usual.  The handler runs on
- * its own stack, since the LWP's is exhausted.
- */
-static void
-sched_segv(int sig, siginfo_t *si, void *uc)
-{
-	struct lwp *l = sim_onstack;
-	char buf[300];
-	int n;
-
-	(void)uc;
-	if (l != NULL && l->l_ctx.ctx_stack != NULL &&
-	    (char *)si->si_addr >= (char *)l->l_ctx.ctx_map &&
-	    (char *)si->si_addr < (char *)l->l_ctx.ctx_stack) {
-		n = snprintf(buf, sizeof(buf), "knit: LWP %d (%s) of host %s "
-		    "overflowed its stack of %zu KiB (world_config."
-		    "wc_stack_size)\n", l->l_id, l->l_name,
-		    l->l_host->h_name, l->l_ctx.ctx_size / 1024);
-		if (n > 0)
-			(void)!write(2, buf, (size_t)n < sizeof(buf) ?
-			    (size_t)n : sizeof(buf) - 1);
-	}
-	signal(sig, SIG_DFL);	/* the fault repeats and kills us */
-}
-
-void
-sched_segv_install(void)
-{
-	static bool installed;
-	static char altstack[64 * 1024];
-	struct sigaction sa, old;
-	stack_t ss;
-
-	if (installed)
-		return;
-	installed = true;
-	if (sigaction(SIGSEGV, NULL, &old) != 0 ||
-	    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-		return;		/* somebody else (ASan, a debugger) owns it */
-	memset(&ss, 0, sizeof(ss));
-	ss.ss_sp = altstack;
-	ss.ss_size = sizeof(altstack);
-	if (sigaltstack(&ss, NULL) != 0)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = sched_segv;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGSEGV, &sa, NULL);
-}
-
 void
 sched_deadlock_check(struct world *w)
 {

@@ -717,6 +717,7 @@ static const char *const kind_names[] = {
 	[VIOL_MEMORY] = "memory",
 	[VIOL_DIVERGENCE] = "divergence",
 	[VIOL_EXPECTATION] = "expectation",
+	[VIOL_FAULT] = "fault",
 };
 
 const char *
