@@ -40,15 +40,7 @@
 #include <ucontext.h>
 
 #include "check/stack.h"
-#include "cpu/machine.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FAULT_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FAULT_ASAN	1
-#endif
-#endif
+#include "cpu/machine.h"	/* and cpu/ctx.h: CTX_ASAN */
 
 #define FAULT_ALTSTACK	(64 * 1024)
 
@@ -63,7 +55,7 @@ static struct {
 	struct check_stack fr_stack;
 } fault_rec;
 
-#ifndef FAULT_ASAN
+#ifndef CTX_ASAN
 static struct ctx fault_deadctx;	/* where the dead stack's sp goes */
 
 static uintptr_t
@@ -159,12 +151,12 @@ fault_handler(int sig, siginfo_t *si, void *ucv)
 	abort();
 }
 
-#endif /* !FAULT_ASAN */
+#endif /* !CTX_ASAN */
 
 void
 fault_install(void)
 {
-#ifndef FAULT_ASAN
+#ifndef CTX_ASAN
 	static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGILL,
 	    SIGFPE };
 	static bool installed;

@@ -88,20 +88,30 @@ struct fault_result {
 	char		 fr_stack[4096];
 };
 
-/* One world: a ticker and the faulting LWP on two CPUs. */
+/* A world of two CPUs with a ticker and fn (a second ticker: NULL). */
+static struct world *
+fault_world(uint64_t seed, void (*fn)(void *), struct host **hp)
+{
+	struct world *w = mkworld(seed, "random", 2, hp);
+
+	ticks_done = 0;
+	host_enter(*hp);
+	mutex_init(&fault_lock, MUTEX_DEFAULT, IPL_NONE);
+	host_leave(*hp);
+	ck_assert_ptr_nonnull(host_spawn(*hp, "ticker", -1, ticker, NULL));
+	ck_assert_ptr_nonnull(host_spawn(*hp, fn ? "faulter" : "ticker", -1,
+	    fn ? fn : ticker, NULL));
+	return w;
+}
+
+/* One world: a ticker and the faulting LWP. */
 static void
 run_fault(uint64_t seed, void (*fn)(void *), struct fault_result *res)
 {
 	struct host *h;
-	struct world *w = mkworld(seed, "random", 2, &h);
+	struct world *w = fault_world(seed, fn, &h);
 	const struct violation *v;
 
-	ticks_done = 0;
-	host_enter(h);
-	mutex_init(&fault_lock, MUTEX_DEFAULT, IPL_NONE);
-	host_leave(h);
-	ck_assert_ptr_nonnull(host_spawn(h, "ticker", -1, ticker, NULL));
-	ck_assert_ptr_nonnull(host_spawn(h, "faulter", -1, fn, NULL));
 	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_STOPPED);
 	ck_assert(world_stopped(w));
 	ck_assert(host_failed(h));
@@ -124,14 +134,8 @@ static void
 assert_next_world_runs(void)
 {
 	struct host *h;
-	struct world *w = mkworld(7, "random", 2, &h);
+	struct world *w = fault_world(7, NULL, &h);
 
-	ticks_done = 0;
-	host_enter(h);
-	mutex_init(&fault_lock, MUTEX_DEFAULT, IPL_NONE);
-	host_leave(h);
-	ck_assert_ptr_nonnull(host_spawn(h, "ticker", -1, ticker, NULL));
-	ck_assert_ptr_nonnull(host_spawn(h, "ticker", -1, ticker, NULL));
 	ck_assert_int_eq(world_run(w, SIM_TIME_NEVER), WORLD_QUIESCENT);
 	ck_assert_uint_eq(world_nviolations(w), 0);
 	ck_assert_int_eq(ticks_done, 100);
@@ -199,10 +203,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("fault");
 	TCase *tc = tcase_create("fault");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 30);
 #ifndef FAULT_TEST_ASAN
@@ -212,10 +213,5 @@ main(void)
 	tcase_add_test(tc, test_stack_overflow);
 #endif
 	tcase_add_test_raise_signal(tc, test_main_stack_fault_kills, SIGSEGV);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return run_tcase("fault", tc);
 }
