@@ -28,9 +28,29 @@ struct net_env {
 	void		(*ne_attach)(void *ctx, struct net_nic *);
 	const char	*(*ne_host_name)(const struct host *);
 	int		(*ne_host_index)(const struct host *);
+	/*
+	 * Happens-before edges for the race detector (optional): the
+	 * running LWP releases or acquires obj (no LWP: nothing).
+	 */
+	void		(*ne_release)(void *ctx, const void *obj);
+	void		(*ne_acquire)(void *ctx, const void *obj);
 };
 
-/* A frame in a queue or on the wire.  Storage is the model's. */
+/*
+ * A frame in a queue or on the wire.  Storage is the model's.
+ *
+ * Every hand-over of a frame between LWPs is a happens-before edge on
+ * the frame (the hardware's DMA ordering): the sender releases it at
+ * vnic_hw_tx_commit and the receiver acquires it at vnic_hw_rx_peek;
+ * the receiver releases it at vnic_hw_rx_pop and the next sender that
+ * takes it from the free list (vnic_hw_tx_buf) acquires it.  So the
+ * receive handler's reads follow the sender's writes, and a recycled
+ * buffer's new writes follow its last reads.  Copies made by the
+ * model itself (duplicates) are not instrumented accesses.  Likewise
+ * vnic_hw_intr_establish releases the NIC and its receive interrupt
+ * acquires it before calling the handler: the handler sees the softc
+ * the driver set up before establishing it.
+ */
 struct net_frame {
 	struct evq_event nf_ev;		/* delivery */
 	TAILQ_ENTRY(net_frame) nf_q;	/* rx ring / free list */

@@ -9,6 +9,8 @@
  */
 #include <stdlib.h>
 
+#include "cpu/machine.h"
+#include "cpu/sync.h"
 #include "dev/vnic.h"
 #include "net/net_impl.h"
 #include "sim.h"
@@ -50,6 +52,22 @@ nw_intr(void *ctx, struct host *h, int cpu, void (*fn)(void *), void *arg)
 }
 
 static void
+nw_release(void *ctx, const void *obj)
+{
+	(void)ctx;
+	if (sim_curlwp != NULL)
+		sync_release(sim_curlwp, obj);
+}
+
+static void
+nw_acquire(void *ctx, const void *obj)
+{
+	(void)ctx;
+	if (sim_curlwp != NULL)
+		sync_acquire(sim_curlwp, obj);
+}
+
+static void
 nw_attach_lwp(void *arg)
 {
 	(void)vnic_attach(arg);
@@ -75,6 +93,8 @@ net_create(struct world *w)
 		.ne_attach = nw_attach,
 		.ne_host_name = host_name,
 		.ne_host_index = host_index,
+		.ne_release = nw_release,
+		.ne_acquire = nw_acquire,
 	};
 	struct net *n;
 	int i;

@@ -234,6 +234,21 @@ net_nic_lookup(struct net *n, const char *name)
 	return NULL;
 }
 
+/* Happens-before edges on a frame handed between LWPs (net_impl.h). */
+static inline void
+netn_release(struct net *n, const void *obj)
+{
+	if (n->n_env.ne_release != NULL)
+		n->n_env.ne_release(n->n_env.ne_ctx, obj);
+}
+
+static inline void
+netn_acquire(struct net *n, const void *obj)
+{
+	if (n->n_env.ne_acquire != NULL)
+		n->n_env.ne_acquire(n->n_env.ne_ctx, obj);
+}
+
 /* The run database's recorder sees what a capture would (trace.h). */
 static inline void
 netn_record(struct net_nic *nic, const struct net_frame *f, uint64_t now,
@@ -261,6 +276,8 @@ netn_rx_intr(void *arg)
 	struct net_nic *nic = arg;
 
 	if (nic->nn_intr != NULL) {
+		/* the handler follows what its driver did to establish it */
+		netn_acquire(nic->nn_net, nic);
 		(*nic->nn_intr)(nic->nn_intr_arg);
 		return;
 	}
@@ -337,9 +354,10 @@ vnic_hw_tx_buf(struct vnic_hw *hw, size_t len)
 
 	if (len < 14 || len > 9000 + 14 + 4)
 		return NULL;
-	if (nic->nn_txbuf == NULL)
+	if (nic->nn_txbuf == NULL) {
 		nic->nn_txbuf = netn_frame_get(nic->nn_net, len);
-	else if (nic->nn_txbuf->nf_cap < len) {
+		netn_acquire(nic->nn_net, nic->nn_txbuf);
+	} else if (nic->nn_txbuf->nf_cap < len) {
 		netn_frame_put(nic->nn_net, nic->nn_txbuf);
 		nic->nn_txbuf = netn_frame_get(nic->nn_net, len);
 		if (nic->nn_txbuf->nf_cap < len) {
@@ -349,6 +367,7 @@ vnic_hw_tx_buf(struct vnic_hw *hw, size_t len)
 			nic->nn_txbuf->nf_cap = len;
 			nic->nn_txbuf->nf_data = malloc(len);
 		}
+		netn_acquire(nic->nn_net, nic->nn_txbuf);
 	}
 	return nic->nn_txbuf->nf_data;
 }
@@ -365,6 +384,7 @@ vnic_hw_tx_commit(struct vnic_hw *hw, size_t len)
 		return;
 	nic->nn_txbuf = NULL;
 	f->nf_len = len;
+	netn_release(n, f);
 	if (nic->nn_pcap_id >= 0)
 		netp_frame(n, nic, f, now, true);
 	netn_record(nic, f, now, true);
@@ -381,6 +401,7 @@ vnic_hw_rx_peek(struct vnic_hw *hw, size_t *lenp)
 		*lenp = 0;
 		return NULL;
 	}
+	netn_acquire(nic->nn_net, f);
 	*lenp = f->nf_len;
 	return f->nf_data;
 }
@@ -392,6 +413,7 @@ vnic_hw_rx_pop(struct vnic_hw *hw)
 	struct net_frame *f = TAILQ_FIRST(&nic->nn_rxq);
 
 	if (f != NULL) {
+		netn_release(nic->nn_net, f);
 		TAILQ_REMOVE(&nic->nn_rxq, f, nf_q);
 		nic->nn_rxlen--;
 		netn_frame_put(nic->nn_net, f);
@@ -405,6 +427,7 @@ vnic_hw_intr_establish(struct vnic_hw *hw, void (*handler)(void *), void *arg)
 {
 	struct net_nic *nic = (struct net_nic *)hw;
 
+	netn_release(nic->nn_net, nic);
 	nic->nn_intr = handler;
 	nic->nn_intr_arg = arg;
 }

@@ -23,6 +23,9 @@
  * buf is NULL.
  */
 
+#include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -266,20 +269,54 @@ sysctl_byname(const char *name, void *oldp, size_t *oldlenp,
 	return sysctl_access(oid, oldp, oldlenp, newp, newlen);
 }
 
-/* Parse a whole decimal (or 0x hex) integer of type long long. */
+/*
+ * Parse a whole integer of type long long, as strtoll base 0 reads one
+ * (optional sign; 0x hex, 0 octal or decimal).  Not strtoll itself: it
+ * reports overflow in errno, one per OS thread, so every LWP of every
+ * host would share it (a data race between hosts' sysctl writers).
+ */
 static int
 sysctl_parse_quad(const char *s, long long lo, long long hi, long long *vp)
 {
-	char *end;
-	long long v;
+	unsigned long long v = 0, lim = LLONG_MAX;
+	unsigned base = 10, d;
+	bool neg = false;
+	long long r;
 
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    isxdigit((unsigned char)s[2])) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0')
+		base = 8;
 	if (*s == '\0')
 		return EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+	if (neg)
+		lim++;			/* -LLONG_MIN */
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (isxdigit((unsigned char)*s))
+			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
+		else
+			return EINVAL;
+		if (d >= base || v > (lim - d) / base)
+			return EINVAL;
+		v = v * base + d;
+	}
+	if (!neg)
+		r = (long long)v;
+	else if (v == lim)
+		r = LLONG_MIN;
+	else
+		r = -(long long)v;
+	if (r < lo || r > hi)
 		return EINVAL;
-	*vp = v;
+	*vp = r;
 	return 0;
 }
 

@@ -44,7 +44,16 @@ sopoll_fini_vnet(void)
 }
 VNET_SYSINIT(sopoll, VNET_ORDER_KERN, sopoll_init_vnet, sopoll_fini_vnet);
 
-int (*sys_ifioctl_hook)(struct socket *, u_long, void *, struct lwp *);
+/*
+ * Interface ioctls go to the interface layer when it is linked (the
+ * stack_net library; programs of the kernel core alone do without):
+ * hence the weak reference.  A constant initialiser, not an assignment
+ * at each host's boot, which would race with the other hosts' reads.
+ */
+extern int ifioctl(struct socket *, u_long, void *, struct lwp *)
+    __attribute__((__weak__));
+int (*sys_ifioctl_hook)(struct socket *, u_long, void *, struct lwp *) =
+    ifioctl;
 
 static int
 soo_read(struct file *fp, struct uio *uio, int flags)

@@ -34,12 +34,6 @@ VNET_DEFINE_STATIC(u_int, if_index_last);
 #define V_ifnet_lock	VNET(ifnet_lock)
 #define V_if_index_last	VNET(if_index_last)
 
-void (*if_inet_purge)(struct ifnet *);
-void (*if_inet6_purge)(struct ifnet *);
-void (*if_inet6_up)(struct ifnet *);
-int (*if_inet_control)(u_long, void *, struct ifnet *, struct lwp *);
-int (*if_inet6_control)(u_long, void *, struct ifnet *, struct lwp *);
-
 static void
 ifnet_vnet_init(void)
 {

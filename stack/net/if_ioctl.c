@@ -8,18 +8,6 @@
 #include "sys/syscall.h"
 #include "netinet/in_var.h"
 
-/* The syscall layer's hook; weak so that the stack links without it. */
-extern int (*sys_ifioctl_hook)(struct socket *, u_long, void *,
-    struct lwp *) __attribute__((__weak__));
-
-static void
-ifioctl_vnet_init(void)
-{
-	if (&sys_ifioctl_hook != NULL)
-		sys_ifioctl_hook = ifioctl;
-}
-VNET_SYSINIT(ifioctl, VNET_ORDER_IF, ifioctl_vnet_init, NULL);
-
 static int
 ifconf(struct ifconf *ifc)
 {

@@ -16,6 +16,15 @@
 
 #define IN_IFADDR_NHASH	256
 
+/*
+ * The interface layer's way into IPv4 (net/if.h).  Constants, not set
+ * at each host's boot: they are process-wide, and a write at every
+ * host's VNET_SYSINIT would race with the other hosts reading them.
+ */
+int (*if_inet_control)(u_long, void *, struct ifnet *, struct lwp *) =
+    in_control;
+void (*if_inet_purge)(struct ifnet *) = in_purgeif;
+
 VNET_DEFINE(struct in_ifaddrhead_t, in_ifaddrhead);
 LIST_HEAD(in_ifaddr_hashhead, in_ifaddr);
 VNET_DEFINE_STATIC(struct in_ifaddr_hashhead, in_ifaddr_hash[IN_IFADDR_NHASH]);
@@ -40,8 +49,6 @@ in_vnet_init(void)
 	TAILQ_INIT(&V_in_ifaddrhead);
 	for (i = 0; i < IN_IFADDR_NHASH; i++)
 		LIST_INIT(&V_in_ifaddr_hash[i]);
-	if_inet_control = in_control;
-	if_inet_purge = in_purgeif;
 }
 VNET_SYSINIT(in, VNET_ORDER_IF - 1, in_vnet_init, NULL);
 

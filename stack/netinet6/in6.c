@@ -12,6 +12,15 @@
 
 #define IN6_IFADDR_NHASH	256
 
+/*
+ * The interface layer's way into IPv6 (net/if.h): constants, process-
+ * wide, like IPv4's in netinet/in.c (no write at each host's boot).
+ */
+int (*if_inet6_control)(u_long, void *, struct ifnet *, struct lwp *) =
+    in6_control;
+void (*if_inet6_purge)(struct ifnet *) = in6_purgeif;
+void (*if_inet6_up)(struct ifnet *) = in6_ifattach;
+
 VNET_DEFINE(struct in6_ifaddrhead_t, in6_ifaddrhead);
 LIST_HEAD(in6_ifaddr_hashhead, in6_ifaddr);
 VNET_DEFINE_STATIC(struct in6_ifaddr_hashhead, in6_hash[IN6_IFADDR_NHASH]);
@@ -36,9 +45,6 @@ in6_vnet_init(void)
 	TAILQ_INIT(&V_in6_ifaddrhead);
 	for (i = 0; i < IN6_IFADDR_NHASH; i++)
 		LIST_INIT(&V_in6_hash[i]);
-	if_inet6_control = in6_control;
-	if_inet6_purge = in6_purgeif;
-	if_inet6_up = in6_ifattach;
 }
 VNET_SYSINIT(in6, VNET_ORDER_IF - 1, in6_vnet_init, NULL);
 

@@ -302,8 +302,9 @@ struct ifdatareq {
 struct socket;
 int	ifioctl(struct socket *, u_long cmd, void *data, struct lwp *);
 /*
- * Family hooks (set by netinet and netinet6 at init): address ioctls,
- * and purging a detaching interface's addresses and neighbours.
+ * Family hooks (defined, constant, by netinet/in.c and netinet6/in6.c):
+ * address ioctls, and purging a detaching interface's addresses and
+ * neighbours.
  */
 extern void (*if_inet_purge)(struct ifnet *);
 extern void (*if_inet6_up)(struct ifnet *);	/* link-local address */

@@ -97,7 +97,7 @@ int	sys_poll(struct pollfd *fds, u_int nfds, int timeout, int *nready);
  * FIONBIO, FIONREAD, FIONWRITE, FIONSPACE are handled here; other
  * commands go to the socket's protocol (pr_ioctl), and when that is
  * missing or declines with EOPNOTSUPP, to sys_ifioctl_hook (interface
- * configuration, filled in by the network interface layer).
+ * configuration: ifioctl when the network interface layer is linked).
  */
 int	sys_ioctl(int fd, u_long cmd, void *data);
 extern int (*sys_ifioctl_hook)(struct socket *, u_long cmd, void *data,
