@@ -285,11 +285,11 @@ if_up(struct ifnet *ifp)
 {
 	int error = 0;
 
-	ifp->if_flags |= IFF_UP;
+	atomic_or_uint(IF_FLAGSP(ifp), IFF_UP);
 	if (ifp->if_init != NULL)
 		error = (*ifp->if_init)(ifp);
 	else
-		ifp->if_flags |= IFF_RUNNING;
+		atomic_or_uint(IF_FLAGSP(ifp), IFF_RUNNING);
 	if (error == 0 && ifp->if_type == IFT_ETHER && if_inet6_up != NULL)
 		(*if_inet6_up)(ifp);
 	return error;
@@ -300,7 +300,7 @@ if_down(struct ifnet *ifp)
 {
 	struct mbuf *m;
 
-	ifp->if_flags &= ~IFF_UP;
+	atomic_and_uint(IF_FLAGSP(ifp), ~(unsigned int)IFF_UP);
 	if (ifp->if_stop != NULL)
 		(*ifp->if_stop)(ifp, 0);
 	/* purge the send queue: nothing leaves a down interface */

@@ -6,6 +6,7 @@
 #include "net/if_ether.h"
 #include "net/pktqueue.h"
 #include "net/route.h"
+#include "sys/atomic.h"
 #include "netinet/in.h"
 #include "netinet/if_inarp.h"
 #include "netinet/ip_var.h"
@@ -138,8 +139,9 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 	struct ether_header *eh;
 	struct pktqueue *pq;
 	uint16_t etype;
+	int flags = (int)atomic_load_acquire_uint(IF_FLAGSP(ifp));
 
-	if ((ifp->if_flags & IFF_UP) == 0) {
+	if ((flags & IFF_UP) == 0) {
 		m_freem(m);
 		return;
 	}
@@ -157,7 +159,7 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 			m->m_flags |= M_MCAST;
 		ifp->if_imcasts++;
 	} else if (memcmp(eh->ether_dhost, ifp->if_lladdr, ETHER_ADDR_LEN) &&
-	    (ifp->if_flags & IFF_PROMISC) == 0) {
+	    (flags & IFF_PROMISC) == 0) {
 		/* not for us (a hub delivers everything) */
 		m_freem(m);
 		return;

@@ -4,6 +4,7 @@
  */
 #include "net/if.h"
 #include "net/if_dl.h"
+#include "sys/atomic.h"
 #include "sys/socket.h"
 #include "sys/syscall.h"
 #include "netinet/in_var.h"
@@ -61,8 +62,9 @@ ifioctl_locked(u_long cmd, void *data, struct lwp *l)
 			if_down(ifp);
 		else if ((ifp->if_flags & IFF_UP) == 0 && (newflags & IFF_UP))
 			error = if_up(ifp);
-		ifp->if_flags = (ifp->if_flags & IFF_CANTCHANGE) |
-		    (newflags & ~IFF_CANTCHANGE);
+		(void)atomic_swap_uint(IF_FLAGSP(ifp),
+		    (unsigned int)((ifp->if_flags & IFF_CANTCHANGE) |
+		    (newflags & ~IFF_CANTCHANGE)));
 		if (error == 0 && ifp->if_ioctl != NULL)
 			(void)(*ifp->if_ioctl)(ifp, cmd, data);
 		return error;

@@ -12,6 +12,7 @@
 #include "dev/vnic.h"
 #include "net/if.h"
 #include "net/if_ether.h"
+#include "sys/atomic.h"
 #include "sys/kmem.h"
 #include "sys/vnet.h"
 
@@ -105,7 +106,7 @@ vnic_intr(void *arg)
 static int
 vnic_init(struct ifnet *ifp)
 {
-	ifp->if_flags |= IFF_RUNNING;
+	atomic_or_uint(IF_FLAGSP(ifp), IFF_RUNNING);
 	return 0;
 }
 
@@ -113,7 +114,7 @@ static void
 vnic_stop(struct ifnet *ifp, int disable)
 {
 	(void)disable;
-	ifp->if_flags &= ~IFF_RUNNING;
+	atomic_and_uint(IF_FLAGSP(ifp), ~(unsigned int)IFF_RUNNING);
 }
 
 static int

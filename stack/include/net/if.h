@@ -119,7 +119,7 @@ struct ifnet {
 	u_char		 if_type;		/* IFT_* */
 	u_char		 if_addrlen;		/* link address length */
 	u_char		 if_hdrlen;		/* link header length */
-	int		 if_flags;		/* IFF_* */
+	int		 if_flags;		/* IFF_* (IF_FLAGSP) */
 	u_int		 if_mtu;
 	int		 if_metric;
 	uint8_t		 if_lladdr[8];		/* link address (MAC) */
@@ -299,6 +299,13 @@ struct ifdatareq {
  * and by sys_ifioctl_hook).  Errors: ENXIO no such interface, EINVAL
  * bad argument, EADDRNOTAVAIL no such address, EAFNOSUPPORT.
  */
+/*
+ * if_flags change with softnet_lock held, but the receive path reads
+ * them in hard-interrupt context, where it cannot take that lock: the
+ * changes (after attach) and those reads are atomic ops on IF_FLAGSP.
+ */
+#define IF_FLAGSP(ifp)	((volatile unsigned int *)&(ifp)->if_flags)
+
 struct socket;
 int	ifioctl(struct socket *, u_long cmd, void *data, struct lwp *);
 /*
