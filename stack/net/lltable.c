@@ -94,11 +94,9 @@ lle_create(struct lltable *lt, struct ifnet *ifp, const void *addr)
 static struct mbuf *
 lle_unlink(struct lltable *lt, struct llentry *la)
 {
-	struct mbuf *held = la->la_hold.mq_head;
+	struct mbuf *held = mbufq_takeall(&la->la_hold);
 
 	LIST_REMOVE(la, la_hash);
-	la->la_hold.mq_head = la->la_hold.mq_tail = NULL;
-	la->la_hold.mq_len = 0;
 	la->la_dying = true;
 	lt->lt_entries--;
 	return held;
@@ -122,6 +120,19 @@ static uint64_t
 ticks_ns(int ticks)
 {
 	return (uint64_t)ticks * NS_PER_TICK;
+}
+
+/*
+ * Count one more solicitation of la (table locked) and arm its
+ * retransmission timer; the caller sends it after unlocking.
+ */
+static void
+lle_ask(struct lltable *lt, struct llentry *la, uint64_t now)
+{
+	la->la_asked++;
+	la->la_lastsol = now;
+	lt->lt_solicits++;
+	callout_schedule(&la->la_timer, lt->lt_retrans);
 }
 
 /*
@@ -155,15 +166,10 @@ lle_timer(void *arg)
 		 */
 		lt->lt_timeouts++;
 		lt->lt_dropped += la->la_hold.mq_len;
-		held = la->la_hold.mq_head;
-		la->la_hold.mq_head = la->la_hold.mq_tail = NULL;
-		la->la_hold.mq_len = 0;
+		held = mbufq_takeall(&la->la_hold);
 		la->la_asked = 0;
 	} else {
-		la->la_asked++;
-		la->la_lastsol = getnanouptime();
-		lt->lt_solicits++;
-		callout_schedule(&la->la_timer, lt->lt_retrans);
+		lle_ask(lt, la, getnanouptime());
 		solicit = true;
 	}
 	mutex_exit(&lt->lt_lock);
@@ -214,10 +220,7 @@ lltable_resolve(struct lltable *lt, struct ifnet *ifp, const void *addr,
 	}
 	(void)mbufq_enqueue(&la->la_hold, m);
 	if (la->la_asked == 0) {
-		la->la_asked = 1;
-		la->la_lastsol = now;
-		lt->lt_solicits++;
-		callout_schedule(&la->la_timer, lt->lt_retrans);
+		lle_ask(lt, la, now);
 		solicit = true;
 	}
 	mutex_exit(&lt->lt_lock);
@@ -246,9 +249,7 @@ lltable_update(struct lltable *lt, struct ifnet *ifp, const void *addr,
 	la->la_asked = 0;
 	la->la_expire = getnanouptime() + ticks_ns(lt->lt_reachable);
 	callout_stop(&la->la_timer);
-	held = la->la_hold.mq_head;
-	la->la_hold.mq_head = la->la_hold.mq_tail = NULL;
-	la->la_hold.mq_len = 0;
+	held = mbufq_takeall(&la->la_hold);
 	mutex_exit(&lt->lt_lock);
 	for (; held != NULL; held = next) {
 		next = held->m_nextpkt;
@@ -281,8 +282,8 @@ lltable_lookup(struct lltable *lt, struct ifnet *ifp, const void *addr,
 void
 lltable_purge_ifp(struct lltable *lt, struct ifnet *ifp)
 {
-	struct llentry *la, *next, *dead = NULL;
-	struct mbuf *held;
+	LIST_HEAD(, llentry) dead = LIST_HEAD_INITIALIZER(dead);
+	struct llentry *la, *next;
 	int i;
 
 	mutex_enter(&lt->lt_lock);
@@ -290,16 +291,14 @@ lltable_purge_ifp(struct lltable *lt, struct ifnet *ifp)
 		LIST_FOREACH_SAFE(la, &lt->lt_hash[i], la_hash, next) {
 			if (ifp != NULL && la->la_ifp != ifp)
 				continue;
-			held = lle_unlink(lt, la);
-			m_freem_list(held);
-			/* chain the dead through la_hold's head pointer */
-			la->la_hold.mq_head = (struct mbuf *)(void *)dead;
-			dead = la;
+			m_freem_list(lle_unlink(lt, la));
+			/* unlinked: la_hash is free to chain the dead */
+			LIST_INSERT_HEAD(&dead, la, la_hash);
 		}
 	}
 	mutex_exit(&lt->lt_lock);
-	while ((la = dead) != NULL) {
-		dead = (struct llentry *)(void *)la->la_hold.mq_head;
+	while ((la = LIST_FIRST(&dead)) != NULL) {
+		LIST_REMOVE(la, la_hash);
 		lle_free(la);
 	}
 }
