@@ -10,7 +10,6 @@
  * is a bijection applied to four distinct counters, so at most one of
  * the four words can be zero.
  */
-#include <assert.h>
 
 #include "core/rng.h"
 
@@ -67,53 +66,6 @@ rng_stream(struct rng *r, uint64_t seed, const char *name)
 
 	k = splitmix64(&x) ^ seed;
 	rng_seed(r, splitmix64(&k));
-}
-
-static inline uint64_t
-rng_rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t *s = r->r_s;
-	uint64_t result, t;
-
-	result = rng_rotl(s[1] * 5, 7) * 9;
-	t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rng_rotl(s[3], 45);
-	return result;
-}
-
-/*
- * Lemire's multiply-and-reject: the high word of x * n is uniform in
- * [0, n) once the low words below (2^64 - n) mod n are rejected.  The
- * rejection test costs a division only on the rare slow path.
- */
-uint64_t
-rng_below(struct rng *r, uint64_t n)
-{
-	unsigned __int128 m;
-	uint64_t lo, threshold;
-
-	assert(n > 0);
-	m = (unsigned __int128)rng_next(r) * n;
-	lo = (uint64_t)m;
-	if (lo < n) {
-		threshold = -n % n;	/* (2^64 - n) mod n */
-		while (lo < threshold) {
-			m = (unsigned __int128)rng_next(r) * n;
-			lo = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
 }
 
 /* The top 53 bits scaled by 2^-53: every double in [0, 1) on the grid. */

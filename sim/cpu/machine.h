@@ -359,8 +359,6 @@ void	sched_intr_idle(struct lwp *);
 void	sched_intr_kick(struct cpu_info *, int slot);
 void	sched_deadlock_check(struct world *);
 void	sched_lwp_init(struct lwp *);
-void	sched_trace_step(struct world *, struct cpu_info *, struct lwp *,
-	    int kind);
 
 /*
  * One trace datum per scheduling step: the time, with the identity of

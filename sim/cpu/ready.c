@@ -337,8 +337,8 @@ ready_scan(struct world *w, uint64_t window, struct sched_option **optsp,
 
 void
 ready_check(struct world *w, uint64_t limit, uint32_t n,
-    const struct sched_option *opts, uint32_t idx, const struct cpu_info *c,
-    const struct lwp *p, bool preempt)
+    const struct sched_option *opts, bool earliest, uint32_t idx,
+    const struct cpu_info *c, const struct lwp *p, bool preempt)
 {
 	struct sched_option *ref;
 	struct cpu_info *d;
@@ -391,7 +391,13 @@ ready_check(struct world *w, uint64_t limit, uint32_t n,
 		    opts[i].so_preempt != ref[i].so_preempt)
 			snprintf(msg, sizeof(msg), "option %u of %u differs from a "
 			    "scan's", i, n);
-	if (msg[0] == '\0' && opts == NULL) {
+	if (msg[0] == '\0' && opts == NULL && !earliest && n >= 2) {
+		/* option idx, found by its index without the list */
+		if (idx >= rn || ref[idx].so_cpu != c || ref[idx].so_lwp != p ||
+		    ref[idx].so_preempt != preempt)
+			snprintf(msg, sizeof(msg), "option %u of %u found "
+			    "without the list differs from a scan's", idx, n);
+	} else if (msg[0] == '\0' && opts == NULL) {
 		/* the default strategy's choice, made without the list */
 		for (i = 1; i < rn; i++)
 			if (!ref[i].so_preempt &&

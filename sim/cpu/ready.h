@@ -84,15 +84,43 @@ uint32_t ready_window(struct world *, uint64_t limit);
 uint32_t ready_rank(const struct world *, int g);
 
 /*
+ * The inverse: the c_gindex of the ready CPU that offers option *idx of
+ * all ready CPUs' options in c_gindex order (*idx < w_noptsum); *idx
+ * becomes the option's number among that CPU's.  O(log ncpus).
+ *
+ * A descent of the Fenwick tree to the largest prefix of CPUs whose
+ * options sum to <= *idx.  It starts at half the smallest power of two
+ * m >= w_ncpus: the tree's nodes 1 .. m cover only CPUs below m, and
+ * node m (all options) is never <= *idx.  Branch-free: the random
+ * strategy's index is unpredictable, and so would every branch be.
+ */
+static inline int
+ready_find(const struct world *w, uint32_t *idx)
+{
+	uint32_t n = (uint32_t)w->w_ncpus, pos = 0, rem = *idx, step, v, take;
+
+	step = n > 1 ? 1u << (31 - __builtin_clz(n - 1)) : 0;
+	for (; step != 0; step >>= 1) {
+		v = w->w_fen[pos + step - 1];
+		take = -(uint32_t)(v <= rem);
+		pos += step & take;
+		rem -= v & take;
+	}
+	*idx = rem;
+	return (int)pos;
+}
+
+/*
  * Self-check (w_schedcheck): compare the choice sched_choose made from
  * the incremental set with one made from a scan of every CPU.  n options
  * within limit; idx chosen (of cpu c, LWP p, pre-emption or not); opts
  * is the listed option array, or NULL when the scheduler did not list
- * them (then the choice must be the default strategy's).  On a mismatch
- * records a VIOL_PANIC and stops the world.
+ * them: then, if earliest, the choice must be the default strategy's,
+ * else (ss_blind, replay) option idx of a scan must be (c, p, preempt).
+ * On a mismatch records a VIOL_PANIC and stops the world.
  */
 void	ready_check(struct world *, uint64_t limit, uint32_t n,
-	    const struct sched_option *opts, uint32_t idx,
+	    const struct sched_option *opts, bool earliest, uint32_t idx,
 	    const struct cpu_info *c, const struct lwp *p, bool preempt);
 
 #endif /* !_KNIT_SIM_CPU_READY_H_ */

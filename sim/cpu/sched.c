@@ -46,7 +46,7 @@ sched_set_running(struct lwp *l)
 	vnet_curbase = l->l_host->h_vnetbase;
 }
 
-void
+static inline void
 sched_trace_step(struct world *w, struct cpu_info *c, struct lwp *l,
     int kind)
 {
@@ -159,37 +159,79 @@ sched_opts_list(struct world *w, uint32_t k, uint32_t n)
 	}
 }
 
-/* Ask the strategy (or the schedule being replayed); record the choice. */
-static uint32_t
-sched_decide(struct world *w, uint32_t n, int kind)
+/*
+ * Option idx in (host, cpu) order, found without the list: the LWP,
+ * its CPU (*cp) and whether it pre-empts (*preemptp).  k == 0: no
+ * window, every ready CPU offers its options and the Fenwick tree finds
+ * the one in O(log ncpus); else the window's k CPUs are in w_wincpu.
+ * Within a CPU, option 0 is its own step and option j >= 1 the j-th
+ * LWP of its run queue (there are c_nopt).
+ */
+static struct lwp *
+sched_opt_find(struct world *w, uint32_t k, uint32_t idx,
+    struct cpu_info **cp, bool *preemptp)
 {
-	struct sched_decision d;
-	enum sched_divergence dv;
-	uint32_t idx = 0;
+	struct cpu_info *c;
+	struct lwp *q;
+	uint32_t i;
+
+	if (k == 0) {
+		c = w->w_cpus[ready_find(w, &idx)];
+	} else {
+		for (i = 0; idx >= w->w_wincpu[i]->c_nopt; i++)
+			idx -= w->w_wincpu[i]->c_nopt;
+		c = w->w_wincpu[i];
+	}
+	*cp = c;
+	*preemptp = idx != 0;
+	if (idx == 0)
+		return c->c_next;
+	TAILQ_FOREACH(q, &c->c_runq, l_q)
+		if (--idx == 0)
+			break;
+	return q;
+}
+
+/* A choice that cannot be made: fail the run. */
+static void __attribute__((__noinline__, __cold__))
+sched_diverge(struct world *w, uint32_t idx, uint32_t n)
+{
 	char buf[256];
 
+	if (w->w_replaying)
+		schedule_replay_describe(&w->w_replay, buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "strategy %s chose option %u of "
+		    "%u", w->w_strat->ss_name, idx, n);
+	world_violation_record(w, VIOL_DIVERGENCE, strdup(buf), NULL);
+	w->w_stopped = true;
+}
+
+/*
+ * Ask the strategy (or the schedule being replayed) which of n options
+ * runs; record the choice.  opts: the listed options, or NULL for a
+ * strategy that does not read them (ss_blind) and for a replay.
+ */
+static inline uint32_t
+sched_decide(struct world *w, uint32_t n, const struct sched_option *opts)
+{
+	struct sched_decision d;
+	uint32_t idx = 0;
+
 	if (w->w_replaying) {
-		dv = schedule_replay_next(&w->w_replay, n, &idx);
-		if (dv != SCHED_OK) {
-			schedule_replay_describe(&w->w_replay, buf,
-			    sizeof(buf));
-			world_violation_record(w, VIOL_DIVERGENCE,
-			    strdup(buf), NULL);
-			w->w_stopped = true;
+		if (schedule_replay_next(&w->w_replay, n, &idx) != SCHED_OK) {
+			sched_diverge(w, 0, n);
 			return 0;
 		}
 	} else {
-		d.sd_opts = w->w_opts;
+		d.sd_opts = opts;
 		d.sd_nopts = n;
 		d.sd_choice = w->w_decisions;
-		d.sd_kind = kind;
+		d.sd_kind = sim_onstack != NULL ? sim_onstack->l_spkind :
+		    SIM_OP_START;
 		idx = w->w_strat->ss_choose(w->w_stratstate, w, &d);
-		if (idx >= n) {
-			snprintf(buf, sizeof(buf), "strategy %s chose option "
-			    "%u of %u", w->w_strat->ss_name, idx, n);
-			world_violation_record(w, VIOL_DIVERGENCE,
-			    strdup(buf), NULL);
-			w->w_stopped = true;
+		if (__builtin_expect(idx >= n, 0)) {
+			sched_diverge(w, idx, n);
 			return 0;
 		}
 	}
@@ -202,20 +244,20 @@ sched_decide(struct world *w, uint32_t n, int kind)
  * Choose what runs next, firing the timed events that come first; NULL
  * when the run ends.  The ready set (ready.c) gives the earliest CPU
  * and the CPUs within the race window; the options are listed only
- * when a strategy needs the list: a strategy that always takes the
+ * when a strategy reads the list.  A strategy that always takes the
  * earliest CPU's own step (ss_earliest) gets its answer, and the
- * answer's index in the list, from the set directly.
+ * answer's index in the list, from the set directly; one that needs
+ * only the number of options (ss_blind), and a replay, get the chosen
+ * option from the set by its index.
  */
 struct lwp *
 sched_choose(struct world *w)
 {
 	struct cpu_info *c, *first;
 	struct lwp *p;
-	struct sched_choice *sc;
 	uint64_t minclock, limit;
 	uint32_t n, k, i, idx;
 	bool preempt, listed;
-	int kind;
 
 	/* the LWP that ran since the last choice moved its CPU's clock */
 	if (sim_onstack == NULL)
@@ -261,31 +303,28 @@ sched_choose(struct world *w)
 			for (n = 0, i = 0; i < k; i++)
 				n += w->w_wincpu[i]->c_nopt;
 		}
-		if (n >= 2 && w->w_strat->ss_earliest && !w->w_replaying) {
-			if (limit == UINT64_MAX) {
+		if (n < 2) {
+			/* a single option is no choice: nothing recorded */
+		} else if (w->w_replaying || w->w_strat->ss_blind) {
+			idx = sched_decide(w, n, NULL);
+			if (w->w_stopped)
+				continue;
+			p = sched_opt_find(w, k, idx, &c, &preempt);
+		} else if (w->w_strat->ss_earliest) {
+			if (k == 0) {
 				idx = ready_rank(w, first->c_gindex);
 			} else {
 				for (i = 0; w->w_wincpu[i] != first; i++)
 					idx += w->w_wincpu[i]->c_nopt;
 			}
-			/* schedule_record, inline: most steps are choices */
-			if (__builtin_expect(w->w_sched.sd_len <
-			    w->w_sched.sd_cap, 1)) {
-				sc = &w->w_sched.sd_choices[w->w_sched.sd_len++];
-				sc->sc_index = idx;
-				sc->sc_noptions = n;
-			} else {
-				schedule_record(&w->w_sched, idx, n);
-			}
+			schedule_record(&w->w_sched, idx, n);
 			w->w_decisions++;
-		} else if (n >= 2) {
-			if (limit == UINT64_MAX)
-				k = ready_window(w, limit);
+		} else {
+			if (k == 0)
+				k = ready_window(w, UINT64_MAX);
 			sched_opts_list(w, k, n);
 			listed = true;
-			kind = sim_onstack != NULL ? sim_onstack->l_spkind :
-			    SIM_OP_START;
-			idx = sched_decide(w, n, kind);
+			idx = sched_decide(w, n, w->w_opts);
 			if (w->w_stopped)
 				continue;
 			c = w->w_opts[idx].so_cpu;
@@ -294,7 +333,8 @@ sched_choose(struct world *w)
 		}
 		if (__builtin_expect(w->w_schedcheck, 0)) {
 			ready_check(w, limit, n, listed ? w->w_opts : NULL,
-			    idx, c, p, preempt);
+			    !listed && n >= 2 && !w->w_replaying &&
+			    !w->w_strat->ss_blind, idx, c, p, preempt);
 			if (w->w_stopped)
 				continue;
 		}

@@ -5,7 +5,8 @@
  *          go to the lowest (host, cpu) index.  Never pre-empts (so the
  *          scheduler answers for it from its ready set: ss_earliest).
  * random:  a uniformly random option from the world's "sched/random"
- *          stream, pre-emptions included.
+ *          stream, pre-emptions included.  It needs only the number of
+ *          options (ss_blind).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static const struct sched_strategy sched_random = {
 	.ss_init = random_init,
 	.ss_choose = random_choose,
 	.ss_fini = free,
+	.ss_blind = true,
 };
 
 /* Built-in strategies.  sim/explore may add a line here. */

@@ -59,7 +59,7 @@ struct sched_option {
 };
 
 struct sched_decision {
-	const struct sched_option *sd_opts;
+	const struct sched_option *sd_opts; /* NULL for an ss_blind strategy */
 	uint32_t	 sd_nopts;	/* >= 2 */
 	uint64_t	 sd_choice;	/* number of this choice (0-based) */
 	int		 sd_kind;	/* enum sim_opclass of the point */
@@ -80,6 +80,15 @@ struct sched_strategy {
 	 * The recorded schedule is the same either way.
 	 */
 	bool		 ss_earliest;
+	/*
+	 * True when ss_choose reads only sd_nopts, sd_choice and sd_kind,
+	 * never the options (random does).  The scheduler then passes
+	 * sd_opts NULL and finds the chosen option from its ready set by
+	 * its index, without listing the options: O(log ncpus) plus the
+	 * chosen CPU's run queue up to the option.  The recorded schedule
+	 * is the same either way.
+	 */
+	bool		 ss_blind;
 };
 
 const struct sched_strategy *sched_strategy_lookup(const char *name);

@@ -71,22 +71,19 @@ schedule_reserve(struct schedule *sd, size_t n)
 	sd->sd_cap = cap;
 }
 
+/* Room for one more choice (schedule_record's slow path). */
 void
-schedule_record(struct schedule *sd, uint32_t index, uint32_t noptions)
+schedule_grow(struct schedule *sd)
 {
-	struct sched_choice *c;
-
-	if (noptions < 2)
-		return;
-	if (index >= noptions) {
-		fprintf(stderr, "knit: schedule_record: index %u out of %u "
-		    "options\n", index, noptions);
-		abort();
-	}
 	schedule_reserve(sd, sd->sd_len + 1);
-	c = &sd->sd_choices[sd->sd_len++];
-	c->sc_index = index;
-	c->sc_noptions = noptions;
+}
+
+void
+schedule_bad_choice(uint32_t index, uint32_t noptions)
+{
+	fprintf(stderr, "knit: schedule_record: index %u out of %u options\n",
+	    index, noptions);
+	abort();
 }
 
 bool

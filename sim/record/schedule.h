@@ -41,8 +41,29 @@ struct schedule {
 void	schedule_init(struct schedule *);
 void	schedule_fini(struct schedule *);
 void	schedule_clear(struct schedule *);
-/* Append a choice; noptions < 2 is not a choice and is ignored. */
-void	schedule_record(struct schedule *, uint32_t index, uint32_t noptions);
+void	schedule_grow(struct schedule *);
+void	schedule_bad_choice(uint32_t index, uint32_t noptions)
+	    __attribute__((__noreturn__, __cold__));
+
+/*
+ * Append a choice; noptions < 2 is not a choice and is ignored.  Inline:
+ * an explored run records a choice at nearly every scheduling point.
+ */
+static inline void
+schedule_record(struct schedule *sd, uint32_t index, uint32_t noptions)
+{
+	struct sched_choice *c;
+
+	if (noptions < 2)
+		return;
+	if (__builtin_expect(index >= noptions, 0))
+		schedule_bad_choice(index, noptions);
+	if (__builtin_expect(sd->sd_len == sd->sd_cap, 0))
+		schedule_grow(sd);
+	c = &sd->sd_choices[sd->sd_len++];
+	c->sc_index = index;
+	c->sc_noptions = noptions;
+}
 bool	schedule_equal(const struct schedule *, const struct schedule *);
 
 enum sched_divergence {

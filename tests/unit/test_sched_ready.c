@@ -258,9 +258,43 @@ static const struct sched_strategy listed_default_strategy = {
 	.ss_choose = listed_default_choose,
 };
 
+/*
+ * The random strategy's rule with the options listed (no ss_blind): the
+ * same stream, the same draw, but the scheduler builds the list and
+ * takes the chosen option from it.
+ */
+static void *
+listed_random_init(struct world *w, const struct world_config *wc)
+{
+	struct rng *r = calloc(1, sizeof(*r));
+
+	(void)wc;
+	world_rng_stream(w, r, "sched/random");
+	return r;
+}
+
+static uint32_t
+listed_random_choose(void *state, struct world *w,
+    const struct sched_decision *d)
+{
+	(void)w;
+	ck_assert_ptr_nonnull(d->sd_opts);
+	return (uint32_t)rng_below(state, d->sd_nopts);
+}
+
+static const struct sched_strategy listed_random_strategy = {
+	.ss_name = "test-random-listed",
+	.ss_init = listed_random_init,
+	.ss_choose = listed_random_choose,
+	.ss_fini = free,
+};
+
 static void
 register_strategies(void)
 {
+	if (sched_strategy_lookup(listed_random_strategy.ss_name) == NULL)
+		ck_assert_int_eq(sched_strategy_register(
+		    &listed_random_strategy), 0);
 	if (sched_strategy_lookup(model_strategy.ss_name) == NULL)
 		ck_assert_int_eq(sched_strategy_register(&model_strategy), 0);
 	if (sched_strategy_lookup(listed_default_strategy.ss_name) == NULL)
@@ -442,6 +476,70 @@ START_TEST(test_default_without_list_equals_listed)
 END_TEST
 
 /*
+ * The random strategy answered without a list (ss_blind: the chosen
+ * option found from the ready set by its index) makes the same choices,
+ * and so the same run, as its rule applied to the listed options; with
+ * the self-check on, every option found by index equals the scan's.
+ * The worlds have run queues (pre-emption options) and up to 32 CPUs
+ * per host, so the index lands past a CPU's own step and deep in the
+ * Fenwick tree.
+ */
+START_TEST(test_random_without_list_equals_listed)
+{
+	struct rworld_result a, b;
+	uint64_t seed, deep = 0;
+	size_t wi, k, total = 0;
+
+	iters = 20;
+	for (seed = 200; seed < 216; seed++) {
+		for (wi = 0; wi < NWINDOWS; wi++) {
+			rworld_run(seed, "random", windows[wi],
+			    1 + (int)(seed % MAXHOSTS), seed % 2 ? 32 : 4, 4,
+			    true, NULL, &a);
+			rworld_run(seed, "test-random-listed", windows[wi],
+			    1 + (int)(seed % MAXHOSTS), seed % 2 ? 32 : 4, 4,
+			    false, NULL, &b);
+			ck_assert_uint_eq(a.rr_hash, b.rr_hash);
+			ck_assert(schedule_equal(&a.rr_sched, &b.rr_sched));
+			for (k = 0; k < a.rr_sched.sd_len; k++)
+				if (a.rr_sched.sd_choices[k].sc_index >= 2)
+					deep++;
+			total += a.rr_sched.sd_len;
+			schedule_fini(&a.rr_sched);
+			schedule_fini(&b.rr_sched);
+		}
+	}
+	ck_assert_uint_gt(total, 5000);
+	ck_assert_uint_gt(deep, 1000);
+}
+END_TEST
+
+/*
+ * A replay finds each recorded option by its index, without the list:
+ * with the self-check on it equals a scan's at every choice, and the
+ * replayed run has the recorded run's hash, under every window.
+ */
+START_TEST(test_replay_without_list_checked)
+{
+	struct rworld_result a, r;
+	size_t wi;
+
+	iters = 15;
+	for (wi = 0; wi < NWINDOWS; wi++) {
+		rworld_run(31, "test-model", windows[wi], 5, 8, 4, false,
+		    NULL, &a);
+		ck_assert_uint_gt(a.rr_sched.sd_len, 100);
+		rworld_run(31, "default", windows[wi], 5, 8, 4, true,
+		    &a.rr_sched, &r);
+		ck_assert_uint_eq(r.rr_hash, a.rr_hash);
+		ck_assert(schedule_equal(&a.rr_sched, &r.rr_sched));
+		schedule_fini(&a.rr_sched);
+		schedule_fini(&r.rr_sched);
+	}
+}
+END_TEST
+
+/*
  * Many CPUs (8 hosts of up to 32): the same seed gives the same trace
  * hash and schedule twice; a different seed a different hash under the
  * random strategy; the recorded schedule replays to the same hash.
@@ -535,6 +633,8 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_options_match_brute_force);
 	tcase_add_test(tc, test_default_without_list_equals_listed);
+	tcase_add_test(tc, test_random_without_list_equals_listed);
+	tcase_add_test(tc, test_replay_without_list_checked);
 	tcase_add_test(tc, test_many_cpus_deterministic_and_replayable);
 	tcase_add_test(tc, test_self_check_catches_untold_change);
 	return run_tcase("sched_ready", tc);
