@@ -14,6 +14,7 @@
 #include "sys/systm.h"
 
 #include "sim.h"
+#include "check/race.h"
 #ifndef KN_NO_NET
 #include "net/if.h"
 #endif
@@ -92,6 +93,41 @@ void
 ul_nanosleep(uint64_t ns)
 {
 	sim_sleep(ns);
+}
+
+/*
+ * Whole 8-byte granules: race_forget keeps the history of a granule the
+ * block shares with a neighbour, so a block must own its last one.
+ */
+static size_t
+ul_granules(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
+void *
+ul_zalloc(size_t size)
+{
+	void *p = calloc(1, ul_granules(size));
+
+	if (p != NULL && race_current != NULL)
+		race_forget(race_current, (uintptr_t)p, ul_granules(size));
+	return p;
+}
+
+/*
+ * Forgotten at free too: the allocator may hand these bytes to the Lua
+ * state (a string another process's sendto passes to the kernel), which
+ * does not come through ul_zalloc.
+ */
+void
+ul_free(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (race_current != NULL)
+		race_forget(race_current, (uintptr_t)p, ul_granules(size));
+	free(p);
 }
 
 int

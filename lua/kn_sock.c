@@ -326,18 +326,18 @@ knL_recvfrom(lua_State *L)
 
 	kn_sock_self(L, "recvfrom");
 	luaL_argcheck(L, max > 0 && max <= 1 << 20, 3, "1 to 1048576 bytes");
-	buf = malloc((size_t)max);
+	buf = ul_zalloc((size_t)max);
 	if (buf == NULL)
 		return kn_syserr(L, ENOMEM);
 	memset(&ss, 0, sizeof(ss));
 	error = sys_recvfrom((int)luaL_checkinteger(L, 2), buf, (size_t)max,
 	    0, (struct sockaddr *)&ss, &len, &got);
 	if (error != 0) {
-		free(buf);
+		ul_free(buf, (size_t)max);
 		return kn_syserr(L, error);
 	}
 	lua_pushlstring(L, buf, (size_t)got);
-	free(buf);
+	ul_free(buf, (size_t)max);
 	kn_pushaddr(L, (struct sockaddr *)&ss, len);
 	return 2;
 }

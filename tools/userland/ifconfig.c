@@ -45,16 +45,16 @@ ifconfig_ioctl(int s, u_long cmd, void *data)
 	return sys_ioctl(s, cmd, data);
 }
 
-/* Every ifreq of SIOCGIFCONF (malloc'ed). */
+/* Every ifreq of SIOCGIFCONF (ul_zalloc'ed, *capp of them). */
 static int
-ifconfig_getconf(int s, struct ifreq **reqp, size_t *np)
+ifconfig_getconf(int s, struct ifreq **reqp, size_t *np, size_t *capp)
 {
 	struct ifconf ifc;
 	size_t cap = 16;
 	int error;
 
 	for (;;) {
-		struct ifreq *r = calloc(cap, sizeof(*r));
+		struct ifreq *r = ul_zalloc(cap * sizeof(*r));
 
 		if (r == NULL)
 			return ENOMEM;
@@ -62,15 +62,16 @@ ifconfig_getconf(int s, struct ifreq **reqp, size_t *np)
 		ifc.ifc_req = r;
 		error = ifconfig_ioctl(s, SIOCGIFCONF, &ifc);
 		if (error != 0) {
-			free(r);
+			ul_free(r, cap * sizeof(*r));
 			return error;
 		}
 		if ((size_t)ifc.ifc_len + sizeof(*r) <= cap * sizeof(*r)) {
 			*reqp = r;
 			*np = (size_t)ifc.ifc_len / sizeof(*r);
+			*capp = cap;
 			return 0;
 		}
-		free(r);
+		ul_free(r, cap * sizeof(*r));
 		cap *= 4;
 	}
 }
@@ -175,10 +176,10 @@ static int
 ifconfig_list(struct ul_io *io, int s, const char *only, bool names_only)
 {
 	struct ifreq *reqs;
-	size_t n, i, j;
+	size_t n, cap, i, j;
 	int error, found = 0;
 
-	error = ifconfig_getconf(s, &reqs, &n);
+	error = ifconfig_getconf(s, &reqs, &n, &cap);
 	if (error != 0) {
 		ul_warnc(io, error, "SIOCGIFCONF");
 		return 1;
@@ -203,7 +204,7 @@ ifconfig_list(struct ul_io *io, int s, const char *only, bool names_only)
 	}
 	if (names_only)
 		ul_printf(io, "\n");
-	free(reqs);
+	ul_free(reqs, cap * sizeof(*reqs));
 	if (only != NULL && found == 0) {
 		ul_warnx(io, "interface %s does not exist", only);
 		return 1;

@@ -300,7 +300,7 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 		(void)sys_close(s);
 		return 1;
 	}
-	buf = calloc(1, PING_MAXPACKET);
+	buf = ul_zalloc(PING_MAXPACKET);
 	if (buf == NULL) {
 		ul_warnc(io, ENOMEM, "malloc");
 		(void)sys_close(s);
@@ -367,7 +367,7 @@ ul_ping_main(struct ul_io *io, int argc, char **argv)
 				    po.po_host, sent - 1, ttl, ms);
 		}
 	}
-	free(buf);
+	ul_free(buf, PING_MAXPACKET);
 	(void)sys_close(s);
 	ul_printf(io, "\n----%s PING%s Statistics----\n", po.po_host,
 	    po.po_v6 ? "6" : "");

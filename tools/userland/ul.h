@@ -66,6 +66,19 @@ const struct ul_prog *ul_lookup(const char *name);
 /* Process runtime (provided by the Lua layer): virtual time. */
 uint64_t ul_clock_ns(void);
 void	ul_nanosleep(uint64_t ns);
+/*
+ * Process memory (provided by the Lua layer): every buffer a program
+ * hands to the kernel (read, written by copyin/copyout/uiomove) comes
+ * from ul_zalloc, zeroed, and goes back with ul_free and the same size.
+ * The processes of a world share one address space, so a block one
+ * program frees may be the next one's, on another host; a real kernel
+ * would see two address spaces.  Both calls tell the race detector
+ * the block's earlier history is no one's (what the kernel did with
+ * the old owner's buffer is no race with the new owner).  NULL when
+ * out of memory.
+ */
+void	*ul_zalloc(size_t);
+void	ul_free(void *, size_t);
 
 /* Programs. */
 int	ul_route_main(struct ul_io *, int, char **);

@@ -16,7 +16,7 @@
 int
 ul_rtdump(int af, struct ul_rtentry **vp, size_t *np)
 {
-	size_t len = 0, off, n = 0;
+	size_t len = 0, cap, off, n = 0;
 	uint8_t *buf;
 	struct ul_rtentry *v = NULL;
 	int error;
@@ -27,12 +27,13 @@ ul_rtdump(int af, struct ul_rtentry **vp, size_t *np)
 	if (error != 0)
 		return error;
 	len += len / 4 + 1024;		/* room for routes added meanwhile */
-	buf = malloc(len);
+	cap = len;
+	buf = ul_zalloc(cap);
 	if (buf == NULL)
 		return ENOMEM;
 	error = sys_sysctl("net.route.dump", buf, &len, NULL, 0);
 	if (error != 0) {
-		free(buf);
+		ul_free(buf, cap);
 		return error;
 	}
 	for (off = 0; off + sizeof(struct rt_msghdr) <= len;) {
@@ -51,7 +52,7 @@ ul_rtdump(int af, struct ul_rtentry **vp, size_t *np)
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (nv == NULL) {
 			free(v);
-			free(buf);
+			ul_free(buf, cap);
 			return ENOMEM;
 		}
 		v = nv;
@@ -89,7 +90,7 @@ ul_rtdump(int af, struct ul_rtentry **vp, size_t *np)
 			    sdl->sdl_nlen, sdl->sdl_data);
 		}
 	}
-	free(buf);
+	ul_free(buf, cap);
 	*vp = v;
 	*np = n;
 	return 0;
