@@ -629,7 +629,7 @@ rtrequest_change(struct rtable *tab, struct rt_addrinfo *info, int plen,
 	    ((unsigned)info->rti_flags & RTF_CHANGEABLE);
 	if (gw != NULL && (info->rti_flags & RTF_GATEWAY))
 		rt->rt_flags |= RTF_GATEWAY;
-	rt->rt_use = old->rt_use;
+	rt->rt_use = atomic_load_relaxed_64(&old->rt_use);
 	rt->rt_rmx = old->rt_rmx;
 	rt_setmetrics(rt, info);
 	rt->rt_ifa = newifa ? info->rti_ifa : old->rt_ifa;

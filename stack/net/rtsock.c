@@ -20,6 +20,7 @@
  * header could be read.
  */
 
+#include "sys/atomic.h"
 #include "sys/domain.h"
 #include "sys/sysctl.h"
 #include "net/if.h"
@@ -88,7 +89,7 @@ static void
 rt_msg_fromrt(struct rt_msghdr *rtm, const struct rtentry *rt)
 {
 	rtm->rtm_flags = (int)rt->rt_flags;
-	rtm->rtm_use = (int)rt->rt_use;
+	rtm->rtm_use = (int)atomic_load_relaxed_64(&rt->rt_use);
 	rtm->rtm_rmx = rt->rt_rmx;
 	rtm->rtm_index = rt->rt_ifp != NULL ? rt->rt_ifp->if_index : 0;
 }

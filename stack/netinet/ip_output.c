@@ -12,6 +12,7 @@
  */
 #include "net/if.h"
 #include "net/route.h"
+#include "sys/atomic.h"
 #include "sys/sdt.h"
 #include "netinet/in_var.h"
 #include "netinet/ip_var.h"
@@ -69,7 +70,7 @@ ip_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup)
 		}
 		ifp = rt->rt_ifp;
 		ifa = rt->rt_ifa;
-		rt->rt_use++;
+		atomic_add_64(&rt->rt_use, 1);
 	}
 	if (ip->ip_src.s_addr == INADDR_ANY) {
 		if (ifa == NULL || ifa->ifa_addr->sa_family != AF_INET) {

@@ -8,6 +8,7 @@
  */
 #include "net/if.h"
 #include "net/route.h"
+#include "sys/atomic.h"
 #include "sys/sdt.h"
 #include "netinet6/in6_var.h"
 #include "netinet6/ip6_var.h"
@@ -97,7 +98,7 @@ ip6_output(struct mbuf *m, struct route *ro, int flags, u_long *mtup)
 		goto bad;
 	}
 	ifp = rt->rt_ifp;
-	rt->rt_use++;
+	atomic_add_64(&rt->rt_use, 1);
 	if (IN6_IS_ADDR_UNSPECIFIED(&ip6->ip6_src)) {
 		ia = in6_select_src(ifp, &ip6->ip6_dst);
 		if (ia == NULL) {

@@ -4,6 +4,9 @@
  * cache (whose corrupted list faults without the race build) groups the
  * faults by signature and finishes its campaign; `knit run' prints the
  * fault and exits 1; the stored run replays to the same trace hash.
+ * About 1 run in 15 faults (13 of seeds 1-200); the first is seed 40
+ * since ip_output's count of rt_use became an atomic op, a scheduling
+ * point, which moves every later decision of a random schedule.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -20,9 +23,9 @@ START_TEST(test_explore_survives_segv)
 {
 	const char *scn = knit_src(NOLOCK);
 	char dbf[64], idbuf[32], seedbuf[32], *rp, *row;
-	const char *ae[] = { "explore", scn, "--runs", "20", "--db", dbf,
+	const char *ae[] = { "explore", scn, "--runs", "60", "--db", dbf,
 	    NULL };
-	const char *an[] = { "explore", scn, "--runs", "20", "--no-db", NULL };
+	const char *an[] = { "explore", scn, "--runs", "60", "--no-db", NULL };
 	const char *ar[] = { "replay", dbf, "--run", idbuf, NULL };
 	const char *arun[] = { "run", scn, "--strategy", "random", "--seed",
 	    seedbuf, NULL };
@@ -31,10 +34,10 @@ START_TEST(test_explore_survives_segv)
 
 	tmpdb_path(dbf, sizeof(dbf));
 	knit_run(&o, ae);
-	/* all 20 runs done, failures found: exit 1, not a signal */
+	/* all 60 runs done, failures found: exit 1, not a signal */
 	ck_assert_msg(o.ko_status == 1, "status %d\n%s%s", o.ko_status,
 	    o.ko_out, o.ko_err);
-	ck_assert_ptr_nonnull(strstr(o.ko_out, "20 runs (random)"));
+	ck_assert_ptr_nonnull(strstr(o.ko_out, "60 runs (random)"));
 	row = strstr(o.ko_out, "fault in rtcache_invalidate_list");
 	ck_assert_msg(row != NULL, "%s", o.ko_out);
 	/* the row: "  1   fault   RUNS   FIRST   SEED  signature" */

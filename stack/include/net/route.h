@@ -60,7 +60,12 @@ struct rtentry {
 	struct sockaddr	*rt_gateway;	/* value */
 	volatile unsigned int rt_flags;	/* RTF_*; RTF_UP changes atomically */
 	volatile unsigned int rt_refcnt; /* see above */
-	uint64_t	 rt_use;	/* packets sent via this route */
+	/*
+	 * Packets sent via this route: ip_output/ip6_output count them with
+	 * softnet_lock but no table lock, while the routing socket reads them
+	 * under the table lock only, so both sides use atomic ops.
+	 */
+	volatile uint64_t rt_use;
 	struct ifnet	*rt_ifp;	/* the answer: interface to use */
 	struct ifaddr	*rt_ifa;	/* the answer: interface address */
 	struct rt_metrics rt_rmx;	/* metrics used by rx'ing protocols */
