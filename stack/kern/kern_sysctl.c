@@ -123,6 +123,12 @@ sysctl_int_out(int v, void *oldp, size_t *oldlenp)
 }
 
 int
+sysctl_quad_out(int64_t v, void *oldp, size_t *oldlenp)
+{
+	return sysctl_copy_out(&v, sizeof(v), oldp, oldlenp);
+}
+
+int
 sysctl_int_in(const void *newp, size_t newlen, int *vp)
 {
 	if (newlen != sizeof(int))

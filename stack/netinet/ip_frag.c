@@ -33,7 +33,7 @@ FRAGQ_SYSCTLS(ipfq, "net.inet.ip.", ip_fragq);
 #define IP_OUT_STAT(id, field, descr)					\
 	SYSCTL_OID(ipos_##id, "net.inet.ip.stats." #id, CTLTYPE_QUAD,	\
 	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
-	    &VNET_NAME(ipstat).field, 0, 0, NULL, descr)
+	    &VNET_NAME(ipstat).field, 0, 0, softnet_stat_sysctl, descr)
 IP_OUT_STAT(fragmented, ips_fragmented, "datagrams fragmented");
 IP_OUT_STAT(ofragments, ips_ofragments, "fragments created");
 IP_OUT_STAT(cantfrag, ips_cantfrag, "datagrams not sent: DF and too big");

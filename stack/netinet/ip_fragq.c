@@ -70,6 +70,40 @@ fragq_unlink(struct fragq_table *ft, struct fragq *q, struct mbuf ***tailp,
 	pool_put(&ft->ft_qpool, q);
 }
 
+int
+fragq_stat_sysctl(const struct sysctl_oid *oid, void *oldp, size_t *oldlenp,
+    const void *newp, size_t newlen)
+{
+	struct fragq_table *ft = sysctl_oid_var(oid);
+	uint64_t v;
+
+	(void)newp;
+	(void)newlen;
+	mutex_enter(&ft->ft_lock);
+	v = *(const uint64_t *)(const void *)((const char *)&ft->ft_stat +
+	    oid->oid_min);
+	mutex_exit(&ft->ft_lock);
+	return sysctl_quad_out((int64_t)v, oldp, oldlenp);
+}
+
+int
+softnet_stat_sysctl(const struct sysctl_oid *oid, void *oldp,
+    size_t *oldlenp, const void *newp, size_t newlen)
+{
+	const uint64_t *counter = sysctl_oid_var(oid);
+	bool take = !mutex_owned(softnet_lock);
+	uint64_t v;
+
+	(void)newp;
+	(void)newlen;
+	if (take)
+		mutex_enter(softnet_lock);
+	v = *counter;
+	if (take)
+		mutex_exit(softnet_lock);
+	return sysctl_quad_out((int64_t)v, oldp, oldlenp);
+}
+
 static int
 fragq_ticks(uint64_t ns)
 {

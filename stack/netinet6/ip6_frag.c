@@ -55,7 +55,7 @@ FRAGQ_SYSCTLS(ip6fq, "net.inet6.ip6.", frag6q);
 #define FRAG6_OUT_STAT(id, field, descr)				\
 	SYSCTL_OID(ip6os_##id, "net.inet6.ip6.stats." #id, CTLTYPE_QUAD, \
 	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
-	    &VNET_NAME(ip6stat).field, 0, 0, NULL, descr)
+	    &VNET_NAME(ip6stat).field, 0, 0, softnet_stat_sysctl, descr)
 FRAG6_OUT_STAT(fragmented, ip6s_fragmented, "datagrams fragmented");
 FRAG6_OUT_STAT(ofragments, ip6s_ofragments, "fragments created");
 FRAG6_OUT_STAT(atomicfrags, ip6s_atomicfrags,

@@ -28,6 +28,8 @@
 #ifndef _KNIT_NETINET_IP_FRAGQ_H_
 #define _KNIT_NETINET_IP_FRAGQ_H_
 
+#include <stddef.h>
+
 #include "sys/callout.h"
 #include "sys/mutex.h"
 #include "sys/pool.h"
@@ -80,6 +82,22 @@ struct fragq_table {
 };
 
 /*
+ * Handlers of read-only counter nodes (CTLTYPE_QUAD, CTLFLAG_VNET).  A
+ * counter is read under the lock its updates hold, so netstat -s on one
+ * CPU and the packet path on another never race:
+ *   fragq_stat_sysctl    oid_arg the table, oid_min the offset of the
+ *                        counter in ft_stat; ft_lock.
+ *   softnet_stat_sysctl  oid_arg the counter (a field of ipstat or
+ *                        ip6stat: ip_fragment, ip6_fragment and the
+ *                        rest of the packet path count with
+ *                        softnet_lock held); softnet_lock.
+ */
+int	fragq_stat_sysctl(const struct sysctl_oid *, void *oldp,
+	    size_t *oldlenp, const void *newp, size_t newlen);
+int	softnet_stat_sysctl(const struct sysctl_oid *, void *oldp,
+	    size_t *oldlenp, const void *newp, size_t newlen);
+
+/*
  * The sysctl nodes of the table VNET variable tab under prefix (e.g.
  * "net.inet.ip."): the knobs fragttl, maxfragpackets, maxfrags,
  * maxfragsperpacket and, under prefix "stats.", its counters.
@@ -90,8 +108,9 @@ struct fragq_table {
 	    min, INT32_MAX, NULL, descr)
 #define FRAGQ_STAT(tag, prefix, tab, name, field, descr)		\
 	SYSCTL_OID(tag##_st_##name, prefix "stats." #name, CTLTYPE_QUAD, \
-	    CTLFLAG_READONLY | CTLFLAG_VNET,				\
-	    &VNET_NAME(tab).ft_stat.field, 0, 0, NULL, descr)
+	    CTLFLAG_READONLY | CTLFLAG_VNET, &VNET_NAME(tab),		\
+	    (int)offsetof(struct fragq_stat, field), 0,			\
+	    fragq_stat_sysctl, descr)
 #define FRAGQ_SYSCTLS(tag, prefix, tab)					\
 	FRAGQ_KNOB(tag, prefix, tab, fragttl, ft_ttl, 1,		\
 	    "Ticks a datagram may wait for its fragments");		\

@@ -78,6 +78,7 @@ const struct sysctl_oid *sysctl_next(const struct sysctl_oid *prev);
  */
 void	*sysctl_oid_var(const struct sysctl_oid *);
 int	sysctl_int_out(int, void *oldp, size_t *oldlenp);
+int	sysctl_quad_out(int64_t, void *oldp, size_t *oldlenp);
 int	sysctl_int_in(const void *newp, size_t newlen, int *);
 int	sysctl_string_out(const char *, void *oldp, size_t *oldlenp);
 int	sysctl_string_in(const void *newp, size_t newlen, char *buf,
