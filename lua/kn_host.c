@@ -11,6 +11,8 @@
 #include "kn_proc.h"
 
 #define KN_HOST_MT	"knit.host"
+/* A size hint for the method table: more than it holds (7 today). */
+#define KN_HOST_NMETHODS	16
 #define KN_MAX_CPUS	64
 
 struct kn_host {
@@ -209,7 +211,8 @@ kn_open_host(lua_State *L)
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, "knit.hosts");
 	luaL_newmetatable(L, KN_HOST_MT);
-	lua_newtable(L);
+	/* sized for every method (kn_host_methods_add's too): no rehash */
+	lua_createtable(L, 0, KN_HOST_NMETHODS);
 	luaL_setfuncs(L, kn_host_methods, 0);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, knL_host_tostring);

@@ -18,6 +18,8 @@
 #include "kn_proc.h"
 
 #define KN_PROC_MT	"knit.proc"
+/* A size hint for the method table: more than it holds (19 today). */
+#define KN_PROC_NMETHODS	32
 
 static int	kn_proc_wait_k(lua_State *, int, lua_KContext);
 #ifndef KN_NO_USERLAND
@@ -60,11 +62,20 @@ out:
 	kn_proc_exited(p);
 }
 
+/*
+ * The process object at arg.  A process's own system calls (p:send(...)
+ * on p's Lua thread) pass its own object: recognised by address, which
+ * no other value can have while the object lives (the registry holds it
+ * for the whole run), without luaL_checkudata's metatable lookup by name.
+ */
 struct kn_proc *
 kn_checkproc(lua_State *L, int arg)
 {
-	struct kn_proc **pp = luaL_checkudata(L, arg, KN_PROC_MT);
+	struct kn_proc *self = kn_proc_of(L), **pp;
 
+	if (self != NULL && lua_touserdata(L, arg) == self->p_obj)
+		return self;
+	pp = luaL_checkudata(L, arg, KN_PROC_MT);
 	return *pp;
 }
 
@@ -101,6 +112,7 @@ kn_proc_new(lua_State *L, struct kn_scn *scn, struct host *h,
 
 	pp = lua_newuserdatauv(L, sizeof(*pp), 1);
 	*pp = p;
+	p->p_obj = pp;
 	luaL_setmetatable(L, KN_PROC_MT);
 	lua_pushvalue(L, -1);
 	p->p_ref = luaL_ref(L, LUA_REGISTRYINDEX);	/* the object */
@@ -601,7 +613,8 @@ void
 kn_open_proc(lua_State *L)
 {
 	luaL_newmetatable(L, KN_PROC_MT);
-	lua_newtable(L);
+	/* sized for every method (kn_proc_methods_add's too): no rehash */
+	lua_createtable(L, 0, KN_PROC_NMETHODS);
 	luaL_setfuncs(L, kn_proc_methods, 0);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, knL_proc_tostring);

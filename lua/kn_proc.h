@@ -14,6 +14,7 @@ struct kn_proc {
 	struct lwp	*p_lwp;
 	lua_State	*p_th;		/* its Lua thread */
 	int		 p_ref;		/* registry ref to its object */
+	void		*p_obj;		/* that object (a full userdata) */
 	char		 p_name[64];
 	bool		 p_done;
 	int		 p_status;	/* 0, or -1 after a Lua error */

@@ -800,6 +800,15 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 		exit(KN_ERROR);
 	}
 	lua_atpanic(L, kn_lua_panic);
+	/*
+	 * The global table and package.loaded, sized for what the sandbox
+	 * and the knit module put there (35 and 10 entries today): filling
+	 * the ones lua_newstate made would rehash each several times.
+	 */
+	lua_createtable(L, 0, 64);
+	lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+	lua_createtable(L, 0, 16);
+	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	scn.s_L = L;
 	*(struct kn_ctx **)lua_getextraspace(L) = NULL;
 	lua_pushlightuserdata(L, &scn);

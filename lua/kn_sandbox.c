@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -42,46 +43,130 @@ kn_key_rank(lua_State *L, int idx)
 	}
 }
 
-/* Strict order over keys at stack positions a and b. */
-static bool
-kn_key_less(lua_State *L, int a, int b)
-{
-	int ra = kn_key_rank(L, a), rb = kn_key_rank(L, b);
+/*
+ * A key being sorted: what the comparison needs, read once from the Lua
+ * value (a string key's text stays valid: the key array anchors it).
+ */
+struct kn_key {
+	int		 k_rank;	/* kn_key_rank */
+	bool		 k_isint;	/* rank 0: an integer (else k_num) */
+	bool		 k_bool;	/* rank 2 */
+	lua_Integer	 k_int;
+	lua_Number	 k_num;
+	const char	*k_str;		/* rank 1 */
+	size_t		 k_len;
+	lua_Integer	 k_pos;		/* position in the key array */
+};
 
-	if (ra != rb)
-		return ra < rb;
-	if (ra == 2)
-		return !lua_toboolean(L, a) && lua_toboolean(L, b);
-	return lua_compare(L, a, b, LUA_OPLT);
+/* For the rare comparison of an integer with a float key. */
+static lua_State *kn_sort_L;
+static int kn_sort_arr;
+
+/*
+ * Lua's string order (what `<' does): strcoll over the pieces between
+ * embedded zeros, a string that ends first being the smaller.  Equal
+ * under strcoll is broken by the bytes so that distinct keys never tie.
+ */
+static int
+kn_str_order(const struct kn_key *a, const struct kn_key *b)
+{
+	const char *p = a->k_str, *q = b->k_str;
+	size_t pn = a->k_len, qn = b->k_len, seg;
+	int c;
+
+	for (;;) {
+		if ((c = strcoll(p, q)) != 0)
+			return c;
+		seg = strlen(p);	/* == strlen(q) here */
+		if (seg == pn || seg == qn)
+			break;
+		p += seg + 1;
+		q += seg + 1;
+		pn -= seg + 1;
+		qn -= seg + 1;
+	}
+	if (pn != qn)
+		return pn < qn ? -1 : 1;
+	return memcmp(a->k_str, b->k_str, a->k_len);
 }
 
-/* Insertion sort is fine for small tables; use a merge sort over an
- * index array for larger ones.  Keys live in the array table at `keys'. */
+static int
+kn_key_cmp(const void *va, const void *vb)
+{
+	const struct kn_key *a = va, *b = vb;
+	int lt;
+
+	if (a->k_rank != b->k_rank)
+		return a->k_rank < b->k_rank ? -1 : 1;
+	switch (a->k_rank) {
+	case 0:
+		if (a->k_isint && b->k_isint)
+			return a->k_int < b->k_int ? -1 : a->k_int > b->k_int;
+		if (!a->k_isint && !b->k_isint)
+			return a->k_num < b->k_num ? -1 : a->k_num > b->k_num;
+		/* Mixed: Lua's exact integer/float comparison. */
+		lua_geti(kn_sort_L, kn_sort_arr, a->k_pos);
+		lua_geti(kn_sort_L, kn_sort_arr, b->k_pos);
+		lt = lua_compare(kn_sort_L, -2, -1, LUA_OPLT);
+		lua_pop(kn_sort_L, 2);
+		return lt ? -1 : 1;	/* distinct keys: never equal */
+	case 1:
+		return kn_str_order(a, b);
+	default:
+		return (int)a->k_bool - (int)b->k_bool;
+	}
+}
+
+/*
+ * Sort the n keys of the array table at `keys' (distinct numbers,
+ * strings and booleans: table keys) into numbers, strings, booleans,
+ * each ascending.  A strict total order, so the result does not depend
+ * on the sort algorithm.  The sorted array replaces the one at `keys'.
+ */
 static void
 kn_sort_keys(lua_State *L, int keys, lua_Integer n)
 {
-	lua_Integer i, j;
+	struct kn_key *v;
+	lua_Integer i;
 
-	/* Shell sort with Ciura's gaps: in place, deterministic. */
-	static const lua_Integer gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
-	size_t g;
+	if (n < 2)
+		return;
+	v = lua_newuserdatauv(L, (size_t)n * sizeof(*v), 0);
+	for (i = 0; i < n; i++) {
+		struct kn_key *k = &v[i];
 
-	for (g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		lua_Integer gap = gaps[g];
-
-		for (i = gap + 1; i <= n; i++) {
-			lua_geti(L, keys, i);		/* tmp */
-			for (j = i; j > gap; j -= gap) {
-				lua_geti(L, keys, j - gap);
-				if (!kn_key_less(L, -2, -1)) {
-					lua_pop(L, 1);
-					break;
-				}
-				lua_seti(L, keys, j);
-			}
-			lua_seti(L, keys, j);
+		memset(k, 0, sizeof(*k));
+		k->k_pos = i + 1;
+		lua_geti(L, keys, i + 1);
+		k->k_rank = kn_key_rank(L, -1);
+		switch (k->k_rank) {
+		case 0:
+			k->k_isint = lua_isinteger(L, -1);
+			if (k->k_isint)
+				k->k_int = lua_tointeger(L, -1);
+			else
+				k->k_num = lua_tonumber(L, -1);
+			break;
+		case 1:
+			k->k_str = lua_tolstring(L, -1, &k->k_len);
+			break;
+		default:
+			k->k_bool = lua_toboolean(L, -1);
+			break;
 		}
+		lua_pop(L, 1);
 	}
+	kn_sort_L = L;
+	kn_sort_arr = keys;
+	qsort(v, (size_t)n, sizeof(*v), kn_key_cmp);
+	kn_sort_L = NULL;
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		lua_geti(L, keys, v[i].k_pos);
+		lua_seti(L, -2, i + 1);
+	}
+	lua_replace(L, keys);
+	lua_pop(L, 1);		/* v */
 }
 
 /* upvalues: 1 = table, 2 = sorted key array, 3 = position */

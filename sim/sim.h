@@ -129,9 +129,11 @@ void		 world_destroy(struct world *);
 void		 world_set_memcheck(struct world *, bool on);
 /* Kernel memory blocks (kmem, pool) of w not yet freed. */
 size_t		 world_kmem_live(const struct world *);
-/* Blocks kmem and pool hold from malloc, over the whole process (live
+/* Blocks kmem and pool hold for worlds, over the whole process (live
  * and quarantined); 0 once every world is destroyed. */
 uint64_t	 sim_mem_blocks(void);
+/* Bytes of ended worlds' blocks kept for later worlds (bounded). */
+size_t		 sim_mem_cache_bytes(void);
 
 /*
  * A host with ncpu CPUs.  Its VNET copy is made and its VNET_SYSINITs

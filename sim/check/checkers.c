@@ -40,6 +40,7 @@ struct checkstate {
 	struct lockorder *cs_lo;	/* this run's graph */
 	struct u64map	 cs_cls;	/* site key -> class id (this run) */
 	uint64_t	*cs_clskey;	/* class id -> site key */
+	uint32_t	*cs_clscap;	/* class id -> its capv index */
 	uint32_t	 cs_nclskey;
 	uint64_t	*cs_newpairs;	/* known_pairs added by this run */
 	uint32_t	 cs_nnewpairs;
@@ -50,7 +51,9 @@ struct checkstate {
 
 static struct checkstate cs;
 static struct lockorder *proc_lo;	/* every run of this process */
-static struct u64map captures;		/* site key -> CAP_* */
+static struct u64map captures;		/* site key -> index in capv */
+static uint32_t *capv;			/* CAP_* per site key */
+static uint32_t ncapv, capcapv;
 static struct u64map known_pairs;	/* (held site, site) with stacks */
 static unsigned long long last_race_accesses;
 
@@ -73,7 +76,7 @@ pair_key(uint64_t from, uint64_t to)
 }
 
 /*
- * Per site key, in captures: the stacks captured (CAP_COUNT) and the
+ * Per site key, in capv: the stacks captured (CAP_COUNT) and the
  * interrupt usage this process has stacks for (CAP_USAGE: the highest
  * interrupt level + 1 in bits 0-7, 0 none; 16 - the lowest IPL held at
  * in bits 8-15, 0 none).  One lookup per acquisition serves both.
@@ -137,6 +140,24 @@ tid_of(const struct lwp *l)
 	return l != NULL ? l->l_gid : RACE_NOTID;
 }
 
+/* The capv index of site key (a new entry, zero, when it has none). */
+static uint32_t
+cap_index(uint64_t key)
+{
+	uint32_t *idp;
+
+	if ((idp = u64map_find(&captures, key)) != NULL)
+		return *idp;
+	if (ncapv == capcapv) {
+		capcapv = capcapv ? capcapv * 2 : 64;
+		if ((capv = realloc(capv, capcapv * sizeof(*capv))) == NULL)
+			abort();
+	}
+	capv[ncapv] = 0;
+	u64map_put(&captures, key, ncapv);
+	return ncapv++;
+}
+
 static void
 hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
     bool try, const char *name, const char *file, int line)
@@ -174,11 +195,14 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 
 			cs.cs_clskey = realloc(cs.cs_clskey, n *
 			    sizeof(*cs.cs_clskey));
-			if (cs.cs_clskey == NULL)
+			cs.cs_clscap = realloc(cs.cs_clscap, n *
+			    sizeof(*cs.cs_clscap));
+			if (cs.cs_clskey == NULL || cs.cs_clscap == NULL)
 				abort();
 			cs.cs_nclskey = n;
 		}
 		cs.cs_clskey[cls] = key;
+		cs.cs_clscap[cls] = cap_index(key);
 	}
 	if (shared)
 		flags |= LO_SHARED;
@@ -196,10 +220,7 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	 * (a report about a pair seen before takes the stacks from the
 	 * process's graph: lo_set_fallback).
 	 */
-	if ((cap = u64map_find(&captures, key)) == NULL) {
-		u64map_put(&captures, key, 0);
-		cap = u64map_find(&captures, key);
-	}
+	cap = &capv[cs.cs_clscap[cls]];
 	want = CAP_COUNT(*cap) < CAPTURE_PER_CLASS;
 	if (usage_news(key, cap, flags))
 		want = true;
@@ -217,7 +238,7 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 			want = true;
 		}
 	}
-	/* cap stays valid: only other maps changed since. */
+	/* cap stays valid: capv grows only when a class is met first. */
 	if (want) {
 		check_stack_capture(&stk, 1);
 		if (CAP_COUNT(*cap) < CAPTURE_PER_CLASS)
@@ -303,6 +324,17 @@ static const struct sync_hooks check_hooks = {
 	.sh_mem_free = hook_mem,
 };
 
+/*
+ * The lock-order checker alone needs only the lock hooks: the other
+ * events (a cv_broadcast, every kmem_alloc) then cost their funnel one
+ * test of a NULL hook instead of a call that does nothing.
+ */
+static const struct sync_hooks check_hooks_lockorder = {
+	.sh_lock_acquired = hook_lock_acquired,
+	.sh_lock_released = hook_lock_released,
+	.sh_lwp_joined = hook_lwp_joined,
+};
+
 /* The race detector learns the running LWP and CPU from the machine. */
 static uint32_t
 race_tid(int *cpup)
@@ -351,8 +383,10 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 	}
 	if (cfg->cc_race)
 		race_start(w, cfg->cc_race_points);
-	if (cs.cs_lo != NULL || cs.cs_race != NULL)
+	if (cs.cs_race != NULL)
 		sync_hooks = &check_hooks;
+	else if (cs.cs_lo != NULL)
+		sync_hooks = &check_hooks_lockorder;
 }
 
 void
@@ -439,11 +473,11 @@ end_world(struct world *w, bool edges)
 		for (uint32_t i = 0; i < cs.cs_nnewpairs; i++)
 			(void)u64map_del(&known_pairs, cs.cs_newpairs[i]);
 		for (uint32_t i = cs.cs_noldusage; i > 0; i -= 2) {
-			uint32_t *cap = u64map_find(&captures,
+			uint32_t *idp = u64map_find(&captures,
 			    cs.cs_oldusage[i - 2]);
 
-			if (cap != NULL)
-				*cap = CAP_COUNT(*cap) |
+			if (idp != NULL)
+				capv[*idp] = CAP_COUNT(capv[*idp]) |
 				    (uint32_t)cs.cs_oldusage[i - 1] << 16;
 		}
 	}
@@ -452,6 +486,7 @@ end_world(struct world *w, bool edges)
 	lo_destroy(cs.cs_lo);
 	u64map_fini(&cs.cs_cls);
 	free(cs.cs_clskey);
+	free(cs.cs_clscap);
 	memset(&cs, 0, sizeof(cs));
 	return text;
 }

@@ -61,12 +61,16 @@ struct lo_edge {
 	char		*e_text_from, *e_text_to;	/* NULL: format stacks */
 };
 
+/*
+ * A held lock.  Kept small (every acquisition pushes one and most
+ * releases pop the top): its stack, when it has one, lives in the
+ * graph's held_stacks[h_stack].
+ */
 struct lo_held {
 	const void	*h_lock;
 	uint32_t	 h_cls;
 	unsigned	 h_flags;
-	bool		 h_have_stack;
-	struct check_stack h_stack;
+	uint32_t	 h_stack;	/* LO_NONE: no stack */
 };
 
 struct lo_thread {
@@ -83,6 +87,15 @@ struct lockorder {
 	struct u64map	 edge_by_pair;
 	struct lo_thread *threads;
 	uint32_t	 nthreads;
+	/*
+	 * Stacks of held locks (lo_held.h_stack).  A slot is taken per
+	 * acquisition with a stack and given back when its lock is released;
+	 * the array only shrinks from its end, so held locks released in
+	 * LIFO order (the common case) keep it as short as the deepest
+	 * nesting with stacks.
+	 */
+	struct check_stack *held_stacks;
+	uint32_t	 nheld_stacks, capheld_stacks;
 	struct lo_report *reports;
 	size_t		 nreports, capreports;
 	struct u64map	 reported;	/* signature hash -> 1 */
@@ -168,6 +181,7 @@ lo_destroy(struct lockorder *lo)
 	free(lo->classes);
 	free(lo->edges);
 	free(lo->threads);
+	free(lo->held_stacks);
 	free(lo->reports);
 	u64map_fini(&lo->class_by_key);
 	u64map_fini(&lo->edge_by_pair);
@@ -738,8 +752,9 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 			id = add_edge(lo, h->h_cls, cls, &isnew);
 			if (!isnew)
 				continue;
-			if (h->h_have_stack && stack != NULL) {
-				lo->edges[id].e_stack_from = h->h_stack;
+			if (h->h_stack != LO_NONE && stack != NULL) {
+				lo->edges[id].e_stack_from =
+				    lo->held_stacks[h->h_stack];
 				lo->edges[id].e_stack_to = *stack;
 				lo->edges[id].e_have_stacks = true;
 			}
@@ -754,9 +769,34 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 	h->h_lock = lock;
 	h->h_cls = cls;
 	h->h_flags = flags;
-	h->h_have_stack = stack != NULL;
-	if (stack != NULL)
-		h->h_stack = *stack;
+	h->h_stack = LO_NONE;
+	if (stack != NULL) {
+		if (lo->nheld_stacks == lo->capheld_stacks) {
+			lo->capheld_stacks = lo->capheld_stacks ?
+			    lo->capheld_stacks * 2 : 8;
+			lo->held_stacks = xrealloc(lo->held_stacks,
+			    lo->capheld_stacks * sizeof(*lo->held_stacks));
+		}
+		h->h_stack = lo->nheld_stacks++;
+		lo->held_stacks[h->h_stack] = *stack;
+	}
+}
+
+/*
+ * The held lock *h is gone: free its stack slot (cs_depth HELD_STACK_FREE)
+ * and shorten the array past the free slots at its end.
+ */
+#define HELD_STACK_FREE	UINT32_MAX
+
+static inline void
+held_stack_put(struct lockorder *lo, const struct lo_held *h)
+{
+	if (h->h_stack == LO_NONE)
+		return;
+	lo->held_stacks[h->h_stack].cs_depth = HELD_STACK_FREE;
+	while (lo->nheld_stacks > 0 &&
+	    lo->held_stacks[lo->nheld_stacks - 1].cs_depth == HELD_STACK_FREE)
+		lo->nheld_stacks--;
 }
 
 void
@@ -767,10 +807,15 @@ lo_release(struct lockorder *lo, uint32_t tid, const void *lock)
 	if (tid >= lo->nthreads)
 		return;
 	t = &lo->threads[tid];
-	/* Usually the innermost; search from the top. */
+	/* Usually the innermost: pop it. */
+	if (t->t_len > 0 && t->t_held[t->t_len - 1].h_lock == lock) {
+		held_stack_put(lo, &t->t_held[--t->t_len]);
+		return;
+	}
 	for (uint32_t i = t->t_len; i > 0; i--) {
 		if (t->t_held[i - 1].h_lock != lock)
 			continue;
+		held_stack_put(lo, &t->t_held[i - 1]);
 		memmove(&t->t_held[i - 1], &t->t_held[i],
 		    (t->t_len - i) * sizeof(*t->t_held));
 		t->t_len--;
@@ -781,8 +826,11 @@ lo_release(struct lockorder *lo, uint32_t tid, const void *lock)
 void
 lo_thread_exit(struct lockorder *lo, uint32_t tid)
 {
-	if (tid < lo->nthreads)
-		lo->threads[tid].t_len = 0;
+	if (tid < lo->nthreads) {
+		while (lo->threads[tid].t_len > 0)
+			held_stack_put(lo, &lo->threads[tid].t_held[
+			    --lo->threads[tid].t_len]);
+	}
 }
 
 uint32_t

@@ -234,6 +234,11 @@ START_TEST(sandbox)
 	/* sorted keys: numbers, strings, booleans */
 	assert_contains(a.ko_out, "pairs: 2 10 alpha beta k1 k2 mid omega "
 	    "zeta false true", "pairs");
+	/* integers and floats by value, strings bytewise across zeros */
+	assert_contains(a.ko_out, "pairs mixed: -inf -3 0.25 1.5 2 10 "
+	    "9007199254740992 inf  B a a0a a0b ab\n", "pairs mixed");
+	/* 450 keys walked in order, the 150 removed on the way skipped */
+	assert_contains(a.ko_out, "pairs big: 450 true\n", "pairs big");
 	assert_contains(a.ko_out, "os.time: 1 os.clock: 1.5", "virtual time");
 	assert_contains(a.ko_out, "io: false", "io");
 	assert_contains(a.ko_out, "require: false", "require");

@@ -206,6 +206,65 @@ START_TEST(test_unchecked_worlds_apart)
 }
 END_TEST
 
+/*
+ * The blocks an ended world leaves (checked: its quarantine) serve later
+ * worlds, zeroed over their whole capacity, and belong to no world: the
+ * process's block count is 0 between worlds whatever the cache holds.
+ */
+START_TEST(test_ended_world_blocks_cached)
+{
+	struct host *h;
+	struct world *w = mkworld_mem(true, &h);
+	unsigned char *p;
+	size_t before, i;
+
+	host_enter(h);
+	p = kmem_alloc(100, KM_SLEEP);
+	memset(p, 0xff, 100);
+	kmem_free(p, 100);		/* poisoned, quarantined */
+	host_leave(h);
+	before = sim_mem_cache_bytes();
+	world_destroy(w);
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+	ck_assert_uint_ge(sim_mem_cache_bytes(), before + 128);
+
+	w = mkworld_mem(true, &h);
+	host_enter(h);
+	before = sim_mem_cache_bytes();
+	p = kmem_alloc(120, KM_SLEEP);	/* the 128-byte class */
+	/* it came from the cache ... */
+	ck_assert_uint_eq(sim_mem_cache_bytes(), before - 128);
+	/* ... and reads as a fresh block, past the 120 bytes asked too */
+	for (i = 0; i < 128; i++)
+		ck_assert_uint_eq(p[i], 0);
+	kmem_free(p, 120);
+	host_leave(h);
+	ck_assert_uint_eq(world_nviolations(w), 0);
+	world_destroy(w);
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+}
+END_TEST
+
+/* A world that leaves more than the cache keeps gives the rest back. */
+START_TEST(test_cache_bounded)
+{
+	struct host *h;
+	struct world *w = mkworld_mem(true, &h);
+	void *p[200];
+
+	host_enter(h);
+	for (int i = 0; i < 200; i++)	/* 200 x 64 KiB: 12.5 MiB */
+		p[i] = kmem_alloc(65536, KM_SLEEP);
+	for (int i = 0; i < 200; i++)
+		kmem_free(p[i], 65536);
+	host_leave(h);
+	world_destroy(w);
+	ck_assert_uint_eq(sim_mem_blocks(), 0);
+	ck_assert_uint_gt(sim_mem_cache_bytes(), 0);
+	ck_assert_uint_le(sim_mem_cache_bytes(), (size_t)8 << 20);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -215,6 +274,8 @@ main(void)
 	tcase_add_test(tc, test_unchecked_recycles_zeroed);
 	tcase_add_test(tc, test_unchecked_leaks_reported);
 	tcase_add_test(tc, test_unchecked_worlds_apart);
+	tcase_add_test(tc, test_ended_world_blocks_cached);
+	tcase_add_test(tc, test_cache_bounded);
 	tcase_set_timeout(tc, 30);
 	return run_tcase("memcheck", tc);
 }
