@@ -78,18 +78,34 @@ bind_event(struct db_run *r, sqlite3_stmt *st, int row,
 	}
 }
 
-/* A queued packet as struct db_packet, its strings in eb's arena. */
+/*
+ * A queued packet as struct db_packet, or a queued route change as
+ * struct db_route_change, its strings in eb's arena: insert it.
+ */
 static void
-packet_insert(struct db_run *r, const struct dbi_evblock *eb,
+row_insert(struct db_run *r, const struct dbi_evblock *eb,
     const struct dbi_event *ev)
 {
 	const struct dbi_packet *dp = &eb->eb_pk[ev->ev_pk];
 	const char *s[DBI_PK_NSTR];
+	struct db_route_change rc;
 	struct db_packet pk;
 	int i;
 
 	for (i = 0; i < DBI_PK_NSTR; i++)
 		s[i] = dp->dp_str[i] >= 0 ? eb->eb_arena + dp->dp_str[i] : NULL;
+	if (dp->dp_table == DBS_ROUTE) {
+		memset(&rc, 0, sizeof(rc));
+		rc.rc_vtime = dp->dp_vtime;
+		rc.rc_host = s[0];
+		rc.rc_op = s[1];
+		rc.rc_dst = s[2];
+		rc.rc_gateway = s[3];
+		rc.rc_flags = s[4];
+		rc.rc_policy = s[5];
+		dbi_route_locked(r, ev->ev_seq, &rc);
+		return;
+	}
 	memset(&pk, 0, sizeof(pk));
 	pk.pk_vtime = dp->dp_vtime;
 	pk.pk_host = s[0];
@@ -114,8 +130,8 @@ packet_insert(struct db_run *r, const struct dbi_evblock *eb,
 /*
  * Insert one block (writer thread, r_sqlmtx held): its events
  * DBI_EVENT_ROWS per statement (the last few one per statement), then
- * its packets one by one.  Events and packets are different tables and
- * every row carries its seq, so the order of the inserts does not
+ * its packets and route changes one by one.  They are different tables
+ * and every row carries its seq, so the order of the inserts does not
  * matter; packets between events must not break the multi-row runs
  * (a packet every ~13 events in route_flap made most events single-row
  * inserts, three times the cost per row).
@@ -155,7 +171,7 @@ block_insert(struct db_run *r, const struct dbi_evblock *eb)
 	}
 	for (i = 0; i < n && !r->r_failed; i++)
 		if (eb->eb_ev[i].ev_pk >= 0)
-			packet_insert(r, eb, &eb->eb_ev[i]);
+			row_insert(r, eb, &eb->eb_ev[i]);
 }
 
 static void *
@@ -391,66 +407,122 @@ arena_copy(struct dbi_evblock *eb, const void *p, size_t n, int *off)
 	return 0;
 }
 
-/* Copy a packet into the block being filled; 0 or -1 (block full). */
-static int
-packet_put(struct dbi_evblock *eb, int64_t seq, const struct db_packet *pk)
+/*
+ * Copy a packet or a route change (table, its nstr strings s, a
+ * packet's bytes) into the block being filled; 0 or -1 (block full).
+ * dp_vtime, dp_key, dp_len are the caller's to set on success.
+ */
+static struct dbi_packet *
+row_put(struct dbi_evblock *eb, int64_t seq, enum db_stmt table,
+    const char *const *s, int nstr, const void *bytes, size_t nbytes)
 {
-	const char *s[DBI_PK_NSTR] = { pk->pk_host, pk->pk_nic, pk->pk_dir,
-	    pk->pk_proto, pk->pk_src, pk->pk_dst, pk->pk_summary,
-	    pk->pk_flow, pk->pk_route_dst, pk->pk_route_gw };
 	struct dbi_event *ev = &eb->eb_ev[eb->eb_nev];
 	struct dbi_packet *dp = &eb->eb_pk[eb->eb_npk];
 	size_t n;
 	int i;
 
 	if (eb->eb_nev == DBI_BLOCK_ROWS || eb->eb_npk == DBI_BLOCK_ROWS / 4)
-		return -1;
+		return NULL;
 	for (i = 0; i < DBI_PK_NSTR; i++) {
 		dp->dp_str[i] = -1;
-		if (s[i] == NULL)
+		if (i >= nstr || s[i] == NULL)
 			continue;
 		n = strnlen(s[i], DBI_ARENA / 8);
 		if (arena_copy(eb, s[i], n + 1, &dp->dp_str[i]) != 0)
-			return -1;
+			return NULL;
 		eb->eb_arena[dp->dp_str[i] + (int)n] = '\0';	/* if cut */
 	}
 	dp->dp_bytes = -1;
 	dp->dp_nbytes = 0;
-	if (pk->pk_bytes != NULL) {
-		if (arena_copy(eb, pk->pk_bytes, pk->pk_nbytes,
-		    &dp->dp_bytes) != 0)
-			return -1;
-		dp->dp_nbytes = (int)pk->pk_nbytes;
+	if (bytes != NULL) {
+		if (arena_copy(eb, bytes, nbytes, &dp->dp_bytes) != 0)
+			return NULL;
+		dp->dp_nbytes = (int)nbytes;
 	}
-	dp->dp_vtime = pk->pk_vtime;
-	dp->dp_key = pk->pk_key;
-	dp->dp_len = pk->pk_len;
+	dp->dp_table = table;
+	dp->dp_key = 0;
+	dp->dp_len = 0;
 	memset(ev, 0, sizeof(*ev));
 	ev->ev_seq = seq;
 	ev->ev_pk = eb->eb_npk++;
 	eb->eb_nev++;
-	return 0;
+	return dp;
+}
+
+/*
+ * Queue a row of another table: into the block being filled, or (it
+ * does not fit) into a fresh one.  NULL: the run failed.
+ */
+static struct dbi_packet *
+row_defer(struct db_run *r, int64_t seq, enum db_stmt table,
+    const char *const *s, int nstr, const void *bytes, size_t nbytes)
+{
+	struct dbi_evblock *eb;
+	struct dbi_packet *dp;
+	int len = r->r_fill != NULL ? r->r_fill->eb_arenalen : 0;
+	int route = table == DBS_ROUTE;
+
+	if ((eb = r->r_fill) == NULL && (eb = r->r_fill = fill_get(r)) ==
+	    NULL) {
+		dbi_run_fail(r, route ? "recording a route change (out of "
+		    "memory)" : "recording a packet (out of memory)");
+		return NULL;
+	}
+	if ((dp = row_put(eb, seq, table, s, nstr, bytes, nbytes)) == NULL) {
+		eb->eb_arenalen = len;	/* drop the partial copy */
+		fill_push(r, 1);
+		if ((eb = r->r_fill = fill_get(r)) == NULL ||
+		    (dp = row_put(eb, seq, table, s, nstr, bytes, nbytes)) ==
+		    NULL) {
+			dbi_run_fail(r, eb == NULL ? (route ? "recording a "
+			    "route change (out of memory)" : "recording a "
+			    "packet (out of memory)") : route ? "recording a "
+			    "route change (too large)" : "recording a packet "
+			    "(too large)");
+			return NULL;
+		}
+	}
+	return dp;
+}
+
+/* The block is full: hand it over (after the caller filled dp). */
+static void
+row_done(struct db_run *r)
+{
+	if (r->r_fill != NULL && r->r_fill->eb_nev == DBI_BLOCK_ROWS)
+		fill_push(r, 1);
 }
 
 int
 dbi_packet_defer(struct db_run *r, int64_t seq, const struct db_packet *pk)
 {
-	struct dbi_evblock *eb;
-	int len = r->r_fill != NULL ? r->r_fill->eb_arenalen : 0;
+	const char *s[DBI_PK_NSTR] = { pk->pk_host, pk->pk_nic, pk->pk_dir,
+	    pk->pk_proto, pk->pk_src, pk->pk_dst, pk->pk_summary,
+	    pk->pk_flow, pk->pk_route_dst, pk->pk_route_gw };
+	struct dbi_packet *dp;
 
-	if ((eb = r->r_fill) == NULL && (eb = r->r_fill = fill_get(r)) == NULL)
-		return dbi_run_fail(r, "recording a packet (out of memory)");
-	if (packet_put(eb, seq, pk) != 0) {
-		eb->eb_arenalen = len;	/* drop the partial copy */
-		fill_push(r, 1);
-		if ((eb = r->r_fill = fill_get(r)) == NULL)
-			return dbi_run_fail(r, "recording a packet (out of "
-			    "memory)");
-		if (packet_put(eb, seq, pk) != 0)
-			return dbi_run_fail(r, "recording a packet (too "
-			    "large)");
-	}
-	if (eb->eb_nev == DBI_BLOCK_ROWS)
-		fill_push(r, 1);
+	if ((dp = row_defer(r, seq, DBS_PACKET, s, DBI_PK_NSTR, pk->pk_bytes,
+	    pk->pk_bytes != NULL ? pk->pk_nbytes : 0)) == NULL)
+		return -1;
+	dp->dp_vtime = pk->pk_vtime;
+	dp->dp_key = pk->pk_key;
+	dp->dp_len = pk->pk_len;
+	row_done(r);
+	return 0;
+}
+
+int
+dbi_route_defer(struct db_run *r, int64_t seq,
+    const struct db_route_change *rc)
+{
+	const char *s[DBI_RC_NSTR] = { rc->rc_host, rc->rc_op, rc->rc_dst,
+	    rc->rc_gateway, rc->rc_flags, rc->rc_policy };
+	struct dbi_packet *dp;
+
+	if ((dp = row_defer(r, seq, DBS_ROUTE, s, DBI_RC_NSTR, NULL, 0)) ==
+	    NULL)
+		return -1;
+	dp->dp_vtime = rc->rc_vtime;
+	row_done(r);
 	return 0;
 }

@@ -49,17 +49,24 @@ struct dbi_event {
 	int		 ev_str[4];	/* host, kind, object, detail: arena
 					   offsets, -1 for NULL */
 	int		 ev_len[4];
-	int		 ev_pk;		/* a packet row: eb_pk index; else -1 */
+	int		 ev_pk;		/* a packet or route change row: eb_pk
+					   index; else -1 */
 };
 
 /*
- * A packet in a block: its strings (host, nic, dir, proto, src, dst,
- * summary, flow, route_dst, route_gw) NUL-terminated in the arena,
- * then its bytes.  Frames up to DBI_PACKET_BYTES go through blocks.
+ * A packet or a route change in a block (dp_table DBS_PACKET or
+ * DBS_ROUTE): its strings NUL-terminated in the arena (a packet's host,
+ * nic, dir, proto, src, dst, summary, flow, route_dst, route_gw; a
+ * route change's host, op, dst, gateway, flags, policy), then a
+ * packet's bytes.  Frames up to DBI_PACKET_BYTES go through blocks.
+ * Route changes go through blocks too, so that the recording thread
+ * never waits for r_sqlmtx while the writer inserts a block.
  */
 #define DBI_PK_NSTR	10
+#define DBI_RC_NSTR	6
 #define DBI_PACKET_BYTES (DBI_ARENA / 4)
 struct dbi_packet {
+	enum db_stmt	 dp_table;
 	uint64_t	 dp_vtime;
 	uint64_t	 dp_key;
 	uint32_t	 dp_len;
@@ -124,10 +131,15 @@ int	dbi_failed(const struct db_run *);
 int	dbi_events_sync(struct db_run *);
 void	dbi_events_stop(struct db_run *);
 void	dbi_events_init(struct db_run *);
-/* Packets: queue one for the writer / insert one (r_sqlmtx held). */
+/* Packets, route changes: queue one for the writer / insert one
+ * (r_sqlmtx held). */
 int	dbi_packet_defer(struct db_run *, int64_t seq, const struct db_packet *);
 int	dbi_packet_locked(struct db_run *, int64_t seq,
 	    const struct db_packet *);
+int	dbi_route_defer(struct db_run *, int64_t seq,
+	    const struct db_route_change *);
+int	dbi_route_locked(struct db_run *, int64_t seq,
+	    const struct db_route_change *);
 void	dbi_events_fini(struct db_run *);
 const char *dbi_event_sql(enum db_stmt);
 /* Fill *err from the connection's last error; returns -1. */

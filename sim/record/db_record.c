@@ -562,18 +562,20 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 	return rv;
 }
 
+/* Bind and insert one route change row (r_sqlmtx held). */
 int
-db_route_change(struct db_run *r, const struct db_route_change *rc)
+dbi_route_locked(struct db_run *r, int64_t seq,
+    const struct db_route_change *rc)
 {
-	sqlite3_stmt *st = run_stmt(r, DBS_ROUTE);
+	sqlite3_stmt *st = dbi_stmt_locked(r, DBS_ROUTE);
 	unsigned char lo[16], hi[16];
 	char gw[64];
 	int len, plen;
 
 	if (st == NULL)
-		return r == NULL ? 0 : -1;
+		return -1;
 	sqlite3_bind_int64(st, 1, r->r_id);
-	sqlite3_bind_int64(st, 2, r->r_seq++);
+	sqlite3_bind_int64(st, 2, seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)rc->rc_vtime);
 	bind_text(st, 4, rc->rc_host);
 	bind_text(st, 5, rc->rc_op != NULL ? rc->rc_op : "?");
@@ -595,7 +597,20 @@ db_route_change(struct db_run *r, const struct db_route_change *rc)
 		sqlite3_bind_null(st, 11);
 		sqlite3_bind_null(st, 12);
 	}
-	return run_step(r, st);
+	return dbi_step_locked(r, st);
+}
+
+/* Route changes go to the writer thread like packets (db_event.c). */
+int
+db_route_change(struct db_run *r, const struct db_route_change *rc)
+{
+	if (r == NULL)
+		return 0;
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	if (dbi_failed(r))
+		return -1;
+	return dbi_route_defer(r, r->r_seq++, rc);
 }
 
 int
