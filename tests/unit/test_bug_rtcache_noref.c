@@ -6,22 +6,17 @@
  * to it, and the forwarder's next lookup touches freed (poisoned,
  * quarantined) memory: the route cache's own check panics ("holds a
  * freed rtentry").  Campaigns (random, pct, dfs) find it within the
- * budget below; with the bug off they find nothing.  C scenario (the
- * forwarding path is not in the stack yet).
+ * budget below; with the bug off they find nothing.  C scenario.
  *
  * Budget: random 40 runs, pct (depth 2) 40 runs, dfs (1 pre-emption)
  * until exhausted.
  */
-#include <check.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "sys/sysctl.h"
 #include "sys/systm.h"
 
-#include "bug_world.h"
-#include "machine_util.h"
-#include "route_test.h"
+#include "bug_harness.h"
+#include "bug_routes.h"
 
 static void
 forwarder(void *arg)
@@ -49,108 +44,34 @@ router(void *arg)
 }
 
 static void
-setup_routes(struct host *h, bool add)
+setup(void)
 {
-	struct sockaddr_in def = rtt_sin("0.0.0.0", 0);
-	struct sockaddr_in gw = rtt_sin("192.168.0.1", 0);
-	struct sockaddr_in spec = rtt_sin("10.1.0.0", 0);
-	char buf[16];
-
-	host_enter(h);
-	if (add) {
-		struct sockaddr_in gw2 = rtt_sin("192.168.0.2", 0);
-
-		bug_knob("debug.bug.rtcache_noref");
-		ck_assert_int_eq(sysctl_byname_text("net.route.invalidation",
-		    buf, sizeof(buf), "generation"), 0);
-		ck_assert_int_eq(rtt_req(RTM_ADD, SA(&def), 0, SA(&gw),
-		    RTF_GATEWAY, NULL), 0);
-		ck_assert_int_eq(rtt_req(RTM_ADD, SA(&spec), 16, SA(&gw2),
-		    RTF_GATEWAY, NULL), 0);
-	} else {
-		(void)rtt_req(RTM_DELETE, SA(&spec), 16, NULL, 0, NULL);
-		(void)rtt_req(RTM_DELETE, SA(&def), 0, NULL, 0, NULL);
-	}
-	host_leave(h);
+	bug_routes_add(true);
 }
 
-static int
-run_one(void *arg, uint64_t run, uint64_t seed, struct xrun_out *o)
+static const char *
+rename_panic(const char *message)
 {
-	struct host *h;
-	struct world *w = mkworld(seed, bug_strategy, 2, &h);
-
-	(void)arg;
-	(void)run;
-	(void)world_run(w, 0);		/* boot the host (VNET_SYSINITs) */
-	setup_routes(h, true);
-	host_spawn(h, "forwarder", 0, forwarder, NULL);
-	host_spawn(h, "router", 1, router, NULL);
-	/* The panic stops the run; a clean run cleans up after itself. */
-	if (world_run(w, SIM_TIME_NEVER) == WORLD_QUIESCENT)
-		setup_routes(h, false);
-	else
-		ck_assert_uint_gt(world_nviolations(w), 0);
-	o->ro_status = XRUN_PASS;
-	for (size_t i = 0; i < world_nviolations(w); i++) {
-		const char *m = world_violation(w, i)->v_message;
-
-		o->ro_status = XRUN_FAIL;
-		xrun_add_violation(o, "panic", strstr(m, "holds a freed "
-		    "rtentry") != NULL ? "rtcache_noref: use after free" : m,
-		    m, NULL);
-	}
-	world_destroy(w);
-	return 0;
+	return strstr(message, "holds a freed rtentry") != NULL ?
+	    "rtcache_noref: use after free" : message;
 }
 
-static void
-expect(const struct xfailure *f)
-{
-	ck_assert_msg(strncmp(f->xf_signature, "rtcache_noref", 13) == 0,
-	    "unexpected failure: %s", f->xf_signature);
-}
-
-START_TEST(test_rtcache_noref_random)
-{
-	ck_assert_uint_gt(bug_campaign("random", 1, 40, run_one, expect), 0);
-	ck_assert_uint_eq(bug_campaign("random", 0, 40, run_one, expect), 0);
-}
-END_TEST
-
-START_TEST(test_rtcache_noref_pct)
-{
-	ck_assert_uint_gt(bug_campaign("pct", 1, 40, run_one, expect), 0);
-	ck_assert_uint_eq(bug_campaign("pct", 0, 40, run_one, expect), 0);
-}
-END_TEST
-
-START_TEST(test_rtcache_noref_dfs)
-{
-	bool ex;
-
-	ck_assert_uint_gt(bug_dfs(1, run_one, &ex), 0);
-	ck_assert_uint_eq(bug_dfs(0, run_one, &ex), 0);
-	ck_assert(ex);		/* the clean space was searched to the end */
-}
-END_TEST
+static const struct bug_case rtcache_noref = {
+	.bc_suite = "bug_rtcache_noref",
+	.bc_knob = "debug.bug.rtcache_noref",
+	.bc_runs = 40,
+	.bc_dfs = true,
+	.bc_may_stop = true,	/* the panic ends the run */
+	.bc_signature = "rtcache_noref: use after free",
+	.bc_setup = setup,
+	.bc_teardown = bug_routes_delete,
+	.bc_lwps = { { "forwarder", forwarder, NULL },
+	    { "router", router, NULL } },
+	.bc_rename = rename_panic,
+};
 
 int
 main(void)
 {
-	Suite *s = suite_create("bug_rtcache_noref");
-	TCase *tc = tcase_create("corpus");
-	SRunner *sr;
-	int nf;
-
-	tcase_add_test(tc, test_rtcache_noref_random);
-	tcase_add_test(tc, test_rtcache_noref_pct);
-	tcase_add_test(tc, test_rtcache_noref_dfs);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return bug_main(&rtcache_noref);
 }
