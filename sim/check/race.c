@@ -17,12 +17,9 @@
 
 #include "check/race.h"
 #include "check/stack.h"
+#include "check/race_shadow.h"
 #include "check/u64map.h"
 
-#define GRANULE_SHIFT	3
-#define GRANULE		(1u << GRANULE_SHIFT)
-#define PAGE_SHIFT	12
-#define CELLS_PER_PAGE	(1u << (PAGE_SHIFT - GRANULE_SHIFT))
 #define REPORT_FRAMES	16
 
 struct race *race_current;
@@ -33,34 +30,42 @@ struct vclock {
 	uint32_t	 vc_len;
 };
 
-struct access {
-	uint32_t	 a_tid;
-	uint32_t	 a_clk;		/* 0: no access */
-	uint32_t	 a_node;	/* call-tree node */
-	uint8_t		 a_mask;	/* bytes of the granule */
-	int8_t		 a_cpu;
-	uintptr_t	 a_pc;
-};
-
-struct cell {
-	struct access	 c_w;
-	struct access	 c_r;		/* epoch mode */
-	uint32_t	 c_shared;	/* 0, or read set index + 1 */
+/*
+ * A sync object's clock, and an epoch that dominates it: s_vc is <= the
+ * clock thread s_dom_tid had when its epoch s_dom_clk ended (0: no such
+ * epoch known).  Every clock that knows that epoch is >= that clock
+ * (epochs are published only when they end, at a release, a fork or an
+ * exit), so an acquirer that knows it learns nothing and skips the join.
+ */
+struct sync {
+	struct vclock	 s_vc;
+	uint32_t	 s_dom_tid;
+	uint32_t	 s_dom_clk;
+	/*
+	 * The last acquirer (RACE_NOTID: none) left with a clock >= s_vc,
+	 * at its own clock s_acq_clk and release count s_acq_seq: if it
+	 * releases next, s_vc is still below its clock (a mutex: lock,
+	 * unlock), and the release makes its epoch dominate again.
+	 */
+	uint32_t	 s_seq;		/* releases so far */
+	uint32_t	 s_acq_tid;
+	uint32_t	 s_acq_clk;
+	uint32_t	 s_acq_seq;
 };
 
 struct readset {
-	struct access	*rs_a;
+	struct rs_access *rs_a;
 	uint32_t	 rs_n, rs_cap;
+	uint32_t	 rs_hint;	/* where the last put went */
 	uint32_t	 rs_next_free;	/* free-list link, index + 1 */
-};
-
-struct shadow_page {
-	struct cell	 sp_cells[CELLS_PER_PAGE];
 };
 
 struct rthread {
 	struct vclock	 t_vc;
 	uint32_t	 t_node;
+	uint32_t	 t_lost;	/* frames entered past RS_NODE_MAX */
+	uint32_t	 t_birth;	/* own clock at the last (re)creation */
+	bool		 t_live;	/* own clock started */
 	int		 t_cpu;
 	char		*t_name;
 };
@@ -70,23 +75,31 @@ struct csnode {
 	uintptr_t	 n_pc;
 };
 
+/* Direct-mapped cache of the call tree's edges (node 0: empty). */
+#define FCACHE		4096
+struct fcache_ent {
+	uintptr_t	 fe_pc;
+	uint32_t	 fe_parent;
+	uint32_t	 fe_node;
+};
+
 struct race {
 	struct rthread	*threads;
 	uint32_t	 nthreads;
 	uint32_t	 cur;		/* current tid or RACE_NOTID */
-	struct u64map	 page_map;	/* page number -> pages[] index */
-	struct shadow_page **pages;
-	uint32_t	 npages, cappages;
-	uint64_t	 last_pageno;	/* one-entry lookup cache */
-	struct shadow_page *last_page;
+	struct rs_store	*shadow;
 	struct readset	*rsets;
 	uint32_t	 nrsets, caprsets, free_rset;
 	struct u64map	 sync_map;	/* object -> syncs[] index */
-	struct vclock	*syncs;
+	struct sync	*syncs;
 	uint32_t	 nsyncs, capsyncs;
 	struct csnode	*nodes;
 	uint32_t	 nnodes, capnodes;
 	struct u64map	 node_map;	/* hash(parent, pc) -> node */
+	struct fcache_ent fcache[FCACHE];
+	uintptr_t	*farpcs;	/* pcs too far from the text, by index */
+	uint32_t	 nfarpcs;
+	struct u64map	 farpc_map;	/* pc + 1 -> farpcs[] index */
 	struct race_report *reports;
 	size_t		 nreports, capreports;
 	struct u64map	 reported;	/* hash(pc pair) -> 1 */
@@ -105,6 +118,9 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* Lengths are multiples of VC_BLOCK (vc_join works block by block). */
+#define VC_BLOCK	8
+
 static void
 vc_grow(struct vclock *vc, uint32_t len)
 {
@@ -112,7 +128,7 @@ vc_grow(struct vclock *vc, uint32_t len)
 
 	if (len <= vc->vc_len)
 		return;
-	n = len < 8 ? 8 : len;
+	n = (len + VC_BLOCK - 1) & ~(uint32_t)(VC_BLOCK - 1);
 	vc->vc_c = xrealloc(vc->vc_c, n * sizeof(*vc->vc_c));
 	memset(vc->vc_c + vc->vc_len, 0, (n - vc->vc_len) * sizeof(uint32_t));
 	vc->vc_len = n;
@@ -127,10 +143,21 @@ vc_get(const struct vclock *vc, uint32_t tid)
 static void
 vc_join(struct vclock *dst, const struct vclock *src)
 {
-	vc_grow(dst, src->vc_len);
-	for (uint32_t i = 0; i < src->vc_len; i++)
-		if (src->vc_c[i] > dst->vc_c[i])
-			dst->vc_c[i] = src->vc_c[i];
+	typedef uint32_t v4u __attribute__((vector_size(16)));
+	uint32_t *d, n = src->vc_len;
+	const uint32_t *s = src->vc_c;
+	v4u a, b, m;
+
+	vc_grow(dst, n);
+	d = dst->vc_c;
+	/* Four lanes at a time, branch-free (lengths are multiples of 8). */
+	for (uint32_t i = 0; i < n; i += 4) {
+		memcpy(&a, d + i, sizeof(a));
+		memcpy(&b, s + i, sizeof(b));
+		m = (v4u)(a > b);
+		a = (a & m) | (b & ~m);
+		memcpy(d + i, &a, sizeof(a));
+	}
 }
 
 struct race *
@@ -141,7 +168,7 @@ race_create(void)
 	if (r == NULL)
 		abort();
 	r->cur = RACE_NOTID;
-	r->last_pageno = UINT64_MAX;
+	r->shadow = rs_store_get();
 	r->capnodes = 256;
 	r->nodes = xrealloc(NULL, r->capnodes * sizeof(*r->nodes));
 	r->nodes[0].n_parent = 0;
@@ -161,25 +188,24 @@ race_destroy(struct race *r)
 		free(r->threads[i].t_vc.vc_c);
 		free(r->threads[i].t_name);
 	}
-	for (uint32_t i = 0; i < r->npages; i++)
-		free(r->pages[i]);
+	rs_store_put(r->shadow);
 	for (uint32_t i = 0; i < r->nrsets; i++)
 		free(r->rsets[i].rs_a);
 	for (uint32_t i = 0; i < r->nsyncs; i++)
-		free(r->syncs[i].vc_c);
+		free(r->syncs[i].s_vc.vc_c);
 	for (size_t i = 0; i < r->nreports; i++) {
 		free(r->reports[i].rr_signature);
 		free(r->reports[i].rr_text);
 	}
 	free(r->threads);
-	free(r->pages);
 	free(r->rsets);
 	free(r->syncs);
 	free(r->nodes);
+	free(r->farpcs);
 	free(r->reports);
-	u64map_fini(&r->page_map);
 	u64map_fini(&r->sync_map);
 	u64map_fini(&r->node_map);
+	u64map_fini(&r->farpc_map);
 	u64map_fini(&r->reported);
 	free(r);
 }
@@ -215,8 +241,10 @@ race_call_access_hook(struct race *r, uintptr_t addr, bool write)
 }
 
 static struct rthread *
-thread_get(struct race *r, uint32_t tid)
+thread_get_slow(struct race *r, uint32_t tid)
 {
+	struct rthread *t;
+
 	if (tid >= r->nthreads) {
 		uint32_t n = tid + 8;
 
@@ -228,18 +256,26 @@ thread_get(struct race *r, uint32_t tid)
 		r->nthreads = n;
 	}
 	/* A thread met before its creation edge starts at clock 1. */
-	if (vc_get(&r->threads[tid].t_vc, tid) == 0) {
-		vc_grow(&r->threads[tid].t_vc, tid + 1);
-		r->threads[tid].t_vc.vc_c[tid] = 1;
-	}
-	return &r->threads[tid];
+	t = &r->threads[tid];
+	vc_grow(&t->t_vc, tid + 1);
+	if (t->t_vc.vc_c[tid] == 0)
+		t->t_vc.vc_c[tid] = 1;
+	t->t_live = true;
+	return t;
+}
+
+static inline struct rthread *
+thread_get(struct race *r, uint32_t tid)
+{
+	if (__builtin_expect(tid < r->nthreads && r->threads[tid].t_live, 1))
+		return &r->threads[tid];
+	return thread_get_slow(r, tid);
 }
 
 /* Tick tid's own component (after a release, fork, exit). */
 static void
 tick(struct rthread *t, uint32_t tid)
 {
-	vc_grow(&t->t_vc, tid + 1);
 	t->t_vc.vc_c[tid]++;
 }
 
@@ -248,11 +284,12 @@ race_thread_create(struct race *r, uint32_t parent, uint32_t child,
     const char *name)
 {
 	struct rthread *c = thread_get(r, child), *p;
+	uint32_t own = c->t_vc.vc_c[child];
 
 	free(c->t_name);
 	c->t_name = strdup(name != NULL ? name : "?");
 	c->t_node = 0;
-	vc_grow(&c->t_vc, child + 1);
+	c->t_lost = 0;
 	memset(c->t_vc.vc_c, 0, c->t_vc.vc_len * sizeof(uint32_t));
 	if (parent != RACE_NOTID) {
 		p = thread_get(r, parent);
@@ -260,15 +297,22 @@ race_thread_create(struct race *r, uint32_t parent, uint32_t child,
 		vc_join(&c->t_vc, &p->t_vc);
 		tick(p, parent);
 	}
-	/* A reused tid continues its own clock: no epoch is repeated. */
-	c->t_vc.vc_c[child]++;
+	/*
+	 * A reused tid continues its own clock: no epoch is repeated, so an
+	 * epoch names one stretch of one thread's history.
+	 */
+	if (c->t_vc.vc_c[child] < own)
+		c->t_vc.vc_c[child] = own;
+	c->t_birth = ++c->t_vc.vc_c[child];
 }
 
 void
 race_thread_exit(struct race *r, uint32_t tid)
 {
-	if (tid < r->nthreads)
+	if (tid < r->nthreads) {
 		r->threads[tid].t_node = 0;
+		r->threads[tid].t_lost = 0;
+	}
 }
 
 void
@@ -276,8 +320,11 @@ race_thread_join(struct race *r, uint32_t waiter, uint32_t exited)
 {
 	struct rthread *w = thread_get(r, waiter);
 
-	if (exited < r->nthreads)
+	if (exited < r->nthreads && r->threads[exited].t_live) {
 		vc_join(&w->t_vc, &r->threads[exited].t_vc);
+		/* Its epoch is published: end it (see struct sync). */
+		tick(&r->threads[exited], exited);
+	}
 }
 
 void
@@ -296,21 +343,37 @@ race_set_tid_fn(uint32_t (*fn)(int *))
 	race_tid_fn = fn;
 }
 
+/* The running thread (its CPU noted), or NULL; *tidp its tid. */
+static inline struct rthread *
+current_thread(struct race *r, uint32_t *tidp)
+{
+	struct rthread *t;
+	uint32_t tid;
+	int cpu = -1;
+
+	if (race_tid_fn == NULL) {
+		if ((tid = r->cur) == RACE_NOTID)
+			return NULL;
+		*tidp = tid;
+		return thread_get(r, tid);
+	}
+	if ((tid = race_tid_fn(&cpu)) == RACE_NOTID)
+		return NULL;
+	t = thread_get(r, tid);
+	t->t_cpu = cpu;
+	*tidp = tid;
+	return t;
+}
+
 uint32_t
 race_current_tid(struct race *r)
 {
-	if (race_tid_fn != NULL) {
-		int cpu = -1;
-		uint32_t tid = race_tid_fn(&cpu);
+	uint32_t tid;
 
-		if (tid != RACE_NOTID)
-			thread_get(r, tid)->t_cpu = cpu;
-		return tid;
-	}
-	return r->cur;
+	return current_thread(r, &tid) != NULL ? tid : RACE_NOTID;
 }
 
-static struct vclock *
+static struct sync *
 sync_get(struct race *r, uintptr_t obj, bool create)
 {
 	uint64_t key = (uint64_t)obj + 1;
@@ -325,36 +388,70 @@ sync_get(struct race *r, uintptr_t obj, bool create)
 		r->syncs = xrealloc(r->syncs, r->capsyncs * sizeof(*r->syncs));
 	}
 	memset(&r->syncs[r->nsyncs], 0, sizeof(*r->syncs));
+	r->syncs[r->nsyncs].s_acq_tid = RACE_NOTID;
 	u64map_put(&r->sync_map, key, r->nsyncs);
 	return &r->syncs[r->nsyncs++];
+}
+
+/*
+ * Does t's clock know the end of epoch (u, clk)?  t's own component
+ * only counts from its last creation (its clock was reset then).
+ */
+static inline bool
+knows_epoch(const struct rthread *t, uint32_t tid, uint32_t u, uint32_t clk)
+{
+	if (u == tid)
+		return clk < t->t_birth ? false : clk < t->t_vc.vc_c[tid];
+	return clk <= vc_get(&t->t_vc, u);
 }
 
 void
 race_release(struct race *r, uint32_t tid, uintptr_t obj)
 {
 	struct rthread *t = thread_get(r, tid);
+	struct sync *s = sync_get(r, obj, true);
+	bool below = s->s_vc.vc_len == 0 || (s->s_dom_clk != 0 &&
+	    knows_epoch(t, tid, s->s_dom_tid, s->s_dom_clk)) ||
+	    (s->s_acq_tid == tid && s->s_acq_seq == s->s_seq &&
+	    s->s_acq_clk >= t->t_birth);
 
-	vc_join(sync_get(r, obj, true), &t->t_vc);
+	vc_join(&s->s_vc, &t->t_vc);
+	/* Was s <= t's clock?  Then it is t's clock as this epoch ends. */
+	s->s_dom_tid = below ? tid : 0;
+	s->s_dom_clk = below ? t->t_vc.vc_c[tid] : 0;
+	s->s_seq++;
 	tick(t, tid);
 }
 
 void
 race_acquire(struct race *r, uint32_t tid, uintptr_t obj)
 {
-	struct vclock *s = sync_get(r, obj, false);
+	struct sync *s = sync_get(r, obj, false);
+	struct rthread *t;
 
-	if (s != NULL)
-		vc_join(&thread_get(r, tid)->t_vc, s);
+	if (s == NULL || s->s_vc.vc_len == 0)
+		return;
+	t = thread_get(r, tid);
+	if (s->s_dom_clk == 0 || !knows_epoch(t, tid, s->s_dom_tid,
+	    s->s_dom_clk))
+		vc_join(&t->t_vc, &s->s_vc);
+	s->s_acq_tid = tid;
+	s->s_acq_clk = t->t_vc.vc_c[tid];
+	s->s_acq_seq = s->s_seq;
 }
 
 void
 race_sync_free(struct race *r, uintptr_t obj)
 {
-	struct vclock *s = sync_get(r, obj, false);
+	struct sync *s = sync_get(r, obj, false);
 
 	/* The slot stays allocated (ids are indexes); only its history goes. */
-	if (s != NULL && s->vc_c != NULL)
-		memset(s->vc_c, 0, s->vc_len * sizeof(uint32_t));
+	if (s != NULL && s->s_vc.vc_c != NULL) {
+		memset(s->s_vc.vc_c, 0, s->s_vc.vc_len * sizeof(uint32_t));
+		s->s_dom_tid = 0;
+		s->s_dom_clk = 0;
+		s->s_acq_tid = RACE_NOTID;
+	}
 }
 
 /* Call tree. */
@@ -366,21 +463,35 @@ node_key(uint32_t parent, uintptr_t pc)
 	return k != 0 ? k : 1;
 }
 
-void
-race_func_entry(struct race *r, uint32_t tid, uintptr_t pc)
+static void
+func_entry(struct race *r, struct rthread *t, uintptr_t pc)
 {
-	struct rthread *t = thread_get(r, tid);
 	uint32_t parent = t->t_node, *idp;
-	uint64_t k;
+	uint64_t k = node_key(parent, pc);
+	struct fcache_ent *fe = &r->fcache[((pc ^ (uint64_t)parent <<
+	    20) * UINT64_C(0x9e3779b97f4a7c15)) >> 52];
 
-	for (k = node_key(parent, pc);; k = k + 1 ? k + 1 : 1) {
+	if (t->t_lost != 0) {
+		t->t_lost++;
+		return;
+	}
+	if (fe->fe_node != 0 && fe->fe_pc == pc && fe->fe_parent == parent) {
+		t->t_node = fe->fe_node;
+		return;
+	}
+	for (;; k = k + 1 ? k + 1 : 1) {
 		if ((idp = u64map_find(&r->node_map, k)) == NULL)
 			break;
 		if (r->nodes[*idp].n_parent == parent &&
 		    r->nodes[*idp].n_pc == pc) {
 			t->t_node = *idp;
-			return;
+			goto cache;
 		}
+	}
+	/* Node ids fill 24 bits of a shadow record; deeper is lost. */
+	if (r->nnodes > RS_NODE_MAX) {
+		t->t_lost = 1;
+		return;
 	}
 	if (r->nnodes == r->capnodes) {
 		r->capnodes *= 2;
@@ -390,47 +501,93 @@ race_func_entry(struct race *r, uint32_t tid, uintptr_t pc)
 	r->nodes[r->nnodes].n_pc = pc;
 	u64map_put(&r->node_map, k, r->nnodes);
 	t->t_node = r->nnodes++;
+cache:
+	fe->fe_pc = pc;
+	fe->fe_parent = parent;
+	fe->fe_node = t->t_node;
+}
+
+static void
+func_exit(struct race *r, struct rthread *t)
+{
+	if (t->t_lost != 0)
+		t->t_lost--;
+	else
+		t->t_node = r->nodes[t->t_node].n_parent;
+}
+
+void
+race_func_entry(struct race *r, uint32_t tid, uintptr_t pc)
+{
+	func_entry(r, thread_get(r, tid), pc);
 }
 
 void
 race_func_exit(struct race *r, uint32_t tid)
 {
-	struct rthread *t = thread_get(r, tid);
+	func_exit(r, thread_get(r, tid));
+}
 
-	t->t_node = r->nodes[t->t_node].n_parent;
+void
+race_enter(struct race *r, uintptr_t pc)
+{
+	struct rthread *t;
+	uint32_t tid;
+
+	if ((t = current_thread(r, &tid)) != NULL)
+		func_entry(r, t, pc);
+}
+
+void
+race_leave(struct race *r)
+{
+	struct rthread *t;
+	uint32_t tid;
+
+	if ((t = current_thread(r, &tid)) != NULL)
+		func_exit(r, t);
+}
+
+/*
+ * Pcs in the shadow take 32 bits: an even value is twice the distance
+ * from race_create (the whole program text is much nearer than 1 GiB);
+ * an odd one indexes farpcs, where any other pc (a test's made-up one)
+ * is kept.
+ */
+#define PC_NEAR		(INT64_C(1) << 30)
+
+static uint32_t
+pc_far(struct race *r, uintptr_t pc)
+{
+	uint32_t *idp = u64map_find(&r->farpc_map, (uint64_t)pc + 1);
+
+	if (idp != NULL)
+		return *idp * 2 + 1;
+	r->farpcs = xrealloc(r->farpcs, (r->nfarpcs + 1) * sizeof(uintptr_t));
+	r->farpcs[r->nfarpcs] = pc;
+	u64map_put(&r->farpc_map, (uint64_t)pc + 1, r->nfarpcs);
+	return r->nfarpcs++ * 2 + 1;
+}
+
+static inline uint32_t
+pc_encode(struct race *r, uintptr_t pc)
+{
+	int64_t d = (int64_t)(pc - (uintptr_t)race_create);
+
+	if (__builtin_expect(d >= -PC_NEAR && d < PC_NEAR, 1))
+		return (uint32_t)d * 2;
+	return pc_far(r, pc);
+}
+
+static uintptr_t
+pc_decode(const struct race *r, uint32_t v)
+{
+	if (v & 1)
+		return r->farpcs[v / 2];
+	return (uintptr_t)race_create + (uintptr_t)(int64_t)((int32_t)v / 2);
 }
 
 /* Shadow memory. */
-static struct cell *
-cell_get(struct race *r, uintptr_t addr, bool create)
-{
-	uint64_t pageno = (uint64_t)addr >> PAGE_SHIFT;
-	struct shadow_page *p;
-	uint32_t *idp;
-
-	if (pageno == r->last_pageno)
-		p = r->last_page;
-	else if ((idp = u64map_find(&r->page_map, pageno + 1)) != NULL)
-		p = r->pages[*idp];
-	else {
-		if (!create)
-			return NULL;
-		if (r->npages == r->cappages) {
-			r->cappages = r->cappages ? r->cappages * 2 : 64;
-			r->pages = xrealloc(r->pages,
-			    r->cappages * sizeof(*r->pages));
-		}
-		p = calloc(1, sizeof(*p));
-		if (p == NULL)
-			abort();
-		r->pages[r->npages] = p;
-		u64map_put(&r->page_map, pageno + 1, r->npages++);
-	}
-	r->last_pageno = pageno;
-	r->last_page = p;
-	return &p->sp_cells[(addr >> GRANULE_SHIFT) & (CELLS_PER_PAGE - 1)];
-}
-
 static uint32_t
 rset_alloc(struct race *r)
 {
@@ -459,13 +616,18 @@ rset_free(struct race *r, uint32_t i)
 }
 
 static void
-rset_put(struct race *r, uint32_t i, const struct access *a)
+rset_put(struct race *r, uint32_t i, const struct rs_access *a)
 {
 	struct readset *rs = &r->rsets[i];
+	uint32_t j = rs->rs_hint;
 
-	for (uint32_t j = 0; j < rs->rs_n; j++) {
-		if (rs->rs_a[j].a_tid != a->a_tid)
-			continue;
+	/* A thread reads on for a while: its entry is where it last was. */
+	if (j >= rs->rs_n || rs->rs_a[j].a_tid != a->a_tid)
+		for (j = 0; j < rs->rs_n; j++)
+			if (rs->rs_a[j].a_tid == a->a_tid)
+				break;
+	if (j < rs->rs_n) {
+		rs->rs_hint = j;
 		if (rs->rs_a[j].a_clk == a->a_clk) {
 			uint8_t m = rs->rs_a[j].a_mask | a->a_mask;
 
@@ -475,6 +637,7 @@ rset_put(struct race *r, uint32_t i, const struct access *a)
 			rs->rs_a[j] = *a;
 		return;
 	}
+	rs->rs_hint = rs->rs_n;
 	if (rs->rs_n == rs->rs_cap) {
 		rs->rs_cap = rs->rs_cap ? rs->rs_cap * 2 : 4;
 		rs->rs_a = xrealloc(rs->rs_a, rs->rs_cap * sizeof(*rs->rs_a));
@@ -482,83 +645,80 @@ rset_put(struct race *r, uint32_t i, const struct access *a)
 	rs->rs_a[rs->rs_n++] = *a;
 }
 
-static void
-cell_clear(struct race *r, struct cell *c)
+static inline bool
+cell_shared(const struct rs_cell *c)
 {
-	if (c->c_shared != 0)
-		rset_free(r, c->c_shared - 1);
-	memset(c, 0, sizeof(*c));
+	return c->c_r.a_tid == RS_TID_SHARED;
+}
+
+/* A cell goes empty: its read set, if any, goes back to the free list. */
+static void
+cell_release(void *arg, struct rs_cell *c)
+{
+	if (cell_shared(c))
+		rset_free(arg, c->c_r.a_clk);
 }
 
 void
 race_forget(struct race *r, uintptr_t addr, size_t size)
 {
-	uintptr_t g, end = addr + size;
-	struct cell *c;
+	uintptr_t lo, hi;
 
 	if (size == 0)
 		return;
 	/* Partial granules at the ends keep their history: conservative. */
-	for (g = (addr + GRANULE - 1) & ~(uintptr_t)(GRANULE - 1);
-	    g + GRANULE <= end; g += GRANULE) {
-		if ((g & ((1u << PAGE_SHIFT) - 1)) == 0 &&
-		    g + (1u << PAGE_SHIFT) <= end &&
-		    u64map_find(&r->page_map, (g >> PAGE_SHIFT) + 1) == NULL) {
-			g += (1u << PAGE_SHIFT) - GRANULE;	/* never used */
-			continue;
-		}
-		if ((c = cell_get(r, g, false)) != NULL)
-			cell_clear(r, c);
-	}
+	lo = (addr + RS_GRANULE - 1) & ~(uintptr_t)(RS_GRANULE - 1);
+	hi = (addr + size) & ~(uintptr_t)(RS_GRANULE - 1);
+	if (lo < hi)
+		rs_forget(r->shadow, lo, hi, cell_release, r);
 }
 
 static inline bool
-ordered(const struct access *a, uint32_t tid, const struct vclock *vc)
+ordered(const struct rs_access *a, uint32_t tid, const struct vclock *vc)
 {
 	return a->a_clk == 0 || a->a_tid == tid ||
 	    a->a_clk <= vc_get(vc, a->a_tid);
 }
 
-/* Frames of an access: its pc, then the call sites up the tree. */
-static uint32_t
-access_frames(const struct race *r, const struct access *a, uintptr_t *pcs)
+/* The stack of an access: its pc, then the call sites up the tree. */
+static void
+access_stack(const struct race *r, const struct rs_access *a,
+    struct check_stack *cs)
 {
 	uint32_t n = 0, node = a->a_node;
 
-	pcs[n++] = a->a_pc;
-	while (node != 0 && n < REPORT_FRAMES) {
-		pcs[n++] = r->nodes[node].n_pc;
+	cs->cs_pc[n++] = pc_decode(r, a->a_pc);
+	while (node != 0 && n < REPORT_FRAMES && n < CHECK_STACK_DEPTH) {
+		cs->cs_pc[n++] = r->nodes[node].n_pc;
 		node = r->nodes[node].n_parent;
 	}
-	return n;
+	cs->cs_depth = n;
 }
 
 static void
-describe(struct race *r, const struct access *a, bool write,
-    const char *when, char **out, size_t *outlen, char *func, size_t flen)
+describe(struct race *r, const struct rs_access *a, bool write,
+    const struct check_stack *cs, const char *when, char **out,
+    size_t *outlen, char *func, size_t flen)
 {
-	uintptr_t pcs[REPORT_FRAMES];
-	struct check_stack cs;
 	const struct rthread *t = &r->threads[a->a_tid];
-	uint32_t n = access_frames(r, a, pcs), bytes = 0;
+	uint32_t bytes = 0;
 	FILE *fp;
 
 	for (uint8_t m = a->a_mask; m != 0; m &= m - 1)
 		bytes++;
-	cs.cs_depth = n;
-	memcpy(cs.cs_pc, pcs, n * sizeof(*pcs));
-	check_pc_function(a->a_pc, func, flen);
+	check_pc_function(cs->cs_pc[0], func, flen);
 	fp = open_memstream(out, outlen);
 	if (fp == NULL)
 		abort();
 	fprintf(fp, "  %s%s of %u byte%s by lwp %u (%s) on cpu %d:\n", when,
-	    write ? "write" : "read", bytes, bytes == 1 ? "" : "s", a->a_tid,
-	    t->t_name != NULL ? t->t_name : "?", a->a_cpu);
+	    write ? "write" : "read", bytes, bytes == 1 ? "" : "s",
+	    (unsigned)a->a_tid, t->t_name != NULL ? t->t_name : "?",
+	    (int)a->a_cpu - 1);
 	{
-		size_t len = check_stack_format(&cs, NULL, 0);
+		size_t len = check_stack_format(cs, NULL, 0);
 		char *buf = xrealloc(NULL, len + 1);
 
-		check_stack_format(&cs, buf, len + 1);
+		check_stack_format(cs, buf, len + 1);
 		fputs(buf, fp);
 		free(buf);
 	}
@@ -566,12 +726,15 @@ describe(struct race *r, const struct access *a, bool write,
 }
 
 static void
-report(struct race *r, const struct access *cur, bool cur_write,
-    const struct access *prev, bool prev_write)
+report(struct race *r, const struct rs_access *cur, bool cur_write,
+    const struct rs_access *prev, bool prev_write)
 {
-	uint64_t key = (uint64_t)cur->a_pc * UINT64_C(0x9e3779b97f4a7c15) +
-	    (uint64_t)prev->a_pc;
+	uintptr_t cpc = pc_decode(r, cur->a_pc), ppc = pc_decode(r, prev->a_pc);
+	uint64_t key = (uint64_t)cpc * UINT64_C(0x9e3779b97f4a7c15) +
+	    (uint64_t)ppc;
 	char *t1 = NULL, *t2 = NULL, f1[512], f2[512], *sig, *text;
+	struct check_stack cs[2];
+	const struct check_stack *both[2] = { &cs[0], &cs[1] };
 	size_t l1, l2;
 	struct race_report *rr;
 	const char *k1, *k2;
@@ -580,14 +743,18 @@ report(struct race *r, const struct access *cur, bool cur_write,
 	/* Same pair of instructions in the other order is the same race. */
 	if (u64map_find(&r->reported, key ? key : 1) != NULL)
 		return;
-	key = (uint64_t)prev->a_pc * UINT64_C(0x9e3779b97f4a7c15) +
-	    (uint64_t)cur->a_pc;
+	key = (uint64_t)ppc * UINT64_C(0x9e3779b97f4a7c15) + (uint64_t)cpc;
 	if (u64map_find(&r->reported, key ? key : 1) != NULL)
 		return;
 	u64map_put(&r->reported, key ? key : 1, 1);
 
-	describe(r, cur, cur_write, "", &t1, &l1, f1, sizeof(f1));
-	describe(r, prev, prev_write, "previous ", &t2, &l2, f2, sizeof(f2));
+	/* One addr2line for every frame not yet known, not one each. */
+	access_stack(r, cur, &cs[0]);
+	access_stack(r, prev, &cs[1]);
+	check_stack_prefetch(both, 2);
+	describe(r, cur, cur_write, &cs[0], "", &t1, &l1, f1, sizeof(f1));
+	describe(r, prev, prev_write, &cs[1], "previous ", &t2, &l2, f2,
+	    sizeof(f2));
 	k1 = cur_write ? "write" : "read";
 	k2 = prev_write ? "write" : "read";
 	/* The signature names the two sides in a fixed order. */
@@ -600,7 +767,7 @@ report(struct race *r, const struct access *cur, bool cur_write,
 	if (n < 0)
 		abort();
 	if (asprintf(&text, "data race between lwp %u and lwp %u\n%s%s",
-	    cur->a_tid, prev->a_tid, t1, t2) < 0)
+	    (unsigned)cur->a_tid, (unsigned)prev->a_tid, t1, t2) < 0)
 		abort();
 	free(t1);
 	free(t2);
@@ -614,49 +781,49 @@ report(struct race *r, const struct access *cur, bool cur_write,
 	rr->rr_text = text;
 	rr->rr_tid[0] = cur->a_tid;
 	rr->rr_tid[1] = prev->a_tid;
-	rr->rr_cpu[0] = cur->a_cpu;
-	rr->rr_cpu[1] = prev->a_cpu;
+	rr->rr_cpu[0] = (int)cur->a_cpu - 1;
+	rr->rr_cpu[1] = (int)prev->a_cpu - 1;
 	if (r->report_fn != NULL)
 		r->report_fn(r->report_arg, rr);
 }
 
 static void
-access_granule(struct race *r, struct rthread *t, struct access *a,
-    uintptr_t g, bool write)
+access_read(struct race *r, struct rs_cell *c, const struct rthread *t,
+    struct rs_access *a)
 {
-	struct cell *c = cell_get(r, g, true);
 	const struct vclock *vc = &t->t_vc;
 	uint32_t tid = a->a_tid;
 
-	if (!write) {
-		/* Same epoch, bytes already covered: nothing new to learn. */
-		if (c->c_shared == 0 && c->c_r.a_tid == tid &&
-		    c->c_r.a_clk == a->a_clk &&
-		    (c->c_r.a_mask & a->a_mask) == a->a_mask)
-			return;
-		if ((c->c_w.a_mask & a->a_mask) && !ordered(&c->c_w, tid, vc))
-			report(r, a, false, &c->c_w, true);
-		if (c->c_shared != 0) {
-			rset_put(r, c->c_shared - 1, a);
-		} else if (ordered(&c->c_r, tid, vc)) {
-			if (c->c_r.a_tid == tid && c->c_r.a_clk == a->a_clk)
-				a->a_mask |= c->c_r.a_mask;
-			c->c_r = *a;
-		} else {
-			uint32_t i = rset_alloc(r);
+	if ((c->c_w.a_mask & a->a_mask) && !ordered(&c->c_w, tid, vc))
+		report(r, a, false, &c->c_w, true);
+	if (cell_shared(c)) {
+		rset_put(r, c->c_r.a_clk, a);
+	} else if (ordered(&c->c_r, tid, vc)) {
+		if (c->c_r.a_tid == tid && c->c_r.a_clk == a->a_clk)
+			a->a_mask |= c->c_r.a_mask;
+		c->c_r = *a;
+	} else {
+		uint32_t i = rset_alloc(r);
 
-			c->c_shared = i + 1;
-			rset_put(r, i, &c->c_r);
-			rset_put(r, i, a);
-			memset(&c->c_r, 0, sizeof(c->c_r));
-		}
-		return;
+		rset_put(r, i, &c->c_r);
+		rset_put(r, i, a);
+		memset(&c->c_r, 0, sizeof(c->c_r));
+		c->c_r.a_tid = RS_TID_SHARED;
+		c->c_r.a_clk = i;
 	}
+}
+
+static void
+access_write(struct race *r, struct rs_cell *c, const struct rthread *t,
+    struct rs_access *a)
+{
+	const struct vclock *vc = &t->t_vc;
+	uint32_t tid = a->a_tid;
 
 	if ((c->c_w.a_mask & a->a_mask) && !ordered(&c->c_w, tid, vc))
 		report(r, a, true, &c->c_w, true);
-	else if (c->c_shared != 0) {
-		struct readset *rs = &r->rsets[c->c_shared - 1];
+	else if (cell_shared(c)) {
+		struct readset *rs = &r->rsets[c->c_r.a_clk];
 
 		for (uint32_t j = 0; j < rs->rs_n; j++)
 			if ((rs->rs_a[j].a_mask & a->a_mask) &&
@@ -669,8 +836,8 @@ access_granule(struct race *r, struct rthread *t, struct access *a,
 		report(r, a, true, &c->c_r, false);
 
 	/* Reads this write covers are ordered before (or reported). */
-	if (c->c_shared != 0) {
-		struct readset *rs = &r->rsets[c->c_shared - 1];
+	if (cell_shared(c)) {
+		struct readset *rs = &r->rsets[c->c_r.a_clk];
 		uint32_t k = 0;
 
 		for (uint32_t j = 0; j < rs->rs_n; j++)
@@ -678,8 +845,8 @@ access_granule(struct race *r, struct rthread *t, struct access *a,
 				rs->rs_a[k++] = rs->rs_a[j];
 		rs->rs_n = k;
 		if (k == 0) {
-			rset_free(r, c->c_shared - 1);
-			c->c_shared = 0;
+			rset_free(r, c->c_r.a_clk);
+			memset(&c->c_r, 0, sizeof(c->c_r));
 		}
 	} else if ((c->c_r.a_mask & ~a->a_mask) == 0)
 		memset(&c->c_r, 0, sizeof(c->c_r));
@@ -688,27 +855,65 @@ access_granule(struct race *r, struct rthread *t, struct access *a,
 	c->c_w = *a;
 }
 
-static void
-do_access(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
-    uintptr_t pc, bool write)
+/*
+ * One granule.  The fast paths learn nothing new and lose nothing: a
+ * read in the epoch of the cell's last read by the same thread, of
+ * bytes it already covers; a write in the epoch of the last write by
+ * the same thread, of bytes it covers, with no read since (only the
+ * pc and stack of the record move to the newer write, as the slow path
+ * would do).
+ */
+static inline void
+access_granule(struct race *r, const struct rthread *t, struct rs_access *a,
+    uintptr_t g, bool write)
 {
-	struct rthread *t;
-	struct access a;
+	struct rs_cell *c = rs_cell(r->shadow, g);
+
+	if (!write) {
+		if (c->c_r.a_clk == a->a_clk && c->c_r.a_tid == a->a_tid &&
+		    (a->a_mask & ~c->c_r.a_mask) == 0)
+			return;
+		access_read(r, c, t, a);
+		return;
+	}
+	if (c->c_w.a_clk == a->a_clk && c->c_w.a_tid == a->a_tid &&
+	    (a->a_mask & ~c->c_w.a_mask) == 0 && c->c_r.a_clk == 0 &&
+	    !cell_shared(c)) {
+		c->c_w.a_node = a->a_node;
+		c->c_w.a_cpu = a->a_cpu;
+		c->c_w.a_pc = a->a_pc;
+		return;
+	}
+	access_write(r, c, t, a);
+}
+
+static void
+do_access(struct race *r, struct rthread *t, uint32_t tid, uintptr_t addr,
+    size_t size, uintptr_t pc, bool write)
+{
+	struct rs_access a;
 	uintptr_t g, end;
 
-	if (tid == RACE_NOTID || size == 0)
+	/* Tids fill 24 bits of a shadow record (see race.h). */
+	if (size == 0 || tid >= RS_TID_SHARED)
 		return;
 	r->naccesses++;
-	t = thread_get(r, tid);
+	a.a_clk = t->t_vc.vc_c[tid];
 	a.a_tid = tid;
-	a.a_clk = vc_get(&t->t_vc, tid);
+	a.a_cpu = t->t_cpu >= 0 && t->t_cpu < 255 ? (uint32_t)t->t_cpu + 1 : 0;
 	a.a_node = t->t_node;
-	a.a_cpu = (int8_t)t->t_cpu;
-	a.a_pc = pc;
+	a.a_pc = pc_encode(r, pc);
+	g = addr & ~(uintptr_t)(RS_GRANULE - 1);
+	/* The common case: all bytes in one granule. */
+	if (__builtin_expect(addr - g + size <= RS_GRANULE, 1)) {
+		a.a_mask = (uint8_t)(((1u << size) - 1) << (addr - g));
+		access_granule(r, t, &a, g, write);
+		return;
+	}
 	end = addr + size;
-	for (g = addr & ~(uintptr_t)(GRANULE - 1); g < end; g += GRANULE) {
+	for (; g < end; g += RS_GRANULE) {
 		uintptr_t lo = addr > g ? addr : g;
-		uintptr_t hi = end < g + GRANULE ? end : g + GRANULE;
+		uintptr_t hi = end < g + RS_GRANULE ? end : g + RS_GRANULE;
 
 		a.a_mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - g));
 		access_granule(r, t, &a, g, write);
@@ -719,14 +924,27 @@ void
 race_read(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
     uintptr_t pc)
 {
-	do_access(r, tid, addr, size, pc, false);
+	if (tid != RACE_NOTID)
+		do_access(r, thread_get(r, tid), tid, addr, size, pc, false);
 }
 
 void
 race_write(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
     uintptr_t pc)
 {
-	do_access(r, tid, addr, size, pc, true);
+	if (tid != RACE_NOTID)
+		do_access(r, thread_get(r, tid), tid, addr, size, pc, true);
+}
+
+void
+race_access(struct race *r, uintptr_t addr, size_t size, uintptr_t pc,
+    bool write)
+{
+	struct rthread *t;
+	uint32_t tid;
+
+	if ((t = current_thread(r, &tid)) != NULL)
+		do_access(r, t, tid, addr, size, pc, write);
 }
 
 size_t

@@ -6,10 +6,11 @@
  * softint or callout, a packet in flight) has one too.  A release joins
  * the thread's clock into the object's and ticks the thread; an acquire
  * joins the object's clock into the thread's.  Memory is shadowed per
- * 8-byte granule: the last write as an epoch (tid, clock) and the last
- * reads as an epoch, or as one epoch per thread once reads are
- * concurrent.  Two accesses to overlapping bytes, at least one a write,
- * neither ordered before the other by happens-before, are a race.
+ * 8-byte granule (check/race_shadow.h): the last write as an epoch
+ * (tid, clock) and the last reads as an epoch, or as one epoch per
+ * thread once reads are concurrent.  Two accesses to overlapping bytes,
+ * at least one a write, neither ordered before the other by
+ * happens-before, are a race.
  *
  * Byte masks make adjacent fields in one granule independent (two
  * fields under two locks are not a race).  When information must be
@@ -85,12 +86,22 @@ void		 race_read(struct race *, uint32_t tid, uintptr_t addr,
 		    size_t size, uintptr_t pc);
 void		 race_write(struct race *, uint32_t tid, uintptr_t addr,
 		    size_t size, uintptr_t pc);
+/*
+ * The same by the running thread (race_switch or the tid function):
+ * what the __tsan_* hooks call.  Accesses by tids >= 2^24 - 1 are not
+ * checked (a shadow record holds 24 bits of tid).
+ */
+void		 race_access(struct race *, uintptr_t addr, size_t size,
+		    uintptr_t pc, bool write);
 /* Memory (re)allocated or freed: its history no longer matters. */
 void		 race_forget(struct race *, uintptr_t addr, size_t size);
 
 /* Call stacks of thread tid. */
 void		 race_func_entry(struct race *, uint32_t tid, uintptr_t pc);
 void		 race_func_exit(struct race *, uint32_t tid);
+/* The same for the running thread (nothing if none runs). */
+void		 race_enter(struct race *, uintptr_t pc);
+void		 race_leave(struct race *);
 
 size_t		 race_nreports(const struct race *);
 const struct race_report *race_report(const struct race *, size_t i);

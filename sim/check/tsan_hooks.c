@@ -48,10 +48,7 @@ hook_access(uintptr_t addr, size_t size, bool write, uintptr_t pc)
 		if (r == NULL)
 			return;
 	}
-	if (write)
-		race_write(r, race_current_tid(r), addr, size, pc);
-	else
-		race_read(r, race_current_tid(r), addr, size, pc);
+	race_access(r, addr, size, pc, write);
 }
 
 static inline void
@@ -105,8 +102,8 @@ __tsan_func_entry(void *pc)
 {
 	struct race *r = race_current;
 
-	if (r != NULL && race_current_tid(r) != RACE_NOTID)
-		race_func_entry(r, race_current_tid(r), (uintptr_t)pc);
+	if (r != NULL)
+		race_enter(r, (uintptr_t)pc);
 }
 
 HOOK void
@@ -114,8 +111,8 @@ __tsan_func_exit(void)
 {
 	struct race *r = race_current;
 
-	if (r != NULL && race_current_tid(r) != RACE_NOTID)
-		race_func_exit(r, race_current_tid(r));
+	if (r != NULL)
+		race_leave(r);
 }
 
 #define RA ((uintptr_t)__builtin_return_address(0))
