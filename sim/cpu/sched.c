@@ -259,11 +259,15 @@ sched_choose(struct world *w)
 	uint32_t n, k, i, idx;
 	bool preempt, listed;
 
-	/* the LWP that ran since the last choice moved its CPU's clock */
+	/*
+	 * The LWP that ran since the last choice moved its CPU's clock:
+	 * evaluate that CPU first (as the dirty list, last in first out,
+	 * would), without a trip through the list.
+	 */
 	if (sim_onstack == NULL)
 		ready_invalidate(w);
-	else if (w->w_lastcpu != NULL)
-		sched_cpu_changed(w->w_lastcpu);
+	else if (w->w_lastcpu != NULL && !w->w_lastcpu->c_dirty)
+		ready_eval(w, w->w_lastcpu);
 	for (;;) {
 		if (w->w_stopped)
 			return sched_end(w, WORLD_STOPPED);
