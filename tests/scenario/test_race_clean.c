@@ -2,11 +2,12 @@
  * The race detector on the shipped stack: every scenario knit ships
  * (each .lua file of scenarios/, and of scenarios/bugs/ with -D bug=0),
  * explored by knit-race --race with the random and the pct strategy,
- * ends with exit 0 and "0 distinct failures": not one data race (nor
- * any other failure).  The list is read from the directories, so a
- * scenario added later is covered without touching this file.  A
- * positive control shows the detector is on and finds a real race: the
- * corpus's debug.bug.rtcache_nolock.
+ * and with random and race points (--race-points: every instrumented
+ * access a scheduling point), ends with exit 0 and "0 distinct
+ * failures": not one data race (nor any other failure).  The list is
+ * read from the directories, so a scenario added later is covered
+ * without touching this file.  A positive control shows the detector
+ * is on and finds a real race: the corpus's debug.bug.rtcache_nolock.
  *
  * What used to be reported, and what removed it:
  *   in_vnet_init, in6_vnet_init, ifioctl_vnet_init   process-wide hooks
@@ -27,8 +28,8 @@
  *	read fragment counters without the lock their updates hold (the
  *	nodes' handlers take ft_lock / softnet_lock)
  *
- * Budget: RUNS runs per strategy (fewer for slow scenarios, below);
- * about 15 s of CPU for the whole file.
+ * Budget: RUNS runs per strategy, POINTS with race points (fewer for
+ * slow scenarios, below); about 10 s of CPU for the whole file.
  *
  * Usage: test_race_clean KNIT-RACE SRCDIR
  */
@@ -43,19 +44,22 @@
 #include "knit_run.h"
 
 #define RUNS		"12"
+#define POINTS		"6"
 #define MAXSCN		64
 
 /*
- * Race mode costs fragments.lua ~0.6 s of CPU a run (65 KB datagrams,
- * every byte copied is checked): fewer runs, same scenario.
+ * Race mode costs fragments.lua ~0.3 s of CPU a run (65 KB datagrams,
+ * every byte copied is checked), kern3508 and route_flap ~0.05 s (with
+ * race points about twice that): fewer runs, same scenarios.
  */
 static const struct {
 	const char	*sl_name;
 	const char	*sl_runs;
+	const char	*sl_points;	/* runs with race points */
 } slow[] = {
-	{ "scenarios/fragments.lua", "2" },
-	{ "scenarios/kern3508.lua", "6" },
-	{ "scenarios/route_flap.lua", "6" },
+	{ "scenarios/fragments.lua", "2", "1" },
+	{ "scenarios/kern3508.lua", "6", "3" },
+	{ "scenarios/route_flap.lua", "6", "3" },
 };
 
 static char *scn[MAXSCN];	/* source-relative paths, sorted */
@@ -95,17 +99,17 @@ list_dir(const char *rel)
 }
 
 static const char *
-runs_of(const char *rel)
+runs_of(const char *rel, bool points)
 {
 	for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++)
 		if (strcmp(slow[i].sl_name, rel) == 0)
-			return slow[i].sl_runs;
-	return RUNS;
+			return points ? slow[i].sl_points : slow[i].sl_runs;
+	return points ? POINTS : RUNS;
 }
 
 static void
 explore(struct knit_out *o, const char *rel, const char *strategy,
-    const char *runs, const char *def, bool stop)
+    bool points, const char *runs, const char *def, bool stop)
 {
 	const char *args[20];
 	int n = 0;
@@ -117,6 +121,8 @@ explore(struct knit_out *o, const char *rel, const char *strategy,
 		args[n++] = def;
 	}
 	args[n++] = "--race";
+	if (points)
+		args[n++] = "--race-points";
 	args[n++] = "--strategy";
 	args[n++] = strategy;
 	args[n++] = "--runs";
@@ -131,16 +137,17 @@ explore(struct knit_out *o, const char *rel, const char *strategy,
 
 /* Scenario i (every bug off), strategy: no report at all. */
 static void
-zero(int i, const char *strategy)
+zero(int i, const char *strategy, bool points)
 {
-	const char *rel = scn[i], *runs = runs_of(rel);
+	const char *rel = scn[i], *runs = runs_of(rel, points);
 	bool bug = strncmp(rel, "scenarios/bugs/", 15) == 0;
 	struct knit_out o;
 	char done[32];
 
-	explore(&o, rel, strategy, runs, bug ? "bug=0" : NULL, false);
-	ck_assert_msg(o.ko_status == 0, "%s %s: exit %d:\n%s%s", rel,
-	    strategy, o.ko_status, o.ko_out, o.ko_err);
+	explore(&o, rel, strategy, points, runs, bug ? "bug=0" : NULL, false);
+	ck_assert_msg(o.ko_status == 0, "%s %s%s: exit %d:\n%s%s", rel,
+	    strategy, points ? " race points" : "", o.ko_status, o.ko_out,
+	    o.ko_err);
 	/* the campaign ran every run, with the detector */
 	snprintf(done, sizeof(done), ": %s runs (%s)", runs, strategy);
 	ck_assert_msg(strstr(o.ko_out, done) != NULL &&
@@ -149,9 +156,11 @@ zero(int i, const char *strategy)
 	knit_out_free(&o);
 }
 
-START_TEST(test_zero_random) { zero(_i, "random"); }
+START_TEST(test_zero_random) { zero(_i, "random", false); }
 END_TEST
-START_TEST(test_zero_pct) { zero(_i, "pct"); }
+START_TEST(test_zero_pct) { zero(_i, "pct", false); }
+END_TEST
+START_TEST(test_zero_points) { zero(_i, "random", true); }
 END_TEST
 
 /* Every shipped scenario is in the list (the glob found them). */
@@ -186,7 +195,7 @@ START_TEST(test_rtcache_nolock_found)
 {
 	struct knit_out o;
 
-	explore(&o, "scenarios/bugs/rtcache_nolock.lua", "random", "5",
+	explore(&o, "scenarios/bugs/rtcache_nolock.lua", "random", false, "5",
 	    "bug=1", true);
 	ck_assert_msg(o.ko_status == 1, "exit %d: %s%s", o.ko_status,
 	    o.ko_out, o.ko_err);
@@ -217,6 +226,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_all_listed);
 	tcase_add_loop_test(tc, test_zero_random, 0, nscn);
 	tcase_add_loop_test(tc, test_zero_pct, 0, nscn);
+	tcase_add_loop_test(tc, test_zero_points, 0, nscn);
 	tcase_add_test(tc, test_rtcache_nolock_found);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
