@@ -41,7 +41,7 @@ ready_place(struct world *w, uint32_t i, struct cpu_info *c)
 	c->c_heapslot = i + 1;
 }
 
-static void
+static inline __attribute__((__always_inline__)) void
 ready_sift_up(struct world *w, uint32_t i)
 {
 	struct cpu_info *c = w->w_ready[i];
@@ -57,7 +57,7 @@ ready_sift_up(struct world *w, uint32_t i)
 	ready_place(w, i, c);
 }
 
-static void
+static inline __attribute__((__always_inline__)) void
 ready_sift_down(struct world *w, uint32_t i)
 {
 	struct cpu_info *c = w->w_ready[i];

@@ -56,11 +56,14 @@ schedule_clear(struct schedule *sd)
 	sd->sd_len = 0;
 }
 
-/* Room for n choices in total; the array grows by doubling. */
+/*
+ * Room for n choices in total; the array grows by doubling, from 1024
+ * choices (8 KiB): an explored run makes thousands.
+ */
 static void
 schedule_reserve(struct schedule *sd, size_t n)
 {
-	size_t cap = sd->sd_cap ? sd->sd_cap : 64;
+	size_t cap = sd->sd_cap ? sd->sd_cap : 1024;
 
 	if (n <= sd->sd_cap)
 		return;
