@@ -36,11 +36,10 @@ pct_fini(struct pct *p)
 	p->p_prio = NULL;
 }
 
-static uint64_t *
-prio_of(struct pct *p, int lwp)
+/* First sight of an LWP: room for it, and its initial priority. */
+static void __attribute__((__noinline__))
+prio_init(struct pct *p, uint32_t id)
 {
-	uint32_t id = lwp < 0 ? 0 : (uint32_t)lwp;
-
 	if (id >= p->p_nprio) {
 		uint32_t n = id + 16;
 
@@ -56,6 +55,15 @@ prio_of(struct pct *p, int lwp)
 		    (rng_next(&p->p_rng) >> 16);
 		p->p_nlwps++;
 	}
+}
+
+static inline uint64_t *
+prio_of(struct pct *p, int lwp)
+{
+	uint32_t id = lwp < 0 ? 0 : (uint32_t)lwp;
+
+	if (__builtin_expect(id >= p->p_nprio || p->p_prio[id] == 0, 0))
+		prio_init(p, id);
 	return &p->p_prio[id];
 }
 
@@ -66,19 +74,23 @@ pct_choose(struct pct *p, const struct xopt *o, uint32_t n, uint64_t decision)
 	uint64_t bp = 0, pr;
 	int running = -1;
 
-	/* Priorities in option order: first sight is deterministic. */
-	for (uint32_t i = 0; i < n; i++)
+	/*
+	 * Priorities in option order (first sight is deterministic), and
+	 * the LWP at the point, in one pass.
+	 */
+	for (uint32_t i = 0; i < n; i++) {
 		(void)prio_of(p, o[i].xo_lwp);
-	for (uint32_t i = 0; i < n; i++)
 		if (o[i].xo_current)
 			running = o[i].xo_lwp;
+	}
 	if (running < 0)
 		running = p->p_last;
 	for (uint32_t i = 0; i + 1 < p->p_depth; i++)
 		if (p->p_change[i] == decision && running >= 0)
 			*prio_of(p, running) = p->p_depth - 1 - i;
+	/* every option's LWP has its priority now */
 	for (uint32_t i = 0; i < n; i++) {
-		pr = *prio_of(p, o[i].xo_lwp);
+		pr = p->p_prio[o[i].xo_lwp < 0 ? 0 : o[i].xo_lwp];
 		if (pr > bp) {
 			bp = pr;
 			best = i;

@@ -57,7 +57,7 @@ view(const struct sched_decision *d, struct xopt *o)
 		o[i].xo_preempt = so->so_preempt;
 		o[i].xo_current = so->so_current;
 		o[i].xo_clock = so->so_clock;
-		o[i].xo_kind = so->so_lwp != NULL ? so->so_lwp->l_spkind : -1;
+		o[i].xo_kind = so->so_kind;
 		o[i].xo_obj = xstrategy.xs_objects ? sync_object(so) : 0;
 	}
 	return o;
