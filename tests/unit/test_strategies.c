@@ -306,6 +306,72 @@ START_TEST(test_pct_bound_holds)
 }
 END_TEST
 
+/*
+ * pct_choose against the rule written out plainly (pct.h): change points
+ * first, one uniform draw each among the first k decisions; an LWP's
+ * priority is d + 1 + a 48-bit draw when an option first names it (in
+ * option order); at change point i the LWP at the point (the current
+ * option's, else the one chosen last) drops to d - 1 - i; the highest
+ * priority runs, the first option of equal ones.  Random option lists
+ * over 40 LWPs, some ids negative (counted as LWP 0).
+ */
+START_TEST(test_pct_choose_follows_rule)
+{
+	uint64_t prio[41], change[PCT_MAXDEPTH], seed, k = 50, bp;
+	struct xopt o[8];
+	struct rng r, mr;
+	struct pct p;
+	uint32_t depth, n, dec, i, best, got;
+	int last, running, id;
+
+	rng_seed(&r, 77);
+	for (seed = 1; seed <= 60; seed++) {
+		depth = 1 + (uint32_t)(seed % 5);
+		pct_init(&p, seed, depth, k);
+		rng_stream(&mr, seed, "explore/pct");
+		for (i = 0; i + 1 < depth; i++)
+			change[i] = rng_below(&mr, k);
+		memset(prio, 0, sizeof(prio));
+		last = -1;
+		for (dec = 0; dec < 80; dec++) {
+			n = 2 + (uint32_t)rng_below(&r, 7);
+			memset(o, 0, sizeof(o));
+			for (i = 0; i < n; i++) {
+				o[i].xo_lwp = (int)rng_below(&r, 41) - 1;
+				o[i].xo_current = rng_below(&r, 4) == 0;
+			}
+			running = -1;
+			for (i = 0; i < n; i++) {
+				id = o[i].xo_lwp < 0 ? 0 : o[i].xo_lwp;
+				if (prio[id] == 0)
+					prio[id] = depth + 1 +
+					    (rng_next(&mr) >> 16);
+				if (o[i].xo_current)
+					running = o[i].xo_lwp;
+			}
+			if (running < 0)
+				running = last;
+			for (i = 0; i + 1 < depth; i++)
+				if (change[i] == dec && running >= 0)
+					prio[running] = depth - 1 - i;
+			for (i = 0, best = 0, bp = 0; i < n; i++) {
+				id = o[i].xo_lwp < 0 ? 0 : o[i].xo_lwp;
+				if (prio[id] > bp) {
+					bp = prio[id];
+					best = i;
+				}
+			}
+			last = o[best].xo_lwp;
+			got = pct_choose(&p, o, n, dec);
+			ck_assert_msg(got == best, "seed %llu decision %u: "
+			    "pct chose %u, the rule %u",
+			    (unsigned long long)seed, dec, got, best);
+		}
+		pct_fini(&p);
+	}
+}
+END_TEST
+
 START_TEST(test_pct_formulas)
 {
 	ck_assert_double_eq_tol(pct_bound(2, 10, 3), 1.0 / 200, 1e-12);
@@ -426,6 +492,7 @@ main(void)
 	tcase_add_test(tp, test_pct_deterministic_and_depth1);
 	tcase_add_test(tp, test_pct_bound_holds);
 	tcase_add_test(tp, test_pct_formulas);
+	tcase_add_test(tp, test_pct_choose_follows_rule);
 	tcase_add_test(tc, test_minimize);
 	tcase_set_timeout(tc, 20);
 	tcase_set_timeout(tp, 20);
