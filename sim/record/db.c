@@ -292,8 +292,17 @@ reopen:
 		 * synchronous=NORMAL in WAL keeps the file consistent after a
 		 * crash; only the last transactions may be lost, and each run
 		 * row is committed before anything that depends on it.
+		 *
+		 * A new file gets 16 KiB pages (the first write fixes the
+		 * size; an existing file keeps its own): a traced run writes
+		 * its pages twice, to the WAL at commit and into the file
+		 * at the checkpoint when knit closes it, one write per page
+		 * (plus a read back at the checkpoint), so 4 KiB pages cost
+		 * four times the system calls.  route_flap --trace full:
+		 * final commit and close 10 -> 7 ms CPU.
 		 */
-		if (dbi_exec(db, "PRAGMA journal_mode = WAL", err) != 0)
+		if (dbi_exec(db, "PRAGMA page_size = 16384", err) != 0 ||
+		    dbi_exec(db, "PRAGMA journal_mode = WAL", err) != 0)
 			goto fail;
 		if (dbi_exec(db, "PRAGMA synchronous = NORMAL", err) != 0)
 			goto fail;

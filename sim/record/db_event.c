@@ -182,8 +182,11 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&r->r_qmtx);
 	for (;;) {
-		while (r->r_qhead == NULL && !r->r_stop)
+		while (r->r_qhead == NULL && !r->r_stop) {
+			__atomic_store_n(&r->r_hungry, 1, __ATOMIC_RELAXED);
 			pthread_cond_wait(&r->r_qwork, &r->r_qmtx);
+		}
+		__atomic_store_n(&r->r_hungry, 0, __ATOMIC_RELAXED);
 		if ((eb = r->r_qhead) == NULL)
 			break;			/* stopped and drained */
 		if ((r->r_qhead = eb->eb_next) == NULL)
@@ -230,12 +233,14 @@ writer_start(struct db_run *r)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r->r_thread = pthread_create(&r->r_writer, NULL, writer_main, r) == 0;
+	r->r_nothread = !r->r_thread;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /*
  * Queue r_fill (recording thread).  The writer starts with the first
- * full block; a run that never fills one inserts its rows here.
+ * full or eager block (fill_eager); a run that never fills
+ * DBI_EAGER_ROWS rows inserts them here, without a thread.
  */
 static void
 fill_push(struct db_run *r, int full)
@@ -356,6 +361,24 @@ arena_put(struct dbi_evblock *eb, const char *s, int *off, int *len)
 	return 0;
 }
 
+/*
+ * After a row was added to r_fill: hand it over when it is full, or
+ * when it holds DBI_EAGER_ROWS rows and the writer is idle or not
+ * started.  The relaxed read of r_hungry may be stale: a block handed
+ * over a little late or early is harmless (ordering comes from the
+ * queue).
+ */
+static void
+fill_check(struct db_run *r)
+{
+	int n = r->r_fill->eb_nev;
+
+	if (n == DBI_BLOCK_ROWS || (n >= DBI_EAGER_ROWS && !r->r_nothread &&
+	    (!r->r_thread || __atomic_load_n(&r->r_hungry,
+	    __ATOMIC_RELAXED))))
+		fill_push(r, 1);
+}
+
 int
 db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
     int lwp, const char *kind, const char *object, const char *detail)
@@ -390,8 +413,8 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
 	ev->ev_cpu = cpu;
 	ev->ev_lwp = lwp;
 	ev->ev_pk = -1;
-	if (++eb->eb_nev == DBI_BLOCK_ROWS)
-		fill_push(r, 1);
+	eb->eb_nev++;
+	fill_check(r);
 	return 0;
 }
 
@@ -485,13 +508,6 @@ row_defer(struct db_run *r, int64_t seq, enum db_stmt table,
 	return dp;
 }
 
-/* The block is full: hand it over (after the caller filled dp). */
-static void
-row_done(struct db_run *r)
-{
-	if (r->r_fill != NULL && r->r_fill->eb_nev == DBI_BLOCK_ROWS)
-		fill_push(r, 1);
-}
 
 int
 dbi_packet_defer(struct db_run *r, int64_t seq, const struct db_packet *pk)
@@ -507,7 +523,7 @@ dbi_packet_defer(struct db_run *r, int64_t seq, const struct db_packet *pk)
 	dp->dp_vtime = pk->pk_vtime;
 	dp->dp_key = pk->pk_key;
 	dp->dp_len = pk->pk_len;
-	row_done(r);
+	fill_check(r);
 	return 0;
 }
 
@@ -523,6 +539,6 @@ dbi_route_defer(struct db_run *r, int64_t seq,
 	    NULL)
 		return -1;
 	dp->dp_vtime = rc->rc_vtime;
-	row_done(r);
+	fill_check(r);
 	return 0;
 }

@@ -41,6 +41,13 @@ struct db {
 #define DBI_BLOCK_ROWS	(32 * DBI_EVENT_ROWS)	/* rows per block */
 #define DBI_ARENA	(64 * 1024)	/* string bytes per block */
 #define DBI_QUEUE_MAX	16		/* full blocks waiting, at most */
+/*
+ * A block is handed over before it is full, once it holds this many
+ * rows, when the writer waits for work (r_hungry) or does not exist
+ * yet: the writer starts early in the run and never idles while rows
+ * wait in a block.  A writer that lags behind gets full blocks.
+ */
+#define DBI_EAGER_ROWS	(8 * DBI_EVENT_ROWS)
 
 struct dbi_event {
 	int64_t		 ev_seq;
@@ -111,8 +118,11 @@ struct db_run {
 	struct dbi_evblock *r_qhead, *r_qtail, *r_free;
 	int		 r_qlen;
 	int		 r_writing;	/* the writer holds a block */
+	int		 r_hungry;	/* the writer waits for a block (atomic:
+					   read without r_qmtx) */
 	int		 r_stop;
 	int		 r_thread;	/* the writer thread exists */
+	int		 r_nothread;	/* creating it failed: no eager blocks */
 	pthread_t	 r_writer;
 };
 
