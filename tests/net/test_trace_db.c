@@ -132,6 +132,84 @@ drop(struct recorded *rc)
 	unlink(p);
 }
 
+/* An Ethernet + IPv4 header (no options) for protocol proto. */
+static size_t
+ip4_frame(uint8_t *f, const uint8_t src[4], const uint8_t dst[4], int proto,
+    const uint8_t *l4, size_t l4len)
+{
+	memset(f, 0, 34);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((20 + l4len) >> 8);
+	f[17] = (uint8_t)(20 + l4len);
+	f[22] = 64;			/* ttl */
+	f[23] = (uint8_t)proto;
+	memcpy(f + 26, src, 4);
+	memcpy(f + 30, dst, 4);
+	memcpy(f + 34, l4, l4len);
+	return 34 + l4len;
+}
+
+/*
+ * trace_frame_decode (packets.src/dst/summary, nic:packets): IPv4
+ * addresses as inet_ntop writes them (dotted decimal, no leading
+ * zeros), for octets of one, two and three digits (0, 9, 10, 99, 100,
+ * 255 ...), in IP and ARP frames; the summaries around them.
+ */
+static const char *
+dotted(const uint8_t a[4], char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	return buf;
+}
+
+START_TEST(test_frame_decode_addresses)
+{
+	static const uint8_t oct[] = { 0, 1, 9, 10, 42, 99, 100, 109, 110,
+	    199, 200, 250, 255 };
+	const size_t n = sizeof(oct);
+	struct trace_frame_info fi;
+	uint8_t f[128], src[4], dst[4], icmp[8] = { 8, 0, 0, 0, 0x12, 0x34,
+	    0, 7 }, udp[8] = { 0x30, 0x39, 0, 53, 0, 12, 0, 0 };
+	char want[16], sum[160];
+	size_t i, len;
+
+	for (i = 0; i < n * n; i++) {
+		src[0] = oct[i % n];
+		src[1] = oct[(i / n) % n];
+		src[2] = oct[(i * 7) % n];
+		src[3] = oct[(i * 3 + 1) % n];
+		dst[0] = oct[(i + 5) % n];
+		dst[1] = 0;
+		dst[2] = oct[(i / 3) % n];
+		dst[3] = 255;
+		len = ip4_frame(f, src, dst, i % 2 ? 17 : 1, i % 2 ? udp :
+		    icmp, 8);
+		trace_frame_decode(f, len, &fi);
+		ck_assert_str_eq(fi.fi_src, dotted(src, want, sizeof(want)));
+		ck_assert_str_eq(fi.fi_dst, dotted(dst, want, sizeof(want)));
+		if (i % 2)
+			snprintf(sum, sizeof(sum), "%s > %s UDP 12345 > 53 "
+			    "len=4", fi.fi_src, fi.fi_dst);
+		else
+			snprintf(sum, sizeof(sum), "%s > %s ICMP echo request "
+			    "id=0x1234 seq=7 ttl=64", fi.fi_src, fi.fi_dst);
+		ck_assert_str_eq(fi.fi_sum, sum);
+	}
+	/* ARP who-has 10.0.200.1 tell 192.168.0.9 */
+	memset(f, 0, sizeof(f));
+	f[12] = 0x08;
+	f[13] = 0x06;
+	f[14 + 7] = 1;
+	memcpy(f + 14 + 14, (uint8_t[]){ 192, 168, 0, 9 }, 4);
+	memcpy(f + 14 + 24, (uint8_t[]){ 10, 0, 200, 1 }, 4);
+	trace_frame_decode(f, 14 + 28, &fi);
+	ck_assert_str_eq(fi.fi_proto, "arp");
+	ck_assert_str_eq(fi.fi_sum, "ARP who-has 10.0.200.1 tell 192.168.0.9");
+}
+END_TEST
+
 START_TEST(test_packets_every_hop)
 {
 	struct recorded rc;
@@ -361,6 +439,7 @@ main(int argc, char **argv)
 	knit_bin = argv[1];
 	srcdir = argv[2];
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_frame_decode_addresses);
 	tcase_add_test(tc, test_packets_every_hop);
 	tcase_add_test(tc, test_stale_route_use_none);
 	tcase_add_test(tc, test_full_report_and_hash);
