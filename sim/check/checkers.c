@@ -224,6 +224,9 @@ hook_lock_acquired(struct lwp *l, const void *lock, int kind, bool shared,
 	want = CAP_COUNT(*cap) < CAPTURE_PER_CLASS;
 	if (usage_news(key, cap, flags))
 		want = true;
+	/* Most acquisitions hold nothing else: no pair, no edge. */
+	if (!want && lo_acquire_plain(cs.cs_lo, tid_of(l), cls, lock, flags))
+		return;
 	nheld = lo_held_classes(cs.cs_lo, tid_of(l), held, 32);
 	for (uint32_t i = 0; i < nheld; i++) {
 		uint64_t pk = pair_key(cs.cs_clskey[held[i]], key);
@@ -454,7 +457,8 @@ end_world(struct world *w, bool edges)
 			lo_set_intr_rule(proc_lo, lo_intr_rule(cs.cs_lo));
 		/* Reports here are cross-run: the campaign makes them. */
 		(void)lo_merge(proc_lo, cs.cs_lo, 0);
-		fp = open_memstream(&text, &len);
+		/* Nothing new (most runs): no text, as lo_write's "." alone. */
+		fp = lo_unwritten(proc_lo) ? open_memstream(&text, &len) : NULL;
 		if (fp != NULL) {
 			(void)lo_write(proc_lo, fp);
 			fclose(fp);

@@ -799,6 +799,30 @@ held_stack_put(struct lockorder *lo, const struct lo_held *h)
 		lo->nheld_stacks--;
 }
 
+bool
+lo_acquire_plain(struct lockorder *lo, uint32_t tid, uint32_t cls,
+    const void *lock, unsigned flags)
+{
+	struct lo_thread *t;
+	struct lo_class_rec *c = &lo->classes[cls];
+	struct lo_held *h;
+
+	if (tid >= lo->nthreads || (t = &lo->threads[tid])->t_len != 0 ||
+	    t->t_cap == 0)
+		return false;
+	if (((flags & LO_SPIN) && !c->c_spin) ||
+	    usage_extends(c, USE_HOLD, LO_IPL_OF(flags)) ||
+	    ((flags & LO_INTR) &&
+	    usage_extends(c, USE_INTR, LO_LEVEL_OF(flags))))
+		return false;
+	h = &t->t_held[t->t_len++];
+	h->h_lock = lock;
+	h->h_cls = cls;
+	h->h_flags = flags;
+	h->h_stack = LO_NONE;
+	return true;
+}
+
 void
 lo_release(struct lockorder *lo, uint32_t tid, const void *lock)
 {
@@ -925,6 +949,31 @@ merge_edge(struct lockorder *dst, uint32_t from, uint32_t to,
 	return true;
 }
 
+/* Is the edge from -> to (class ids of lo) in lo? */
+static bool
+edge_in(const struct lockorder *lo, uint32_t from, uint32_t to)
+{
+	return u64map_find(&lo->edge_by_pair,
+	    ((uint64_t)from << 32 | to) + 1) != NULL;
+}
+
+/* Would merging src (classes mapped to dst's by map) add to dst? */
+static bool
+merge_news(const struct lockorder *dst, const struct lockorder *src,
+    const uint32_t *map)
+{
+	for (uint32_t i = 0; i < src->nclasses; i++)
+		for (int b = 0; b < 2; b++)
+			if (usage_extends(&dst->classes[map[i]], b,
+			    src->classes[i].c_lvl[b]))
+				return true;
+	for (uint32_t i = 0; i < src->nedges; i++)
+		if (!edge_in(dst, map[src->edges[i].e_from],
+		    map[src->edges[i].e_to]))
+			return true;
+	return false;
+}
+
 size_t
 lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 {
@@ -933,12 +982,22 @@ lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 	uint32_t *map;
 
 	dst->run = run;
-	prefetch(src, 0, NULL, 0);
 	map = xrealloc(NULL, (src->nclasses + 1) * sizeof(*map));
 	for (uint32_t i = 0; i < src->nclasses; i++) {
 		const struct lo_class_rec *c = &src->classes[i];
 
 		map[i] = lo_class(dst, c->c_name, c->c_file, c->c_line);
+	}
+	/*
+	 * Symbolise (one batch) only when something is new to dst: stacks
+	 * of what dst has already would be thrown away.  In a campaign's
+	 * steady state every run's edges and usage are old news.
+	 */
+	if (merge_news(dst, src, map))
+		prefetch(src, 0, NULL, 0);
+	for (uint32_t i = 0; i < src->nclasses; i++) {
+		const struct lo_class_rec *c = &src->classes[i];
+
 		if (c->c_spin && !dst->classes[map[i]].c_spin) {
 			dst->classes[map[i]].c_spin = true;
 			intr_check(dst, map[i]);
@@ -955,7 +1014,13 @@ lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
 	}
 	for (uint32_t i = 0; i < src->nedges; i++) {
 		struct lo_edge *e = &src->edges[i];
+		bool isnew;
 
+		if (edge_in(dst, map[e->e_from], map[e->e_to])) {
+			(void)add_edge(dst, map[e->e_from], map[e->e_to],
+			    &isnew);		/* counted, text unneeded */
+			continue;
+		}
 		/* Materialising the text caches it in src, hence the cast. */
 		edge_materialise_text((struct lo_edge *)e);
 		merge_edge(dst, map[e->e_from], map[e->e_to], e->e_text_from,
@@ -989,6 +1054,25 @@ put_field(FILE *fp, const char *s)
 		else
 			fputc(*s, fp);
 	}
+}
+
+bool
+lo_unwritten(const struct lockorder *lo)
+{
+	if (lo->intr_rule != LO_RULE_SPIN)
+		return true;	/* lo_write always says so */
+	for (uint32_t i = 0; i < lo->nclasses; i++) {
+		const struct lo_class_rec *c = &lo->classes[i];
+
+		if ((c->c_spin && !c->c_spin_written) ||
+		    c->c_lvl[0] != c->c_lvl_written[0] ||
+		    c->c_lvl[1] != c->c_lvl_written[1])
+			return true;
+	}
+	for (uint32_t i = 0; i < lo->nedges; i++)
+		if (!lo->edges[i].e_written)
+			return true;
+	return false;
 }
 
 int

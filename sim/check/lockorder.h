@@ -112,6 +112,14 @@ const char	*lo_class_name(const struct lockorder *, uint32_t cls);
 void		 lo_acquire(struct lockorder *, uint32_t tid, uint32_t cls,
 		    const void *lock, unsigned flags,
 		    const struct check_stack *stack);
+/*
+ * lo_acquire without a stack when that can only push the lock: tid holds
+ * no other lock and the acquisition tells nothing new about cls (its
+ * spin-ness and interrupt usage are known).  Returns false, having done
+ * nothing, otherwise; the caller then calls lo_acquire.
+ */
+bool		 lo_acquire_plain(struct lockorder *, uint32_t tid,
+		    uint32_t cls, const void *lock, unsigned flags);
 void		 lo_release(struct lockorder *, uint32_t tid,
 		    const void *lock);
 /* Forget what tid holds (it exited or the run ended). */
@@ -153,5 +161,7 @@ size_t		 lo_merge(struct lockorder *dst, const struct lockorder *src,
  */
 int		 lo_write(struct lockorder *, FILE *);
 int		 lo_read(struct lockorder *, FILE *, uint64_t run);
+/* Would lo_write emit more than its end marker (".")? */
+bool		 lo_unwritten(const struct lockorder *);
 
 #endif /* !_KNIT_SIM_CHECK_LOCKORDER_H_ */

@@ -369,6 +369,203 @@ START_TEST(test_report_stacks)
 }
 END_TEST
 
+/* Stack markers: one frame each, a function symbolisation can name. */
+static void __attribute__((noinline)) mark_one(void) { __asm__ volatile(""); }
+static void __attribute__((noinline)) mark_two(void) { __asm__ volatile(""); }
+static void __attribute__((noinline)) mark_three(void) { __asm__ volatile(""); }
+static void __attribute__((noinline)) mark_four(void) { __asm__ volatile(""); }
+
+static struct check_stack *
+marked(struct check_stack *cs, void (*fn)(void))
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->cs_depth = 1;
+	cs->cs_pc[0] = (uintptr_t)fn + 1;
+	return cs;
+}
+
+static void
+acq_stk(struct lockorder *lo, const char *n, void *lock, void (*fn)(void))
+{
+	struct check_stack cs;
+
+	lo_acquire(lo, 0, cls(lo, n), lock, 0, marked(&cs, fn));
+}
+
+struct edge_want {
+	const char	*ew_from, *ew_to;	/* class names */
+	const char	*ew_sfrom, *ew_sto;	/* a function in each stack */
+	int		 ew_found;
+};
+
+static void
+edge_check(void *arg, const struct lo_edge_info *ei)
+{
+	struct edge_want *w = arg;
+
+	if (strcmp(ei->ei_from_name, w->ew_from) != 0 ||
+	    strcmp(ei->ei_to_name, w->ew_to) != 0)
+		return;
+	w->ew_found++;
+	ck_assert_msg(ei->ei_from_stack != NULL &&
+	    strstr(ei->ei_from_stack, w->ew_sfrom) != NULL,
+	    "%s -> %s: from stack %s lacks %s", w->ew_from, w->ew_to,
+	    ei->ei_from_stack, w->ew_sfrom);
+	ck_assert_msg(ei->ei_to_stack != NULL &&
+	    strstr(ei->ei_to_stack, w->ew_sto) != NULL,
+	    "%s -> %s: to stack %s lacks %s", w->ew_from, w->ew_to,
+	    ei->ei_to_stack, w->ew_sto);
+}
+
+static void
+expect_edge(struct lockorder *lo, const char *from, const char *to,
+    const char *sfrom, const char *sto)
+{
+	struct edge_want w = { from, to, sfrom, sto, 0 };
+
+	lo_foreach_edge(lo, edge_check, &w);
+	ck_assert_msg(w.ew_found == 1, "edge %s -> %s: found %d times", from,
+	    to, w.ew_found);
+}
+
+/*
+ * The stacks of held locks live apart from the held entries, in slots
+ * freed on release and reused: a new edge must get the stacks of its own
+ * two acquisitions after out-of-order releases and reuse.
+ */
+START_TEST(test_held_stacks_reused)
+{
+	struct lockorder *lo = lo_create();
+
+	acq_stk(lo, "A", &lockA, mark_one);
+	acq_stk(lo, "B", &lockB, mark_two);
+	lo_release(lo, 0, &lockA);		/* not the innermost */
+	acq_stk(lo, "C", &lockC, mark_three);
+	acq_stk(lo, "D", &lockA2, mark_four);	/* holding B and C */
+	expect_edge(lo, "A", "B", "mark_one", "mark_two");
+	expect_edge(lo, "B", "D", "mark_two", "mark_four");
+	expect_edge(lo, "C", "D", "mark_three", "mark_four");
+	lo_release(lo, 0, &lockB);
+	lo_release(lo, 0, &lockA2);
+	lo_release(lo, 0, &lockC);
+	/* Every slot free again: new acquisitions reuse them. */
+	acq_stk(lo, "E", &lockA, mark_three);
+	acq_stk(lo, "F", &lockB, mark_one);
+	acq_stk(lo, "G", &lockC, mark_two);
+	expect_edge(lo, "E", "F", "mark_three", "mark_one");
+	expect_edge(lo, "F", "G", "mark_one", "mark_two");
+	expect_edge(lo, "E", "G", "mark_three", "mark_two");
+	lo_destroy(lo);
+}
+END_TEST
+
+/*
+ * lo_acquire_plain pushes the lock only when nothing else would happen:
+ * it declines (doing nothing) for a thread holding a lock and for
+ * acquisitions that tell something new about the class; a lock it
+ * pushed is held like any other (a later acquisition makes the edge).
+ */
+START_TEST(test_acquire_plain)
+{
+	struct lockorder *lo = lo_create();
+	uint32_t a = cls(lo, "A"), b = cls(lo, "B");
+
+	/* A thread never seen: lo_acquire first. */
+	ck_assert(!lo_acquire_plain(lo, 0, a, &lockA, ADAPTIVE_IN_THREAD));
+	ck_assert_uint_eq(lo_held_count(lo, 0), 0);
+	lo_acquire(lo, 0, a, &lockA, ADAPTIVE_IN_THREAD, NULL);
+	lo_release(lo, 0, &lockA);
+	lo_acquire(lo, 0, b, &lockB, ADAPTIVE_IN_THREAD, NULL);
+	lo_release(lo, 0, &lockB);
+	ck_assert_uint_eq(lo_nedges(lo), 0);
+
+	ck_assert(lo_acquire_plain(lo, 0, a, &lockA, ADAPTIVE_IN_THREAD));
+	ck_assert_uint_eq(lo_held_count(lo, 0), 1);
+	/* Holding A: an acquisition of B may make an edge. */
+	ck_assert(!lo_acquire_plain(lo, 0, b, &lockB, ADAPTIVE_IN_THREAD));
+	ck_assert_uint_eq(lo_held_count(lo, 0), 1);
+	lo_acquire(lo, 0, b, &lockB, ADAPTIVE_IN_THREAD, NULL);
+	ck_assert_uint_eq(lo_nedges(lo), 1);
+	lo_release(lo, 0, &lockB);
+	lo_release(lo, 0, &lockA);
+	ck_assert_uint_eq(lo_held_count(lo, 0), 0);
+
+	/* New about A: spin for the first time, an interrupt level. */
+	ck_assert(!lo_acquire_plain(lo, 0, a, &lockA, SPIN_IN_THREAD));
+	ck_assert(!lo_acquire_plain(lo, 0, a, &lockA, ADAPTIVE_IN_SOFTNET));
+	ck_assert_uint_eq(lo_held_count(lo, 0), 0);
+	lo_acquire(lo, 0, a, &lockA, ADAPTIVE_IN_SOFTNET, NULL);
+	lo_release(lo, 0, &lockA);
+	/* Known now. */
+	ck_assert(lo_acquire_plain(lo, 0, a, &lockA, ADAPTIVE_IN_SOFTNET));
+	lo_release(lo, 0, &lockA);
+	ck_assert_uint_eq(lo_held_count(lo, 0), 0);
+	lo_destroy(lo);
+}
+END_TEST
+
+static void
+count_edge(void *arg, const struct lo_edge_info *ei)
+{
+	uint64_t *n = arg;
+
+	if (strcmp(ei->ei_from_name, "A") == 0 &&
+	    strcmp(ei->ei_to_name, "B") == 0)
+		*n = ei->ei_count;
+}
+
+/*
+ * A campaign's steady state: runs whose edges the campaign graph has.
+ * Merging one counts the edge and keeps the first run's stacks; the
+ * graph then has nothing unwritten (no text per run) until a run brings
+ * a new edge or new interrupt usage.
+ */
+START_TEST(test_merge_known_edges)
+{
+	struct lockorder *camp = lo_create(), *run;
+	uint64_t count = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	ck_assert(!lo_unwritten(camp));
+	for (int i = 1; i <= 3; i++) {
+		run = lo_create();
+		acq_stk(run, "A", &lockA, i == 1 ? mark_one : mark_three);
+		acq_stk(run, "B", &lockB, i == 1 ? mark_two : mark_four);
+		(void)lo_merge(camp, run, (uint64_t)i);
+		lo_destroy(run);
+		if (i == 1) {
+			ck_assert(lo_unwritten(camp));
+			fp = open_memstream(&buf, &len);
+			ck_assert_int_eq(lo_write(camp, fp), 0);
+			fclose(fp);
+			ck_assert_ptr_nonnull(strstr(buf, "mark_one"));
+			free(buf);
+		}
+		ck_assert(!lo_unwritten(camp));
+	}
+	lo_foreach_edge(camp, count_edge, &count);
+	ck_assert_uint_eq(count, 3);
+	expect_edge(camp, "A", "B", "mark_one", "mark_two");
+	/* New usage (a softint takes B) is news again. */
+	run = lo_create();
+	acq(run, 0, "B", &lockB, ADAPTIVE_IN_SOFTNET);
+	(void)lo_merge(camp, run, 4);
+	lo_destroy(run);
+	ck_assert(lo_unwritten(camp));
+	fp = open_memstream(&buf, &len);
+	ck_assert_int_eq(lo_write(camp, fp), 0);
+	fclose(fp);
+	free(buf);
+	ck_assert(!lo_unwritten(camp));
+	/* A non-default interrupt rule is in every text. */
+	lo_set_intr_rule(camp, LO_RULE_ALL);
+	ck_assert(lo_unwritten(camp));
+	lo_destroy(camp);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -386,6 +583,9 @@ main(void)
 	tcase_add_test(tc, test_intr_rule_adaptive);
 	tcase_add_test(tc, test_intr_rule_text);
 	tcase_add_test(tc, test_report_stacks);
+	tcase_add_test(tc, test_held_stacks_reused);
+	tcase_add_test(tc, test_acquire_plain);
+	tcase_add_test(tc, test_merge_known_edges);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
