@@ -112,15 +112,27 @@ memclass_capacity(int c, size_t size)
 	return (size_t)MEM_CLASS_SMALL << (c - MEM_NSMALL + 1);
 }
 
-/* The cache of ended worlds' blocks, linked like the free lists. */
+/*
+ * The cache of ended worlds' blocks: per size class, a stack of pointers
+ * (kept apart from the blocks, so that caching a block at a world's end
+ * and taking it back do not read its cold header; only the zeroing
+ * touches it).
+ */
 #define MCACHE_MAX_BYTES	((size_t)8 << 20)
-static struct memhdr *mcache[MEM_NCLASS];
+
+struct mcache_class {
+	struct memhdr	**mc_v;
+	size_t		 mc_n, mc_cap;
+};
+
+static struct mcache_class mcache[MEM_NCLASS];
 static size_t mcache_bytes;
 
 /* Block mh of class c leaves its world: into the cache, or to malloc. */
 static void
 mcache_put(struct memhdr *mh, int c)
 {
+	struct mcache_class *mc;
 	size_t cap;
 
 	mem_blocks--;
@@ -129,10 +141,19 @@ mcache_put(struct memhdr *mh, int c)
 		free(mh);
 		return;
 	}
-	mh->mh_magic = MEM_FREED;
-	mh->mh_live.le_prev = NULL;
-	mh->mh_live.le_next = mcache[c];
-	mcache[c] = mh;
+	mc = &mcache[c];
+	if (mc->mc_n == mc->mc_cap) {
+		size_t n = mc->mc_cap ? 2 * mc->mc_cap : 64;
+		struct memhdr **v = realloc(mc->mc_v, n * sizeof(*v));
+
+		if (v == NULL) {
+			free(mh);
+			return;
+		}
+		mc->mc_v = v;
+		mc->mc_cap = n;
+	}
+	mc->mc_v[mc->mc_n++] = mh;
 	mcache_bytes += cap;
 }
 
@@ -140,12 +161,16 @@ mcache_put(struct memhdr *mh, int c)
 static struct memhdr *
 mcache_get(int c)
 {
+	struct mcache_class *mc;
 	struct memhdr *mh;
 	size_t cap;
 
-	if (c == MEM_NOCLASS || (mh = mcache[c]) == NULL)
+	if (c == MEM_NOCLASS || (mc = &mcache[c])->mc_n == 0)
 		return NULL;
-	mcache[c] = mh->mh_live.le_next;
+	mh = mc->mc_v[--mc->mc_n];
+	/* the next one of the class is probably cold: start fetching it */
+	if (mc->mc_n > 0)
+		__builtin_prefetch(mc->mc_v[mc->mc_n - 1], 1);
 	cap = memclass_capacity(c, 0);
 	mcache_bytes -= cap;
 	memset(mh + 1, 0, cap);
