@@ -69,6 +69,12 @@ struct kn_opts {
 	bool		 o_race_points;
 	bool		 o_no_lockorder;	/* measuring its cost only */
 	bool		 o_no_memcheck;	/* world_config.wc_no_memcheck */
+	/*
+	 * No cross-host lookahead (world_config.wc_lookahead is set for
+	 * the default strategy and for "replay" unless this is; a replay
+	 * must say what its run did).
+	 */
+	bool		 o_no_lookahead;
 	void		*o_finish_arg;
 	/*
 	 * The run database's run being recorded (NULL: none) and what to

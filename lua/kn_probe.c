@@ -169,6 +169,14 @@ knL_on_probe(lua_State *L)
 			pr->pr_once = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 	}
+	/*
+	 * The hook runs on the firing host's LWP and touches the Lua
+	 * state: couple that host, or every host (no lookahead at all).
+	 */
+	if (pr->pr_host != NULL)
+		world_host_couple(pr->pr_host);
+	else
+		world_set_lookahead(scn->s_world, false);
 	lua_pushvalue(L, fnarg);
 	pr->pr_fnref = luaL_ref(L, LUA_REGISTRYINDEX);
 	n = sim_probe_attach(scn->s_world, pr->pr_pattern, kn_probe_fire, pr);

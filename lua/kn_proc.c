@@ -197,6 +197,9 @@ static int
 kn_proc_spawn(struct kn_proc *p)
 {
 	p->p_launched = true;
+	/* Lua code shares the scenario's state with other hosts' */
+	if (!p->p_rc && p->p_cmdline == NULL)
+		world_host_couple(p->p_host);
 	p->p_lwp = host_spawn(p->p_host, p->p_name, p->p_cpu, kn_proc_main,
 	    p);
 	return p->p_lwp != NULL ? 0 : -1;

@@ -745,6 +745,9 @@ kn_run(const struct kn_opts *o, struct kn_result *r)
 	cfg.wc_race_window = o->o_race_window;
 	cfg.wc_replay = o->o_replay;
 	cfg.wc_no_memcheck = o->o_no_memcheck;
+	cfg.wc_lookahead = !o->o_no_lookahead &&
+	    (strcmp(cfg.wc_strategy, "default") == 0 ||
+	    strcmp(cfg.wc_strategy, "replay") == 0);
 	scn.s_world = world_create(&cfg);
 	if (scn.s_world == NULL) {
 		r->r_status = KN_ERROR;

@@ -56,6 +56,17 @@ struct world_config {
 	 * not yet reused stay on.  Never changes the schedule.
 	 */
 	bool		 wc_no_memcheck;
+	/*
+	 * Cross-host lookahead (sim/cpu/lookahead.c, docs/machine.md): with
+	 * a strategy that always takes the earliest step (the default),
+	 * the CPU that ran last keeps running while nothing another host
+	 * does can reach its host earlier, which saves most context
+	 * switches in a network.  Every host executes the same steps at the
+	 * same virtual times; only the interleaving of hosts, and so the
+	 * trace hash, differ.  knit run sets it unless --no-lookahead; a
+	 * replay must use the setting of the run it replays.
+	 */
+	bool		 wc_lookahead;
 };
 
 /*
@@ -127,6 +138,26 @@ void		 world_destroy(struct world *);
  * frees follow the new choice, blocks freed before stay where they are
  * (quarantined or on the free lists).  knit.check{memcheck = ...}. */
 void		 world_set_memcheck(struct world *, bool on);
+/* Switch cross-host lookahead (world_config.wc_lookahead) from now on. */
+void		 world_set_lookahead(struct world *, bool on);
+/* Whether lookahead is in effect (asked for, and the strategy allows). */
+bool		 world_lookahead(const struct world *);
+/*
+ * The least delay of a link between two different hosts (the network
+ * keeps it up to date); 0 when hosts are coupled (a shared segment, a
+ * link with random impairments) and UINT64_MAX when no link joins two
+ * hosts.
+ */
+uint64_t	 world_link_lookahead(const struct world *);
+/*
+ * Host h shares memory outside its kernel with other hosts (the Lua
+ * processes of a scenario share its Lua state): its CPUs never run
+ * ahead of other hosts.  Permanent.
+ */
+void		 world_host_couple(struct host *);
+/* Steps chosen by lookahead, and context switches, so far. */
+uint64_t	 world_lookahead_steps(const struct world *);
+uint64_t	 world_context_switches(const struct world *);
 /* Kernel memory blocks (kmem, pool) of w not yet freed. */
 size_t		 world_kmem_live(const struct world *);
 /* Blocks kmem and pool hold for worlds, over the whole process (live

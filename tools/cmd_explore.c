@@ -181,6 +181,7 @@ explore_opts(struct explore *x, struct kn_opts *ko, uint64_t seed,
 	ko->o_race_points = x->x_race_points;
 	ko->o_no_lockorder = x->x_no_lockorder;
 	ko->o_no_memcheck = x->x_no_memcheck;
+	ko->o_no_lookahead = true;	/* explore offers every choice */
 	ko->o_replay = x->x_replay;
 	ko->o_finish = explore_finish;
 	ko->o_finish_arg = x;

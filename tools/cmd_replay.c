@@ -199,6 +199,10 @@ cmd_replay(int argc, char **argv)
 	}
 	a.a_opts.o_strategy = "replay";
 	a.a_opts.o_replay = &sched;
+	/* only the default strategy ran with lookahead */
+	if (rec.rec_strategy == NULL ||
+	    strcmp(rec.rec_strategy, "default") != 0)
+		a.a_opts.o_no_lookahead = true;
 
 	t0 = knit_wall_seconds();
 	kn_run(&a.a_opts, &r);

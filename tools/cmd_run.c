@@ -58,6 +58,12 @@ const char cmd_run_help[] =
     "  --no-memcheck      no memory checker (freed kernel memory is\n"
     "                     recycled, not poisoned: a use after free goes\n"
     "                     unreported; leaks are still reported); faster\n"
+    "  --no-lookahead     no cross-host lookahead: the default strategy\n"
+    "                     then steps the CPU with the earliest clock at\n"
+    "                     every point, switching between hosts as their\n"
+    "                     clocks overlap; hosts behave the same either\n"
+    "                     way (same virtual times), only the interleaving\n"
+    "                     of hosts and the trace hash differ; slower\n"
     "  --allow-io         give the scenario Lua's io and os libraries,\n"
     "                     require of files, loadfile and dofile (off by\n"
     "                     default: a scenario cannot touch the host system)\n"
@@ -70,7 +76,7 @@ const char cmd_run_help[] =
 enum {
 	OPT_SEED = 256, OPT_DB, OPT_NODB, OPT_PCAP, OPT_STRATEGY,
 	OPT_RACE_WINDOW, OPT_TRACE, OPT_QUIET, OPT_ALLOW_IO, OPT_RACE,
-	OPT_RACE_POINTS, OPT_NO_MEMCHECK,
+	OPT_RACE_POINTS, OPT_NO_MEMCHECK, OPT_NO_LOOKAHEAD,
 };
 
 static const struct option run_longopts[] = {
@@ -86,6 +92,7 @@ static const struct option run_longopts[] = {
 	{ "race", no_argument, NULL, OPT_RACE },
 	{ "race-points", no_argument, NULL, OPT_RACE_POINTS },
 	{ "no-memcheck", no_argument, NULL, OPT_NO_MEMCHECK },
+	{ "no-lookahead", no_argument, NULL, OPT_NO_LOOKAHEAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -204,6 +211,9 @@ knit_run_parse(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_NO_MEMCHECK:
 			o->o_no_memcheck = true;
+			break;
+		case OPT_NO_LOOKAHEAD:
+			o->o_no_lookahead = true;
 			break;
 		case '?':
 		default:

@@ -64,6 +64,8 @@ knit_params_encode(const struct kn_opts *o)
 		rec_word(fp, "--race-points", &first);
 	if (o->o_allow_io)
 		rec_word(fp, "--allow-io", &first);
+	if (o->o_no_lookahead)
+		rec_word(fp, "--no-lookahead", &first);
 	fclose(fp);
 	return buf;
 }

@@ -169,6 +169,126 @@ evq_fill_hole(struct evq *eq)
 		evq_sift_down(eq, 0, eq->eq_heap[eq->eq_len]);
 }
 
+/*
+ * Per-owner heaps.  Each tracked event is also in the binary heap of its
+ * owner, on the same (time, seq) key, so the earliest event of one host
+ * is its heap's root.  The main heap still decides what fires: the
+ * owner heaps only answer evq_owner_first_time.  Since the keys are the
+ * same, the event the main heap pops is the root of its owner's heap.
+ */
+static inline struct evq_owner *
+evq_owner_of(const struct evq *eq, const struct evq_event *ev)
+{
+	uint32_t o = (uint32_t)(ev->ev_owner + 1);
+
+	return &eq->eq_owners[o < eq->eq_nowners ? o : 0];
+}
+
+static inline void
+eo_put(struct evq_owner *eo, uint32_t i, struct evq_entry e)
+{
+	eo->eo_heap[i] = e;
+	e.e_ev->ev_oslot = i;
+}
+
+static void
+eo_fix(struct evq_owner *eo, uint32_t i, struct evq_entry e)
+{
+	struct evq_entry *h = eo->eo_heap;
+	uint32_t p, c;
+
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (!evq_less(&e, &h[p]))
+			break;
+		eo_put(eo, i, h[p]);
+		i = p;
+	}
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= eo->eo_len)
+			break;
+		if (c + 1 < eo->eo_len && evq_less(&h[c + 1], &h[c]))
+			c++;
+		if (!evq_less(&h[c], &e))
+			break;
+		eo_put(eo, i, h[c]);
+		i = c;
+	}
+	eo_put(eo, i, e);
+}
+
+static void
+eo_insert(struct evq *eq, struct evq_entry e)
+{
+	struct evq_owner *eo = evq_owner_of(eq, e.e_ev);
+
+	if (eo->eo_len == eo->eo_cap) {
+		eo->eo_cap = eo->eo_cap ? 2 * eo->eo_cap : 8;
+		eo->eo_heap = realloc(eo->eo_heap,
+		    (size_t)eo->eo_cap * sizeof(*eo->eo_heap));
+		if (eo->eo_heap == NULL) {
+			fprintf(stderr, "knit: out of memory growing an "
+			    "owner's event heap\n");
+			abort();
+		}
+	}
+	eo_fix(eo, eo->eo_len++, e);
+}
+
+static void
+eo_remove(struct evq *eq, struct evq_event *ev)
+{
+	struct evq_owner *eo = evq_owner_of(eq, ev);
+	uint32_t i = ev->ev_oslot;
+	struct evq_entry last = eo->eo_heap[--eo->eo_len];
+
+	ev->ev_oslot = EVQ_IDLE;
+	if (i < eo->eo_len)
+		eo_fix(eo, i, last);
+}
+
+void
+evq_track_owners(struct evq *eq, bool on, uint32_t nowners)
+{
+	uint32_t i, first, end;
+
+	if (eq->eq_owners != NULL) {
+		if (on && nowners <= eq->eq_nowners)
+			return;
+		for (i = 0; i < eq->eq_nowners; i++)
+			free(eq->eq_owners[i].eo_heap);
+		free(eq->eq_owners);
+		eq->eq_owners = NULL;
+		eq->eq_nowners = 0;
+	}
+	first = evq_has_hole(eq);
+	end = eq->eq_len + first;
+	if (!on) {
+		for (i = first; i < end; i++)
+			eq->eq_heap[i].e_ev->ev_oslot = EVQ_IDLE;
+		return;
+	}
+	if (nowners < 1)
+		nowners = 1;
+	eq->eq_owners = calloc(nowners, sizeof(*eq->eq_owners));
+	if (eq->eq_owners == NULL) {
+		fprintf(stderr, "knit: out of memory for %u event owners\n",
+		    nowners);
+		abort();
+	}
+	eq->eq_nowners = nowners;
+	for (i = first; i < end; i++)
+		eo_insert(eq, eq->eq_heap[i]);
+}
+
+void
+evq_set_seqsrc(struct evq *eq, uint64_t (*fn)(void *), void *ctx)
+{
+	eq->eq_seqfn = fn;
+	eq->eq_seqctx = ctx;
+}
+
 static void
 evq_grow(struct evq *eq)
 {
@@ -203,6 +323,7 @@ evq_fini(struct evq *eq)
 {
 	uint32_t i;
 
+	evq_track_owners(eq, false, 0);
 	evq_fill_hole(eq);
 	for (i = 0; i < eq->eq_len; i++)
 		eq->eq_heap[i].e_ev->ev_slot = EVQ_IDLE;
@@ -215,6 +336,8 @@ evq_event_init(struct evq_event *ev, evq_fn_t fn, void *arg)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->ev_slot = EVQ_IDLE;
+	ev->ev_oslot = EVQ_IDLE;
+	ev->ev_owner = EVQ_NOOWNER;
 	ev->ev_fn = fn;
 	ev->ev_arg = arg;
 }
@@ -225,14 +348,19 @@ evq_insert(struct evq *eq, struct evq_event *ev, uint64_t when)
 	struct evq_entry e;
 
 	e.e_time = ev->ev_time = when;
-	e.e_seq = ev->ev_seq = eq->eq_nextseq++;
+	e.e_seq = ev->ev_seq = eq->eq_seqfn != NULL ?
+	    eq->eq_seqfn(eq->eq_seqctx) : eq->eq_nextseq++;
 	e.e_ev = ev;
 	if (ev->ev_slot != EVQ_IDLE) {
 		/* Already queued: re-key it in place. */
 		evq_fill_hole(eq);
 		evq_fix(eq, ev->ev_slot, e);
+		if (eq->eq_owners != NULL)
+			eo_fix(evq_owner_of(eq, ev), ev->ev_oslot, e);
 		return;
 	}
+	if (eq->eq_owners != NULL)
+		eo_insert(eq, e);
 	if (evq_has_hole(eq)) {
 		/* The array already has room for eq_len + 1 entries. */
 		eq->eq_len++;
@@ -260,6 +388,8 @@ evq_cancel(struct evq *eq, struct evq_event *ev)
 		abort();
 	}
 	ev->ev_slot = EVQ_IDLE;
+	if (eq->eq_owners != NULL)
+		eo_remove(eq, ev);
 	last = eq->eq_heap[--eq->eq_len];
 	if (i < eq->eq_len)
 		evq_fix(eq, i, last);
@@ -288,11 +418,39 @@ evq_pop(struct evq *eq)
 	evq_fill_hole(eq);
 	ev = eq->eq_heap[0].e_ev;
 	ev->ev_slot = EVQ_IDLE;
+	if (eq->eq_owners != NULL)
+		eo_remove(eq, ev);	/* its owner's root */
 	/* The last entry stays at slot eq_len, where a hole wants it. */
 	if (--eq->eq_len > 0)
 		eq->eq_heap[0].e_ev = NULL;
 	eq->eq_fired++;
 	return ev;
+}
+
+/* The owner heaps hold exactly the queued events, in heap order. */
+static bool
+evq_check_owners(const struct evq *eq)
+{
+	const struct evq_owner *eo;
+	const struct evq_event *ev;
+	uint32_t o, i, n = 0;
+
+	for (o = 0; o < eq->eq_nowners; o++) {
+		eo = &eq->eq_owners[o];
+		n += eo->eo_len;
+		for (i = 0; i < eo->eo_len; i++) {
+			ev = eo->eo_heap[i].e_ev;
+			if (ev->ev_oslot != i || ev->ev_slot == EVQ_IDLE ||
+			    evq_owner_of(eq, ev) != eo ||
+			    ev->ev_time != eo->eo_heap[i].e_time ||
+			    ev->ev_seq != eo->eo_heap[i].e_seq)
+				return false;
+			if (i > 0 && !evq_less(&eo->eo_heap[(i - 1) / 2],
+			    &eo->eo_heap[i]))
+				return false;
+		}
+	}
+	return n == eq->eq_len;
 }
 
 bool
@@ -307,11 +465,11 @@ evq_check(const struct evq *eq)
 		if (h[i].e_ev == NULL || h[i].e_ev->ev_slot != i ||
 		    h[i].e_ev->ev_time != h[i].e_time ||
 		    h[i].e_ev->ev_seq != h[i].e_seq ||
-		    h[i].e_seq >= eq->eq_nextseq)
+		    (eq->eq_seqfn == NULL && h[i].e_seq >= eq->eq_nextseq))
 			return false;
 		if (i > 0 && evq_parent(i) >= first &&
 		    !evq_less(&h[evq_parent(i)], &h[i]))
 			return false;
 	}
-	return true;
+	return eq->eq_owners == NULL || evq_check_owners(eq);
 }

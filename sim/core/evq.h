@@ -26,9 +26,20 @@ struct evq_event {
 	uint64_t	 ev_time;	/* virtual ns when it fires */
 	uint64_t	 ev_seq;	/* tie breaker, set by evq_insert */
 	uint32_t	 ev_slot;	/* position in the heap or EVQ_IDLE */
+	/*
+	 * Whom the event concerns: a host index, or EVQ_NOOWNER (the
+	 * world: anything may depend on it).  Set by the owner of the
+	 * event before evq_insert and not changed while it is queued; the
+	 * scheduler's lookahead (sim/cpu/lookahead.c) asks for the earliest
+	 * event of one owner.  ev_oslot is the event's slot in its owner's
+	 * heap (EVQ_IDLE when owners are not tracked).
+	 */
+	int32_t		 ev_owner;
+	uint32_t	 ev_oslot;
 	evq_fn_t	 ev_fn;
 	void		*ev_arg;
 };
+#define EVQ_NOOWNER	(-1)
 
 /* A heap slot (evq.c); in the header only for evq_first_time. */
 struct evq_entry {
@@ -38,12 +49,33 @@ struct evq_entry {
 };
 #define EVQ_ARITY	4
 
+/* One owner's events, a binary min-heap on the same keys (evq.c). */
+struct evq_owner {
+	struct evq_entry *eo_heap;
+	uint32_t	 eo_len;
+	uint32_t	 eo_cap;
+};
+
 struct evq {
 	struct evq_entry *eq_heap;
 	uint32_t	 eq_len;
 	uint32_t	 eq_cap;
 	uint64_t	 eq_nextseq;
 	uint64_t	 eq_fired;	/* statistics */
+	/*
+	 * The tie breaker's source: NULL, a per-queue counter (insertion
+	 * order); otherwise eq_seqfn(eq_seqctx) gives each insertion its
+	 * sequence number, which must be unique in the queue (the world
+	 * numbers events per inserting host: see world_evseq).
+	 */
+	uint64_t	(*eq_seqfn)(void *);
+	void		*eq_seqctx;
+	/*
+	 * Per-owner heaps (evq_track_owners), indexed by owner + 1; NULL
+	 * when owners are not tracked.
+	 */
+	struct evq_owner *eq_owners;
+	uint32_t	 eq_nowners;
 };
 
 void	evq_init(struct evq *);
@@ -85,6 +117,26 @@ evq_first_time(const struct evq *eq)
 }
 /* Remove and return the earliest event, or NULL when empty. */
 struct evq_event *evq_pop(struct evq *);
+/*
+ * Keep a heap per owner from now on (on) or stop (off); the events
+ * already queued are filed.  nowners bounds the owners (host indexes
+ * 0 .. nowners - 2; EVQ_NOOWNER is slot 0) and may grow by calling
+ * again.  An event whose owner is out of range counts as EVQ_NOOWNER's.
+ */
+void	evq_track_owners(struct evq *, bool on, uint32_t nowners);
+/*
+ * The time of the earliest event of owner o (EVQ_NOOWNER: of the world)
+ * or UINT64_MAX; only while owners are tracked.
+ */
+static inline uint64_t
+evq_owner_first_time(const struct evq *eq, int o)
+{
+	const struct evq_owner *eo = &eq->eq_owners[o + 1];
+
+	return eo->eo_len != 0 ? eo->eo_heap[0].e_time : UINT64_MAX;
+}
+/* Number the insertions with fn(ctx) instead of a counter (see evq). */
+void	evq_set_seqsrc(struct evq *, uint64_t (*fn)(void *), void *ctx);
 /* Whether the heap and back-pointer invariants hold; O(n), for tests. */
 bool	evq_check(const struct evq *);
 static inline uint32_t

@@ -18,6 +18,7 @@
 
 #include "sys/vnet.h"
 
+#include "cpu/lookahead.h"
 #include "cpu/machine.h"
 #include "cpu/sync.h"
 
@@ -142,6 +143,7 @@ world_host_create(struct world *w, const char *name, int ncpu)
 	if (h->h_cpus == NULL || w->w_hosts == NULL || w->w_cpus == NULL)
 		abort();
 	w->w_hosts[w->w_nhosts++] = h;
+	la_host_added(w, h);
 	for (i = 0; i < ncpu; i++) {
 		c = &h->h_cpus[i];
 		c->c_world = w;

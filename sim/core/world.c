@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check/stack.h"
+#include "cpu/lookahead.h"
 #include "cpu/machine.h"
 #include "cpu/strategy.h"
 
@@ -139,6 +140,7 @@ world_create(const struct world_config *wc)
 		w->w_replaying = true;
 	}
 	w->w_strat = ss;
+	la_world_init(w);
 	if (ss->ss_init != NULL)
 		w->w_stratstate = ss->ss_init(w, wc);
 	w->w_console = world_console_stdout;
@@ -282,7 +284,10 @@ world_fire_event(struct world *w, struct evq_event *ev)
 	sim_curlwp = NULL;
 	sim_curcpu = NULL;
 	vnet_curbase = 0;
+	/* what the handler queues, it queues for the event's host */
+	w->w_evowner = ev->ev_owner;
 	ev->ev_fn(ev, ev->ev_arg);
+	w->w_evowner = EVQ_NOOWNER;
 	sim_curlwp = l;
 	sim_curcpu = c;
 	vnet_curbase = vb;

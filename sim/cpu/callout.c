@@ -178,6 +178,7 @@ callout_schedule(callout_t *cp, int ticks)
 	sync_release(sim_curlwp, co);
 	if (ticks < 1)
 		ticks = 1;
+	co->co_ev.ev_owner = c->c_host->h_index;	/* not queued */
 	evq_insert(&c->c_world->w_evq, &co->co_ev,
 	    sim_now_internal() + (uint64_t)ticks * NS_PER_TICK);
 }

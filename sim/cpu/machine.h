@@ -225,6 +225,13 @@ struct host {
 	struct lwp	 h_ctxlwp;	/* pseudo-LWP for host_enter */
 	uint64_t	 h_kmem_bytes;	/* outstanding kmem */
 	uint64_t	 h_kmem_allocs;
+	/*
+	 * The next sequence number of an event this host queues: the host
+	 * number + 1 in the high bits, a counter below (lookahead.c).
+	 */
+	uint64_t	 h_evseq;
+	/* shares memory outside its kernel with other hosts: no lookahead */
+	bool		 h_lacoupled;
 };
 
 struct sim_probe_hook;
@@ -268,6 +275,21 @@ struct world {
 	/* LWPs asleep or spinning with l_slkind SLK_LOCK (deadlock report) */
 	uint32_t	 w_nlockwait;
 	bool		 w_schedcheck;	/* compare with a full scan */
+	/*
+	 * Cross-host lookahead (lookahead.c): w_lookahead says it is on
+	 * (world_config.wc_lookahead and a strategy that always takes the
+	 * earliest step); w_la_link is the least delay of a link between
+	 * two hosts (UINT64_MAX: no such link; 0: hosts are coupled and
+	 * lookahead never applies).  w_la_steps counts the steps it chose,
+	 * w_ctxsw the context switches between LWPs of the run.
+	 */
+	bool		 w_lookahead;
+	uint64_t	 w_la_link;
+	uint64_t	 w_la_steps;
+	uint64_t	 w_ctxsw;
+	/* events queued outside any host; owner of the event firing */
+	uint64_t	 w_evseq;
+	int		 w_evowner;
 	struct evq	 w_evq;
 	int		 w_nrun;
 	uint64_t	 w_until;

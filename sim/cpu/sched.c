@@ -23,6 +23,7 @@
 
 #include "sys/intr.h"
 
+#include "cpu/lookahead.h"
 #include "cpu/machine.h"
 #include "cpu/ready.h"
 #include "cpu/strategy.h"
@@ -273,6 +274,11 @@ sched_choose(struct world *w)
 			return sched_end(w, WORLD_STOPPED);
 		ready_refresh(w);
 		first = ready_first(w);
+		if (w->w_lookahead && (c = la_choose(w, first)) != NULL) {
+			p = c->c_next;
+			cpu_run(w, c, p, false);
+			return p;
+		}
 		minclock = first != NULL ? first->c_eff : UINT64_MAX;
 		if (w->w_evq.eq_len != 0 &&
 		    evq_first_time(&w->w_evq) <= minclock) {
@@ -353,6 +359,7 @@ sched_switch_to(struct lwp *from, struct lwp *to)
 {
 	struct world *w = from->l_world;
 
+	w->w_ctxsw++;
 	sched_set_running(to);
 	ctx_jump(&from->l_ctx, &to->l_ctx);
 	if (w->w_zombie != NULL)
@@ -512,6 +519,7 @@ void
 sched_lwp_init(struct lwp *l)
 {
 	evq_event_init(&l->l_timer, sched_timeout, l);
+	l->l_timer.ev_owner = l->l_host->h_index;
 }
 
 /* Take the running LWP off its CPU (it sleeps or exits). */

@@ -55,6 +55,54 @@ link_streams(struct net_link *l)
 	e->ne_rng_stream(e->ne_ctx, &l->nl_rng_corrupt, name);
 }
 
+/*
+ * What a link allows the scheduler's lookahead (sim/cpu/lookahead.c):
+ * a frame sent at t reaches the other end at t + nlp_delay or later.
+ * A hub couples its hosts (the medium is taken in the order frames are
+ * sent, not in virtual-time order), and so do random impairments (both
+ * directions draw from the link's streams in the order frames are
+ * sent): the hosts on such a link are coupled (they never run ahead,
+ * which keeps their order among themselves) and the link does not
+ * bound the others.  Neither does a link without two different hosts.
+ */
+static uint64_t
+link_lookahead(const struct net_link *l)
+{
+	const struct net_link_params *p = &l->nl_p;
+	struct net_env *e = &l->nl_net->n_env;
+	unsigned i;
+
+	for (i = 1; i < l->nl_nports; i++)
+		if (l->nl_ports[i]->nn_host != l->nl_ports[0]->nn_host)
+			break;
+	if (i >= l->nl_nports)
+		return UINT64_MAX;
+	if (l->nl_hub || p->nlp_loss > 0 || p->nlp_dup > 0 ||
+	    p->nlp_reorder > 0 || p->nlp_corrupt > 0) {
+		for (i = 0; i < l->nl_nports; i++)
+			if (e->ne_couple != NULL)
+				e->ne_couple(e->ne_ctx,
+				    l->nl_ports[i]->nn_host);
+		return e->ne_couple != NULL ? UINT64_MAX : 0;
+	}
+	return p->nlp_delay;
+}
+
+/* Recompute the network's lookahead, tell the world; returns it. */
+uint64_t
+netl_lookahead(struct net *n)
+{
+	struct net_link *l;
+	uint64_t ns = UINT64_MAX, v;
+
+	TAILQ_FOREACH(l, &n->n_links, nl_list)
+		if ((v = link_lookahead(l)) < ns)
+			ns = v;
+	if (n->n_env.ne_lookahead != NULL)
+		n->n_env.ne_lookahead(n->n_env.ne_ctx, ns);
+	return ns;
+}
+
 static struct net_link *
 link_new(struct net *n, const char *name, bool hub,
     const struct net_link_params *p)
@@ -95,6 +143,7 @@ net_link_p2p(struct net *n, const char *name, struct net_nic *a,
 		return NULL;
 	link_add_port(l, a);
 	link_add_port(l, b);
+	(void)netl_lookahead(n);
 	return l;
 }
 
@@ -110,6 +159,7 @@ net_link_attach(struct net_link *l, struct net_nic *nic)
 	if (!l->nl_hub || nic->nn_link != NULL)
 		return -1;
 	link_add_port(l, nic);
+	(void)netl_lookahead(l->nl_net);
 	return 0;
 }
 
@@ -122,8 +172,10 @@ net_link_set_up(struct net_link *l, bool up)
 void
 net_link_set_params(struct net_link *l, const struct net_link_params *p)
 {
-	if (net_link_params_check(p) == NULL)
+	if (net_link_params_check(p) == NULL) {
 		l->nl_p = *p;
+		(void)netl_lookahead(l->nl_net);
+	}
 }
 
 struct net_link *
@@ -236,6 +288,8 @@ propagate(struct net_link *l, struct net_frame *f, struct net_nic *to,
 	}
 	f->nf_to = to;
 	evq_event_init(&f->nf_ev, deliver_ev, f);
+	/* the delivery concerns the receiver's host (lookahead.c) */
+	f->nf_ev.ev_owner = n->n_env.ne_host_index(to->nn_host);
 	evq_insert(n->n_env.ne_evq, &f->nf_ev, when);
 	if (chance(&l->nl_rng_dup, p->nlp_dup)) {
 		d = netn_frame_get(n, f->nf_len);
@@ -243,6 +297,7 @@ propagate(struct net_link *l, struct net_frame *f, struct net_nic *to,
 		d->nf_from = f->nf_from;
 		d->nf_to = to;
 		evq_event_init(&d->nf_ev, deliver_ev, d);
+		d->nf_ev.ev_owner = f->nf_ev.ev_owner;
 		evq_insert(n->n_env.ne_evq, &d->nf_ev, when);
 		l->nl_st.nls_duplicated++;
 	}

@@ -34,6 +34,14 @@ struct net_env {
 	 */
 	void		(*ne_release)(void *ctx, const void *obj);
 	void		(*ne_acquire)(void *ctx, const void *obj);
+	/*
+	 * The least delay of a link between two hosts changed (optional;
+	 * see netl_lookahead): 0 when hosts are coupled, UINT64_MAX when
+	 * no link joins two hosts.
+	 */
+	void		(*ne_lookahead)(void *ctx, uint64_t ns);
+	/* host h is coupled to others beyond link delays (optional) */
+	void		(*ne_couple)(void *ctx, struct host *h);
 };
 
 /*
@@ -132,6 +140,7 @@ void		 netw_unregister(struct net *);
 /* link.c */
 void	netl_transmit(struct net_nic *, struct net_frame *, uint64_t now);
 void	netl_destroy(struct net_link *);
+uint64_t netl_lookahead(struct net *);
 
 /* nic.c */
 struct net_frame *netn_frame_get(struct net *, size_t len);

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "cpu/lookahead.h"
 #include "cpu/machine.h"
 #include "cpu/sync.h"
 #include "dev/vnic.h"
@@ -68,6 +69,19 @@ nw_acquire(void *ctx, const void *obj)
 }
 
 static void
+nw_lookahead(void *ctx, uint64_t ns)
+{
+	world_set_link_lookahead(ctx, ns);
+}
+
+static void
+nw_couple(void *ctx, struct host *h)
+{
+	(void)ctx;
+	world_host_couple(h);
+}
+
+static void
 nw_attach_lwp(void *arg)
 {
 	(void)vnic_attach(arg);
@@ -95,6 +109,8 @@ net_create(struct world *w)
 		.ne_host_index = host_index,
 		.ne_release = nw_release,
 		.ne_acquire = nw_acquire,
+		.ne_lookahead = nw_lookahead,
+		.ne_couple = nw_couple,
 	};
 	struct net *n;
 	int i;

@@ -27,8 +27,12 @@
  *
  * usage: bench_chain [--hosts=n ...] [--routers=k] [--packets=N]
  *                    [--size=B] [--interval-us=U] [--runs=R]
- *                    [--lockorder=1] [--memcheck=1]
+ *                    [--lockorder=1] [--memcheck=1] [--lookahead=0]
  * By default every checker is off (the headline figure, "checkers off").
+ * Cross-host lookahead (world_config.wc_lookahead, knit run's default)
+ * is on; --lookahead=0 turns it off and names the figures
+ * "nolookahead_".  Also reported: context switches per hop,
+ *     figure chain_n<N>_switches_per_hop MEDIAN switches RUNS
  * --lockorder=1 runs the lock-order checker on every world, --memcheck=1
  * the memory checker (poisoned, quarantined frees: world_config's
  * wc_no_memcheck unset, as knit run and knit explore do by default);
@@ -62,9 +66,11 @@ struct chain {
 	uint64_t	 c_interval;	/* ns, aggregate */
 	int		 c_size;
 	uint64_t	 c_points;	/* scheduling points of the last run */
+	uint64_t	 c_switches;	/* context switches of the last run */
 	uint64_t	 c_late;	/* sends off their schedule (must be 0) */
 	bool		 c_lockorder;
 	bool		 c_memcheck;
+	bool		 c_lookahead;
 };
 
 struct flow {
@@ -211,7 +217,8 @@ static void
 chain_build(struct chain *c)
 {
 	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default",
-	    .wc_no_memcheck = !c->c_memcheck };
+	    .wc_no_memcheck = !c->c_memcheck,
+	    .wc_lookahead = c->c_lookahead };
 	struct net_link_params p;
 	char name[64];
 	int i, j;
@@ -298,7 +305,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 {
 	struct flow *f = calloc((size_t)c->c_n, sizeof(*f));
 	struct udpstat st;
-	uint64_t t0, t1, c0, c1, s0, received = 0, until;
+	uint64_t t0, t1, c0, c1, s0, x0, received = 0, until;
 	int i;
 
 	for (i = 0; i < c->c_n; i++) {
@@ -312,6 +319,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 	until = world_now(c->c_w) + 2000000 +
 	    c->c_perflow * (uint64_t)c->c_n * c->c_interval + 50000000;
 	s0 = world_events(c->c_w);
+	x0 = world_context_switches(c->c_w);
 	t0 = bench_now_ns();
 	c0 = bench_cpu_now_ns();
 	if (world_run(c->c_w, until) == WORLD_STOPPED)
@@ -321,6 +329,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 	c1 = bench_cpu_now_ns();
 	*cpusecs = (double)(c1 - c0) / 1e9;
 	c->c_points = world_events(c->c_w) - s0;
+	c->c_switches = world_context_switches(c->c_w) - x0;
 	for (i = 0; i < c->c_n; i++) {
 		host_enter(c->c_q[i]);
 		udp_getstat(&st);
@@ -354,9 +363,9 @@ main(int argc, char **argv)
 {
 	uint64_t hosts[8], nhosts = 0, k = 8, packets = 100000, size = 512;
 	uint64_t interval = 10, runs = 3, v, received, lockorder = 0;
-	uint64_t memcheck = 0;
+	uint64_t memcheck = 0, lookahead = 1;
 	char prefix[32];
-	double rate[16], crate[16], pts[16], secs, csecs, first = 0;
+	double rate[16], crate[16], pts[16], sw[16], secs, csecs, first = 0;
 	int a, h, r;
 
 	for (a = 1; a < argc; a++) {
@@ -369,13 +378,14 @@ main(int argc, char **argv)
 		    bench_opt_u64(argv[a], "interval-us", &interval) ||
 		    bench_opt_u64(argv[a], "runs", &runs) ||
 		    bench_opt_u64(argv[a], "lockorder", &lockorder) ||
-		    bench_opt_u64(argv[a], "memcheck", &memcheck)) {
+		    bench_opt_u64(argv[a], "memcheck", &memcheck) ||
+		    bench_opt_u64(argv[a], "lookahead", &lookahead)) {
 			continue;
 		} else {
 			fprintf(stderr, "usage: bench_chain [--hosts=n ...] "
 			    "[--routers=k] [--packets=N] [--size=B] "
 			    "[--interval-us=U] [--runs=R] [--lockorder=1] "
-			    "[--memcheck=1]\n"
+			    "[--memcheck=1] [--lookahead=0]\n"
 			    "unknown argument: %s\n", argv[a]);
 			return 2;
 		}
@@ -390,14 +400,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_chain: bad arguments\n");
 		return 2;
 	}
-	snprintf(prefix, sizeof(prefix), "%s%s", memcheck ? "memcheck_" : "",
-	    lockorder ? "lockorder_" : "");
+	snprintf(prefix, sizeof(prefix), "%s%s%s", memcheck ? "memcheck_" : "",
+	    lockorder ? "lockorder_" : "", lookahead ? "" : "nolookahead_");
 	for (h = 0; h < (int)nhosts; h++) {
 		struct chain c = {
 			.c_n = (int)hosts[h], .c_k = (int)k, .c_size = (int)size,
 			.c_interval = interval * 1000,
 			.c_lockorder = lockorder != 0,
 			.c_memcheck = memcheck != 0,
+			.c_lookahead = lookahead != 0,
 		};
 		char fig[64];
 
@@ -415,6 +426,8 @@ main(int argc, char **argv)
 			    1e6;
 			pts[r] = (double)c.c_points / (double)received /
 			    (double)(k + 1);
+			sw[r] = (double)c.c_switches / (double)received /
+			    (double)(k + 1);
 			chain_free(&c);
 		}
 		v = received;
@@ -430,6 +443,10 @@ main(int argc, char **argv)
 		snprintf(fig, sizeof(fig), "chain_%sn%d_points_per_hop",
 		    prefix, c.c_n);
 		bench_figure(fig, bench_median(pts, (int)runs), "points",
+		    (int)runs);
+		snprintf(fig, sizeof(fig), "chain_%sn%d_switches_per_hop",
+		    prefix, c.c_n);
+		bench_figure(fig, bench_median(sw, (int)runs), "switches",
 		    (int)runs);
 		if (h == 0)
 			printf("RESULT bench=knit-chain routers=%llu hosts=%d "
