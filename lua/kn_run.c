@@ -447,10 +447,16 @@ kn_collect(struct kn_scn *scn, struct kn_result *r)
 	r->r_nviolations = world_nviolations(w);
 	r->r_nexpect = scn->s_nexpect;
 	r->r_nexpect_failed = scn->s_nfailed;
+	n = world_nviolations(w);
+	if (n == 0 && TAILQ_EMPTY(&scn->s_failures)) {
+		/* A clean run (most of a campaign): no text to build. */
+		r->r_failures = calloc(scn->s_nfailed + 1,
+		    sizeof(*r->r_failures));
+		return;
+	}
 	mem = open_memstream(&buf, &blen);
 	if (mem == NULL)
 		return;
-	n = world_nviolations(w);
 	for (i = 0; i < n; i++) {
 		const struct violation *v = world_violation(w, i);
 		char t[32];
