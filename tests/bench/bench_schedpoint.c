@@ -4,7 +4,10 @@
  * this is the fast path twice plus the lock bookkeeping.  And the slow
  * path: two LWPs on two CPUs whose clocks interleave, so that every
  * point is a recorded choice between two options followed by a context
- * switch (what routers forwarding at the same virtual time cost).
+ * switch (what routers forwarding at the same virtual time cost).  And
+ * what `knit explore' pays at each point: four LWPs on four CPUs under
+ * the random strategy, every point a recorded random choice among four
+ * (three times in four a switch).  Figures are CPU ns per point.
  */
 #include <stdlib.h>
 
@@ -61,21 +64,23 @@ alternator(void *arg)
 		t_end = bench_cpu_now_ns();
 }
 
+/* nlwp alternators, one per CPU of one host, under strategy strat. */
 static double
-run2(uint64_t n)
+runk(const char *strat, int nlwp, uint64_t n)
 {
-	struct world_config wc = { .wc_seed = 1, .wc_strategy = "default" };
+	struct world_config wc = { .wc_seed = 1, .wc_strategy = strat };
 	struct world *w = world_create(&wc);
-	struct host *h = world_host_create(w, "a", 2);
+	struct host *h = world_host_create(w, "a", nlwp);
+	int i;
 
 	world_run(w, 0);	/* boot the host first */
 	pairs = n;
 	nalive = 0;
-	host_spawn(h, "alt0", 0, alternator, NULL);
-	host_spawn(h, "alt1", 1, alternator, NULL);
+	for (i = 0; i < nlwp; i++)
+		host_spawn(h, "alt", i, alternator, NULL);
 	world_run(w, SIM_TIME_NEVER);
 	world_destroy(w);
-	return (double)(t_end - t_start) / (double)(2 * n);
+	return (double)(t_end - t_start) / (double)((uint64_t)nlwp * n);
 }
 
 static double
@@ -102,7 +107,7 @@ run(void (*fn)(void *), uint64_t n)
 int
 main(int argc, char **argv)
 {
-	double pair[RUNS], pp[RUNS], alt[RUNS];
+	double pair[RUNS], pp[RUNS], alt[RUNS], rnd[RUNS];
 	uint64_t n = 5000000;
 	int i;
 
@@ -115,9 +120,13 @@ main(int argc, char **argv)
 	bench_figure("mutex_enter_exit_pair_1lwp", bench_median(pair, RUNS),
 	    "ns", RUNS);
 	for (i = 0; i < RUNS; i++)
-		alt[i] = run2(n / 4);
+		alt[i] = runk("default", 2, n / 4);
+	for (i = 0; i < RUNS; i++)
+		rnd[i] = runk("random", 4, n / 8);
 	bench_figure("sched_point_1lwp", bench_median(pp, RUNS), "ns", RUNS);
 	bench_figure("sched_point_2cpu_choice_switch", bench_median(alt, RUNS),
 	    "ns", RUNS);
+	bench_figure("sched_point_4cpu_random", bench_median(rnd, RUNS), "ns",
+	    RUNS);
 	return 0;
 }
