@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++)
-		(void)bench_opt_u64(argv[i], "--pairs", &n);
+		(void)bench_opt_u64(argv[i], "pairs", &n);
 	for (i = 0; i < RUNS; i++)
 		pair[i] = run(locker, n);
 	for (i = 0; i < RUNS; i++)
