@@ -62,8 +62,11 @@ cpu_idle(const struct cpu_info *c)
 	    c->c_intrmask == 0;
 }
 
-/* Put p on CPU c (it was picked, or pre-empts the current LWP). */
-static void
+/*
+ * Put p on CPU c (it was picked, or pre-empts the current LWP).  Inline
+ * at both of sched_choose's calls: one of them ends almost every choice.
+ */
+static inline __attribute__((__always_inline__)) void
 cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 {
 	struct lwp *cur = c->c_cur;
