@@ -4,6 +4,9 @@
  * Hash chains are kept in insertion order (new entries at the tail of
  * their chain), so walks never depend on an address.
  */
+#include <errno.h>
+#include <stddef.h>
+
 #include "net/if.h"
 #include "net/lltable.h"
 #include "sys/kmem.h"
@@ -41,6 +44,7 @@ lltable_init(struct lltable *lt, int family,
 	lt->lt_retrans = mstohz(1000);
 	lt->lt_maxtries = 5;
 	lt->lt_reachable = mstohz(20 * 60 * 1000);
+	lt->lt_maxhold = LLE_HOLD_MAX;
 	lt->lt_solicit = solicit;
 	lt->lt_release = release;
 }
@@ -72,7 +76,8 @@ lle_create(struct lltable *lt, struct ifnet *ifp, const void *addr)
 	la->la_ifp = ifp;
 	memcpy(&la->la_addr, addr, lle_addrlen(lt));
 	la->la_state = LLE_INCOMPLETE;
-	mbufq_init(&la->la_hold, LLE_HOLD_MAX);
+	/* bounded by lt_maxhold in lltable_resolve: a knob, not fixed */
+	mbufq_init(&la->la_hold, 0);
 	callout_init(&la->la_timer, CALLOUT_MPSAFE);
 	callout_setfunc(&la->la_timer, lle_timer, la);
 	/* append: chains stay in insertion order */
@@ -94,8 +99,10 @@ lle_create(struct lltable *lt, struct ifnet *ifp, const void *addr)
 static struct mbuf *
 lle_unlink(struct lltable *lt, struct llentry *la)
 {
-	struct mbuf *held = mbufq_takeall(&la->la_hold);
+	struct mbuf *held;
 
+	lt->lt_dropped += mbufq_len(&la->la_hold);
+	held = mbufq_takeall(&la->la_hold);
 	LIST_REMOVE(la, la_hash);
 	la->la_dying = true;
 	lt->lt_entries--;
@@ -206,18 +213,19 @@ lltable_resolve(struct lltable *lt, struct ifnet *ifp, const void *addr,
 	if (la == NULL) {
 		la = lle_create(lt, ifp, addr);
 		if (la == NULL) {
-			mutex_exit(&lt->lt_lock);
+			lt->lt_deferred++;
 			lt->lt_dropped++;
+			mutex_exit(&lt->lt_lock);
 			m_freem(m);
 			return EWOULDBLOCK;
 		}
 	}
-	if (mbufq_full(&la->la_hold)) {
-		struct mbuf *old = mbufq_dequeue(&la->la_hold);
-
+	/* a full hold queue loses its oldest packet, counted */
+	while (mbufq_len(&la->la_hold) >= (u_int)lt->lt_maxhold) {
 		lt->lt_dropped++;
-		m_freem(old);
+		m_freem(mbufq_dequeue(&la->la_hold));
 	}
+	lt->lt_deferred++;
 	(void)mbufq_enqueue(&la->la_hold, m);
 	if (la->la_asked == 0) {
 		lle_ask(lt, la, now);
@@ -249,6 +257,7 @@ lltable_update(struct lltable *lt, struct ifnet *ifp, const void *addr,
 	la->la_asked = 0;
 	la->la_expire = getnanouptime() + ticks_ns(lt->lt_reachable);
 	callout_stop(&la->la_timer);
+	lt->lt_dfrsent += mbufq_len(&la->la_hold);
 	held = mbufq_takeall(&la->la_hold);
 	mutex_exit(&lt->lt_lock);
 	for (; held != NULL; held = next) {
@@ -308,4 +317,44 @@ lltable_fini(struct lltable *lt)
 {
 	lltable_purge_ifp(lt, NULL);
 	mutex_destroy(&lt->lt_lock);
+}
+
+/* ---- sysctl: net.inet.arp.*, net.inet6.nd6.* (LLTABLE_SYSCTLS) ---- */
+
+int
+lltable_stat_out(struct lltable *lt, const uint64_t *counter, void *oldp,
+    size_t *oldlenp)
+{
+	uint64_t v;
+
+	mutex_enter(&lt->lt_lock);
+	v = *counter;
+	mutex_exit(&lt->lt_lock);
+	return sysctl_quad_out((int64_t)v, oldp, oldlenp);
+}
+
+/*
+ * maxhold: a smaller bound applies to the entries already holding more
+ * at their next packet (lltable_resolve drops down to it).
+ */
+int
+lltable_maxhold_sysctl(const struct sysctl_oid *oid, void *oldp,
+    size_t *oldlenp, const void *newp, size_t newlen)
+{
+	int *var = sysctl_oid_var(oid);
+	struct lltable *lt = (struct lltable *)(void *)((char *)var -
+	    offsetof(struct lltable, lt_maxhold));
+	int error, v;
+
+	mutex_enter(&lt->lt_lock);
+	error = sysctl_int_out(*var, oldp, oldlenp);
+	if (error == 0 && newp != NULL) {
+		error = sysctl_int_in(newp, newlen, &v);
+		if (error == 0 && (v < oid->oid_min || v > oid->oid_max))
+			error = EINVAL;
+		if (error == 0)
+			*var = v;
+	}
+	mutex_exit(&lt->lt_lock);
+	return error;
 }

@@ -16,6 +16,8 @@ VNET_DEFINE(struct lltable, arp_table);
 VNET_DEFINE(struct pktqueue *, arp_pktq);
 VNET_DEFINE(struct arpstat, arpstat);
 
+LLTABLE_SYSCTLS(arp, "net.inet.arp.", arp_table, "ARP resolution");
+
 static void arp_input(struct mbuf *);
 
 static void

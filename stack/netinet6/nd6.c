@@ -16,6 +16,8 @@
 
 VNET_DEFINE(struct lltable, nd6_table);
 
+LLTABLE_SYSCTLS(nd6, "net.inet6.nd6.", nd6_table, "neighbor discovery");
+
 static void nd6_ns_output(struct ifnet *, const void *);
 
 static void

@@ -102,11 +102,13 @@ ul_netstat_main(struct ul_io *io, int argc, char **argv)
 			netstat_stats(io, "ip", "net.inet.ip.stats.");
 			netstat_stats(io, "icmp", "net.inet.icmp.stats.");
 			netstat_stats(io, "udp", "net.inet.udp.stats.");
+			netstat_stats(io, "arp", "net.inet.arp.stats.");
 		}
 		if (af == 0 || af == AF_INET6) {
 			netstat_stats(io, "ip6", "net.inet6.ip6.stats.");
 			netstat_stats(io, "icmp6", "net.inet6.icmp6.stats.");
 			netstat_stats(io, "udp6", "net.inet6.udp6.stats.");
+			netstat_stats(io, "nd6", "net.inet6.nd6.stats.");
 		}
 		return 0;
 	}
