@@ -19,15 +19,28 @@
 --       fragments received and the datagrams reassembled.
 --   build/knit run scenarios/fragments.lua -D size=1300
 --       a request that fits everywhere: no fragment at all.
+--   build/knit run scenarios/fragments.lua -D size=30000
+--       fails: the first request is 21 fragments at a, all queued while
+--       a resolves r's address, and the hold queue keeps 16 (the oldest
+--       5 are dropped); netstat -s on a counts them under "arp".
+--   build/knit run scenarios/fragments.lua -D size=30000 -D hold=32
+--       passes: every host holds up to 32 packets per unresolved
+--       neighbour (net.inet.arp.maxhold, net.inet6.nd6.maxhold).
 local knit = require("knit")
 
 local SIZE = knit.param("size", 8000)
-local a = knit.host("a")
-local r = knit.host("r", {sysctl = {
+local HOLD = knit.param("hold", 16)
+local function sysctls(t)
+	t["net.inet.arp.maxhold"] = HOLD
+	t["net.inet6.nd6.maxhold"] = HOLD
+	return {sysctl = t}
+end
+local a = knit.host("a", sysctls({}))
+local r = knit.host("r", sysctls({
 	["net.inet.ip.forwarding"] = 1,
 	["net.inet6.ip6.forwarding"] = 1,
-}})
-local b = knit.host("b")
+}))
+local b = knit.host("b", sysctls({}))
 knit.link(a:nic(), r:nic())
 knit.link(r:nic(), b:nic(), {mtu = 1400})
 
@@ -52,7 +65,8 @@ end
 
 local st, out = a:run("ping -c 2 -i 0.01 -s " .. SIZE .. " 10.0.2.2")
 knit.expect(st == 0 and out:find("2 packets received") ~= nil,
-	"ping -s " .. SIZE .. " across the 1400-byte link: " .. out)
+	"ping -s " .. SIZE .. " across the 1400-byte link: " .. out ..
+	"a's arp: " .. select(2, a:run("sysctl net.inet.arp.stats")))
 local cut = SIZE + 28 > 1400
 local reass = stat(b, ".ip.stats.reassembled")
 knit.expect(reass == (cut and 2 or 0), "b reassembled " .. reass .. " requests")

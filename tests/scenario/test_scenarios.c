@@ -53,6 +53,13 @@ static const struct scen_case scen_cases[] = {
 	{ "scenarios/fragments.lua", { "-D", "size=1300" }, 0,
 	    { "fragments: size 1300, b reassembled 0, r fragmented 0, IPv6 0",
 	      "expectations: 14 checked, 0 failed" }, { NULL } },
+	/* a's ARP hold (16) drops the oldest 5 of the first request's 21 */
+	{ "scenarios/fragments.lua", { "-D", "size=30000" }, 1,
+	    { "1 packets received", "net.inet.arp.stats.dfrdropped = 5",
+	      "expectations: 14 checked, 3 failed" }, { NULL } },
+	{ "scenarios/fragments.lua", { "-D", "size=30000", "-D", "hold=32" },
+	    0, { "fragments: size 30000, b reassembled 2, r fragmented 40",
+	      "expectations: 14 checked, 0 failed" }, { NULL } },
 	{ "scenarios/unix_storm.lua", { NULL }, 0,
 	    { "60 accepted, 60 messages", "violations: 0",
 	      "expectations: 4 checked, 0 failed" }, { NULL } },
