@@ -15,100 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/race.h"
+#include "check/race_impl.h"
 #include "check/stack.h"
-#include "check/race_shadow.h"
 #include "check/u64map.h"
 
 #define REPORT_FRAMES	16
 
 struct race *race_current;
 bool race_access_hook_enabled;
-
-struct vclock {
-	uint32_t	*vc_c;
-	uint32_t	 vc_len;
-};
-
-/*
- * A sync object's clock, and an epoch that dominates it: s_vc is <= the
- * clock thread s_dom_tid had when its epoch s_dom_clk ended (0: no such
- * epoch known).  Every clock that knows that epoch is >= that clock
- * (epochs are published only when they end, at a release, a fork or an
- * exit), so an acquirer that knows it learns nothing and skips the join.
- */
-struct sync {
-	struct vclock	 s_vc;
-	uint32_t	 s_dom_tid;
-	uint32_t	 s_dom_clk;
-	/*
-	 * The last acquirer (RACE_NOTID: none) left with a clock >= s_vc,
-	 * at its own clock s_acq_clk and release count s_acq_seq: if it
-	 * releases next, s_vc is still below its clock (a mutex: lock,
-	 * unlock), and the release makes its epoch dominate again.
-	 */
-	uint32_t	 s_seq;		/* releases so far */
-	uint32_t	 s_acq_tid;
-	uint32_t	 s_acq_clk;
-	uint32_t	 s_acq_seq;
-};
-
-struct readset {
-	struct rs_access *rs_a;
-	uint32_t	 rs_n, rs_cap;
-	uint32_t	 rs_hint;	/* where the last put went */
-	uint32_t	 rs_next_free;	/* free-list link, index + 1 */
-};
-
-struct rthread {
-	struct vclock	 t_vc;
-	uint32_t	 t_node;
-	uint32_t	 t_lost;	/* frames entered past RS_NODE_MAX */
-	uint32_t	 t_birth;	/* own clock at the last (re)creation */
-	bool		 t_live;	/* own clock started */
-	int		 t_cpu;
-	char		*t_name;
-};
-
-struct csnode {
-	uint32_t	 n_parent;
-	uintptr_t	 n_pc;
-};
-
-/* Direct-mapped cache of the call tree's edges (node 0: empty). */
-#define FCACHE		4096
-struct fcache_ent {
-	uintptr_t	 fe_pc;
-	uint32_t	 fe_parent;
-	uint32_t	 fe_node;
-};
-
-struct race {
-	struct rthread	*threads;
-	uint32_t	 nthreads;
-	uint32_t	 cur;		/* current tid or RACE_NOTID */
-	struct rs_store	*shadow;
-	struct readset	*rsets;
-	uint32_t	 nrsets, caprsets, free_rset;
-	struct u64map	 sync_map;	/* object -> syncs[] index */
-	struct sync	*syncs;
-	uint32_t	 nsyncs, capsyncs;
-	struct csnode	*nodes;
-	uint32_t	 nnodes, capnodes;
-	struct u64map	 node_map;	/* hash(parent, pc) -> node */
-	struct fcache_ent fcache[FCACHE];
-	uintptr_t	*farpcs;	/* pcs too far from the text, by index */
-	uint32_t	 nfarpcs;
-	struct u64map	 farpc_map;	/* pc + 1 -> farpcs[] index */
-	struct race_report *reports;
-	size_t		 nreports, capreports;
-	struct u64map	 reported;	/* hash(pc pair) -> 1 */
-	race_report_fn_t report_fn;
-	void		*report_arg;
-	race_access_hook_t access_hook;
-	void		*access_arg;
-	uint64_t	 naccesses;
-};
 
 static void *
 xrealloc(void *p, size_t n)
@@ -132,12 +46,6 @@ vc_grow(struct vclock *vc, uint32_t len)
 	vc->vc_c = xrealloc(vc->vc_c, n * sizeof(*vc->vc_c));
 	memset(vc->vc_c + vc->vc_len, 0, (n - vc->vc_len) * sizeof(uint32_t));
 	vc->vc_len = n;
-}
-
-static inline uint32_t
-vc_get(const struct vclock *vc, uint32_t tid)
-{
-	return tid < vc->vc_len ? vc->vc_c[tid] : 0;
 }
 
 static void
@@ -240,8 +148,8 @@ race_call_access_hook(struct race *r, uintptr_t addr, bool write)
 		r->access_hook(r->access_arg, addr, write);
 }
 
-static struct rthread *
-thread_get_slow(struct race *r, uint32_t tid)
+struct rthread *
+race_thread_slow(struct race *r, uint32_t tid)
 {
 	struct rthread *t;
 
@@ -261,15 +169,9 @@ thread_get_slow(struct race *r, uint32_t tid)
 	if (t->t_vc.vc_c[tid] == 0)
 		t->t_vc.vc_c[tid] = 1;
 	t->t_live = true;
+	t->t_tc = tid | (t->t_cpu >= 0 && t->t_cpu < 255 ?
+	    (uint32_t)t->t_cpu + 1 : 0) << RS_TID_BITS;
 	return t;
-}
-
-static inline struct rthread *
-thread_get(struct race *r, uint32_t tid)
-{
-	if (__builtin_expect(tid < r->nthreads && r->threads[tid].t_live, 1))
-		return &r->threads[tid];
-	return thread_get_slow(r, tid);
 }
 
 /* Tick tid's own component (after a release, fork, exit). */
@@ -332,37 +234,15 @@ race_switch(struct race *r, uint32_t tid, int cpu)
 {
 	r->cur = tid;
 	if (tid != RACE_NOTID)
-		thread_get(r, tid)->t_cpu = cpu;
+		thread_set_cpu(thread_get(r, tid), tid, cpu);
 }
 
-static uint32_t (*race_tid_fn)(int *);
+uint32_t (*race_tid_source)(int *);
 
 void
 race_set_tid_fn(uint32_t (*fn)(int *))
 {
-	race_tid_fn = fn;
-}
-
-/* The running thread (its CPU noted), or NULL; *tidp its tid. */
-static inline struct rthread *
-current_thread(struct race *r, uint32_t *tidp)
-{
-	struct rthread *t;
-	uint32_t tid;
-	int cpu = -1;
-
-	if (race_tid_fn == NULL) {
-		if ((tid = r->cur) == RACE_NOTID)
-			return NULL;
-		*tidp = tid;
-		return thread_get(r, tid);
-	}
-	if ((tid = race_tid_fn(&cpu)) == RACE_NOTID)
-		return NULL;
-	t = thread_get(r, tid);
-	t->t_cpu = cpu;
-	*tidp = tid;
-	return t;
+	race_tid_source = fn;
 }
 
 uint32_t
@@ -548,16 +428,8 @@ race_leave(struct race *r)
 		func_exit(r, t);
 }
 
-/*
- * Pcs in the shadow take 32 bits: an even value is twice the distance
- * from race_create (the whole program text is much nearer than 1 GiB);
- * an odd one indexes farpcs, where any other pc (a test's made-up one)
- * is kept.
- */
-#define PC_NEAR		(INT64_C(1) << 30)
-
-static uint32_t
-pc_far(struct race *r, uintptr_t pc)
+uint32_t
+race_pc_far(struct race *r, uintptr_t pc)
 {
 	uint32_t *idp = u64map_find(&r->farpc_map, (uint64_t)pc + 1);
 
@@ -567,16 +439,6 @@ pc_far(struct race *r, uintptr_t pc)
 	r->farpcs[r->nfarpcs] = pc;
 	u64map_put(&r->farpc_map, (uint64_t)pc + 1, r->nfarpcs);
 	return r->nfarpcs++ * 2 + 1;
-}
-
-static inline uint32_t
-pc_encode(struct race *r, uintptr_t pc)
-{
-	int64_t d = (int64_t)(pc - (uintptr_t)race_create);
-
-	if (__builtin_expect(d >= -PC_NEAR && d < PC_NEAR, 1))
-		return (uint32_t)d * 2;
-	return pc_far(r, pc);
 }
 
 static uintptr_t
@@ -619,36 +481,34 @@ static void
 rset_put(struct race *r, uint32_t i, const struct rs_access *a)
 {
 	struct readset *rs = &r->rsets[i];
-	uint32_t j = rs->rs_hint;
+	uint32_t *pos = &r->rpos[((i * UINT32_C(0x9e3779b1)) ^ rs_tid(a) *
+	    UINT32_C(0x85ebca6b)) >> (32 - RPOS_BITS)];
+	uint32_t j = *pos;
 
-	/* A thread reads on for a while: its entry is where it last was. */
-	if (j >= rs->rs_n || rs->rs_a[j].a_tid != a->a_tid)
+	/*
+	 * Where this thread's entry was last time (a hint, checked: the
+	 * entries move when a write removes some).
+	 */
+	if (j >= rs->rs_n || rs_tid(&rs->rs_a[j]) != rs_tid(a))
 		for (j = 0; j < rs->rs_n; j++)
-			if (rs->rs_a[j].a_tid == a->a_tid)
+			if (rs_tid(&rs->rs_a[j]) == rs_tid(a))
 				break;
+	*pos = j;
 	if (j < rs->rs_n) {
-		rs->rs_hint = j;
 		if (rs->rs_a[j].a_clk == a->a_clk) {
-			uint8_t m = rs->rs_a[j].a_mask | a->a_mask;
+			uint32_t m = rs_mask(&rs->rs_a[j]) | rs_mask(a);
 
 			rs->rs_a[j] = *a;
-			rs->rs_a[j].a_mask = m;
+			rs_set_mask(&rs->rs_a[j], m);
 		} else
 			rs->rs_a[j] = *a;
 		return;
 	}
-	rs->rs_hint = rs->rs_n;
 	if (rs->rs_n == rs->rs_cap) {
 		rs->rs_cap = rs->rs_cap ? rs->rs_cap * 2 : 4;
 		rs->rs_a = xrealloc(rs->rs_a, rs->rs_cap * sizeof(*rs->rs_a));
 	}
 	rs->rs_a[rs->rs_n++] = *a;
-}
-
-static inline bool
-cell_shared(const struct rs_cell *c)
-{
-	return c->c_r.a_tid == RS_TID_SHARED;
 }
 
 /* A cell goes empty: its read set, if any, goes back to the free list. */
@@ -676,8 +536,8 @@ race_forget(struct race *r, uintptr_t addr, size_t size)
 static inline bool
 ordered(const struct rs_access *a, uint32_t tid, const struct vclock *vc)
 {
-	return a->a_clk == 0 || a->a_tid == tid ||
-	    a->a_clk <= vc_get(vc, a->a_tid);
+	return a->a_clk == 0 || rs_tid(a) == tid ||
+	    a->a_clk <= vc_get(vc, rs_tid(a));
 }
 
 /* The stack of an access: its pc, then the call sites up the tree. */
@@ -685,7 +545,7 @@ static void
 access_stack(const struct race *r, const struct rs_access *a,
     struct check_stack *cs)
 {
-	uint32_t n = 0, node = a->a_node;
+	uint32_t n = 0, node = rs_node(a);
 
 	cs->cs_pc[n++] = pc_decode(r, a->a_pc);
 	while (node != 0 && n < REPORT_FRAMES && n < CHECK_STACK_DEPTH) {
@@ -700,11 +560,11 @@ describe(struct race *r, const struct rs_access *a, bool write,
     const struct check_stack *cs, const char *when, char **out,
     size_t *outlen, char *func, size_t flen)
 {
-	const struct rthread *t = &r->threads[a->a_tid];
+	const struct rthread *t = &r->threads[rs_tid(a)];
 	uint32_t bytes = 0;
 	FILE *fp;
 
-	for (uint8_t m = a->a_mask; m != 0; m &= m - 1)
+	for (uint32_t m = rs_mask(a); m != 0; m &= m - 1)
 		bytes++;
 	check_pc_function(cs->cs_pc[0], func, flen);
 	fp = open_memstream(out, outlen);
@@ -712,8 +572,8 @@ describe(struct race *r, const struct rs_access *a, bool write,
 		abort();
 	fprintf(fp, "  %s%s of %u byte%s by lwp %u (%s) on cpu %d:\n", when,
 	    write ? "write" : "read", bytes, bytes == 1 ? "" : "s",
-	    (unsigned)a->a_tid, t->t_name != NULL ? t->t_name : "?",
-	    (int)a->a_cpu - 1);
+	    (unsigned)rs_tid(a), t->t_name != NULL ? t->t_name : "?",
+	    rs_cpu(a));
 	{
 		size_t len = check_stack_format(cs, NULL, 0);
 		char *buf = xrealloc(NULL, len + 1);
@@ -767,7 +627,7 @@ report(struct race *r, const struct rs_access *cur, bool cur_write,
 	if (n < 0)
 		abort();
 	if (asprintf(&text, "data race between lwp %u and lwp %u\n%s%s",
-	    (unsigned)cur->a_tid, (unsigned)prev->a_tid, t1, t2) < 0)
+	    (unsigned)rs_tid(cur), (unsigned)rs_tid(prev), t1, t2) < 0)
 		abort();
 	free(t1);
 	free(t2);
@@ -779,10 +639,10 @@ report(struct race *r, const struct rs_access *cur, bool cur_write,
 	rr = &r->reports[r->nreports++];
 	rr->rr_signature = sig;
 	rr->rr_text = text;
-	rr->rr_tid[0] = cur->a_tid;
-	rr->rr_tid[1] = prev->a_tid;
-	rr->rr_cpu[0] = (int)cur->a_cpu - 1;
-	rr->rr_cpu[1] = (int)prev->a_cpu - 1;
+	rr->rr_tid[0] = rs_tid(cur);
+	rr->rr_tid[1] = rs_tid(prev);
+	rr->rr_cpu[0] = rs_cpu(cur);
+	rr->rr_cpu[1] = rs_cpu(prev);
 	if (r->report_fn != NULL)
 		r->report_fn(r->report_arg, rr);
 }
@@ -792,15 +652,15 @@ access_read(struct race *r, struct rs_cell *c, const struct rthread *t,
     struct rs_access *a)
 {
 	const struct vclock *vc = &t->t_vc;
-	uint32_t tid = a->a_tid;
+	uint32_t tid = rs_tid(a), mask = rs_mask(a);
 
-	if ((c->c_w.a_mask & a->a_mask) && !ordered(&c->c_w, tid, vc))
+	if ((rs_mask(&c->c_w) & mask) && !ordered(&c->c_w, tid, vc))
 		report(r, a, false, &c->c_w, true);
 	if (cell_shared(c)) {
 		rset_put(r, c->c_r.a_clk, a);
 	} else if (ordered(&c->c_r, tid, vc)) {
-		if (c->c_r.a_tid == tid && c->c_r.a_clk == a->a_clk)
-			a->a_mask |= c->c_r.a_mask;
+		if (rs_tid(&c->c_r) == tid && c->c_r.a_clk == a->a_clk)
+			rs_set_mask(a, mask | rs_mask(&c->c_r));
 		c->c_r = *a;
 	} else {
 		uint32_t i = rset_alloc(r);
@@ -808,7 +668,7 @@ access_read(struct race *r, struct rs_cell *c, const struct rthread *t,
 		rset_put(r, i, &c->c_r);
 		rset_put(r, i, a);
 		memset(&c->c_r, 0, sizeof(c->c_r));
-		c->c_r.a_tid = RS_TID_SHARED;
+		c->c_r.a_tc = RS_TID_SHARED;
 		c->c_r.a_clk = i;
 	}
 }
@@ -818,20 +678,20 @@ access_write(struct race *r, struct rs_cell *c, const struct rthread *t,
     struct rs_access *a)
 {
 	const struct vclock *vc = &t->t_vc;
-	uint32_t tid = a->a_tid;
+	uint32_t tid = rs_tid(a), mask = rs_mask(a);
 
-	if ((c->c_w.a_mask & a->a_mask) && !ordered(&c->c_w, tid, vc))
+	if ((rs_mask(&c->c_w) & mask) && !ordered(&c->c_w, tid, vc))
 		report(r, a, true, &c->c_w, true);
 	else if (cell_shared(c)) {
 		struct readset *rs = &r->rsets[c->c_r.a_clk];
 
 		for (uint32_t j = 0; j < rs->rs_n; j++)
-			if ((rs->rs_a[j].a_mask & a->a_mask) &&
+			if ((rs_mask(&rs->rs_a[j]) & mask) &&
 			    !ordered(&rs->rs_a[j], tid, vc)) {
 				report(r, a, true, &rs->rs_a[j], false);
 				break;
 			}
-	} else if ((c->c_r.a_mask & a->a_mask) &&
+	} else if ((rs_mask(&c->c_r) & mask) &&
 	    !ordered(&c->c_r, tid, vc))
 		report(r, a, true, &c->c_r, false);
 
@@ -841,82 +701,60 @@ access_write(struct race *r, struct rs_cell *c, const struct rthread *t,
 		uint32_t k = 0;
 
 		for (uint32_t j = 0; j < rs->rs_n; j++)
-			if (rs->rs_a[j].a_mask & ~a->a_mask)
+			if (rs_mask(&rs->rs_a[j]) & ~mask)
 				rs->rs_a[k++] = rs->rs_a[j];
 		rs->rs_n = k;
 		if (k == 0) {
 			rset_free(r, c->c_r.a_clk);
 			memset(&c->c_r, 0, sizeof(c->c_r));
 		}
-	} else if ((c->c_r.a_mask & ~a->a_mask) == 0)
+	} else if ((rs_mask(&c->c_r) & ~mask) == 0)
 		memset(&c->c_r, 0, sizeof(c->c_r));
-	if (c->c_w.a_tid == tid && c->c_w.a_clk == a->a_clk)
-		a->a_mask |= c->c_w.a_mask;
+	if (rs_tid(&c->c_w) == tid && c->c_w.a_clk == a->a_clk)
+		rs_set_mask(a, mask | rs_mask(&c->c_w));
 	c->c_w = *a;
 }
 
 /*
- * One granule.  The fast paths learn nothing new and lose nothing: a
- * read in the epoch of the cell's last read by the same thread, of
- * bytes it already covers; a write in the epoch of the last write by
- * the same thread, of bytes it covers, with no read since (only the
- * pc and stack of the record move to the newer write, as the slow path
- * would do).
+ * The slow path of an access to one granule, mask its bytes, pc
+ * encoded: the full FastTrack rules.
  */
-static inline void
-access_granule(struct race *r, const struct rthread *t, struct rs_access *a,
-    uintptr_t g, bool write)
-{
-	struct rs_cell *c = rs_cell(r->shadow, g);
-
-	if (!write) {
-		if (c->c_r.a_clk == a->a_clk && c->c_r.a_tid == a->a_tid &&
-		    (a->a_mask & ~c->c_r.a_mask) == 0)
-			return;
-		access_read(r, c, t, a);
-		return;
-	}
-	if (c->c_w.a_clk == a->a_clk && c->c_w.a_tid == a->a_tid &&
-	    (a->a_mask & ~c->c_w.a_mask) == 0 && c->c_r.a_clk == 0 &&
-	    !cell_shared(c)) {
-		c->c_w.a_node = a->a_node;
-		c->c_w.a_cpu = a->a_cpu;
-		c->c_w.a_pc = a->a_pc;
-		return;
-	}
-	access_write(r, c, t, a);
-}
-
-static void
-do_access(struct race *r, struct rthread *t, uint32_t tid, uintptr_t addr,
-    size_t size, uintptr_t pc, bool write)
+void
+race_access_slow(struct race *r, struct rs_cell *c, const struct rthread *t,
+    uint32_t mask, uint32_t pc, bool write)
 {
 	struct rs_access a;
-	uintptr_t g, end;
+
+	a.a_clk = t->t_vc.vc_c[t->t_tc & RS_TID_SHARED];
+	a.a_tc = t->t_tc;
+	a.a_nm = t->t_node | mask << 24;
+	a.a_pc = pc;
+	if (write)
+		access_write(r, c, t, &a);
+	else
+		access_read(r, c, t, &a);
+}
+
+/* Any size and alignment: granule by granule. */
+void
+race_access_range(struct race *r, struct rthread *t, uint32_t tid, uintptr_t addr,
+    size_t size, uintptr_t pc, bool write)
+{
+	uintptr_t g, end = addr + size;
+	uint32_t epc;
 
 	/* Tids fill 24 bits of a shadow record (see race.h). */
 	if (size == 0 || tid >= RS_TID_SHARED)
 		return;
 	r->naccesses++;
-	a.a_clk = t->t_vc.vc_c[tid];
-	a.a_tid = tid;
-	a.a_cpu = t->t_cpu >= 0 && t->t_cpu < 255 ? (uint32_t)t->t_cpu + 1 : 0;
-	a.a_node = t->t_node;
-	a.a_pc = pc_encode(r, pc);
-	g = addr & ~(uintptr_t)(RS_GRANULE - 1);
-	/* The common case: all bytes in one granule. */
-	if (__builtin_expect(addr - g + size <= RS_GRANULE, 1)) {
-		a.a_mask = (uint8_t)(((1u << size) - 1) << (addr - g));
-		access_granule(r, t, &a, g, write);
-		return;
-	}
-	end = addr + size;
-	for (; g < end; g += RS_GRANULE) {
+	epc = pc_encode(r, pc);
+	for (g = addr & ~(uintptr_t)(RS_GRANULE - 1); g < end;
+	    g += RS_GRANULE) {
 		uintptr_t lo = addr > g ? addr : g;
 		uintptr_t hi = end < g + RS_GRANULE ? end : g + RS_GRANULE;
 
-		a.a_mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - g));
-		access_granule(r, t, &a, g, write);
+		access_granule(r, t, tid, g,
+		    ((1u << (hi - lo)) - 1) << (lo - g), epc, write);
 	}
 }
 
@@ -925,7 +763,7 @@ race_read(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
     uintptr_t pc)
 {
 	if (tid != RACE_NOTID)
-		do_access(r, thread_get(r, tid), tid, addr, size, pc, false);
+		race_access_range(r, thread_get(r, tid), tid, addr, size, pc, false);
 }
 
 void
@@ -933,18 +771,14 @@ race_write(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
     uintptr_t pc)
 {
 	if (tid != RACE_NOTID)
-		do_access(r, thread_get(r, tid), tid, addr, size, pc, true);
+		race_access_range(r, thread_get(r, tid), tid, addr, size, pc, true);
 }
 
 void
 race_access(struct race *r, uintptr_t addr, size_t size, uintptr_t pc,
     bool write)
 {
-	struct rthread *t;
-	uint32_t tid;
-
-	if ((t = current_thread(r, &tid)) != NULL)
-		do_access(r, t, tid, addr, size, pc, write);
+	race_access_inline(r, addr, size, pc, write);
 }
 
 size_t

@@ -39,25 +39,56 @@
 #define RS_CELLS		(1u << (RS_CHUNK_SHIFT - RS_GRANULE_SHIFT))
 #define RS_REGION_SHIFT		18
 #define RS_REGION_CHUNKS	(1u << (RS_REGION_SHIFT - RS_CHUNK_SHIFT))
-#define RS_CACHE		1024	/* direct-mapped chunk cache entries */
+#define RS_CACHE		8192	/* direct-mapped chunk cache entries */
 
 /*
- * One access as the shadow keeps it.  a_clk 0: no access.  a_tid
- * RS_TID_SHARED in a cell's read slot: the reads are a read set whose
- * index is a_clk (see race.c).  a_cpu is the CPU + 1 (0: unknown);
- * a_pc encodes the pc (race.c: pc_encode).
+ * One access as the shadow keeps it, in four words (so that the hot
+ * path compares and stores whole words).  a_clk 0: no access.  a_tc:
+ * the tid in the low 24 bits, the CPU + 1 (0: unknown) in the high 8;
+ * tid RS_TID_SHARED in a cell's read slot: the reads are a read set
+ * whose index is a_clk (see race.c).  a_nm: the call-tree node in the
+ * low 24 bits, the bytes of the granule in the high 8.  a_pc encodes
+ * the pc (race.c: pc_encode).
  */
 #define RS_TID_BITS		24
 #define RS_TID_SHARED		((1u << RS_TID_BITS) - 1)
 #define RS_NODE_MAX		((1u << 24) - 1)
 struct rs_access {
 	uint32_t	 a_clk;
-	uint32_t	 a_tid : RS_TID_BITS;
-	uint32_t	 a_cpu : 8;
-	uint32_t	 a_node : 24;	/* call-tree node */
-	uint32_t	 a_mask : 8;	/* bytes of the granule */
+	uint32_t	 a_tc;
+	uint32_t	 a_nm;
 	uint32_t	 a_pc;
 };
+
+static inline uint32_t
+rs_tid(const struct rs_access *a)
+{
+	return a->a_tc & RS_TID_SHARED;
+}
+
+static inline int
+rs_cpu(const struct rs_access *a)
+{
+	return (int)(a->a_tc >> RS_TID_BITS) - 1;
+}
+
+static inline uint32_t
+rs_node(const struct rs_access *a)
+{
+	return a->a_nm & RS_NODE_MAX;
+}
+
+static inline uint32_t
+rs_mask(const struct rs_access *a)
+{
+	return a->a_nm >> 24;
+}
+
+static inline void
+rs_set_mask(struct rs_access *a, uint32_t mask)
+{
+	a->a_nm = (a->a_nm & RS_NODE_MAX) | mask << 24;
+}
 
 struct rs_cell {
 	struct rs_access c_w;		/* last write */
@@ -102,7 +133,7 @@ void		 rs_forget(struct rs_store *, uintptr_t lo, uintptr_t hi,
 		    void (*release)(void *, struct rs_cell *), void *arg);
 
 /* The cell of addr's granule, made (empty) if need be. */
-static inline struct rs_cell *
+static inline __attribute__((always_inline)) struct rs_cell *
 rs_cell(struct rs_store *s, uintptr_t addr)
 {
 	uintptr_t no = (addr >> RS_CHUNK_SHIFT) + 1;

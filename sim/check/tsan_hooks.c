@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "check/checkers.h"
-#include "check/race.h"
+#include "check/race_impl.h"
 
 #define MO_RELAXED	0
 #define MO_CONSUME	1
@@ -48,7 +48,7 @@ hook_access(uintptr_t addr, size_t size, bool write, uintptr_t pc)
 		if (r == NULL)
 			return;
 	}
-	race_access(r, addr, size, pc, write);
+	race_access_inline(r, addr, size, pc, write);
 }
 
 static inline void

@@ -357,6 +357,44 @@ START_TEST(test_pc_in_program_text)
 }
 END_TEST
 
+static uint32_t run_tid;
+static int run_cpu;
+
+static uint32_t
+who_runs(int *cpu)
+{
+	*cpu = run_cpu;
+	return run_tid;
+}
+
+START_TEST(test_cpus_in_reports)
+{
+	struct race *r = two_threads();
+	uintptr_t x = (uintptr_t)&word[3], y = (uintptr_t)&word[4];
+
+	/* The platform says who runs where; each access keeps its CPU. */
+	race_set_tid_fn(who_runs);
+	run_tid = 0, run_cpu = 3;
+	race_access(r, x, 8, PC(0x10), true);
+	run_cpu = 4;			/* migrates, same epoch */
+	race_access(r, y, 4, PC(0x11), false);
+	run_tid = 1, run_cpu = 5;
+	race_access(r, x, 8, PC(0x20), true);
+	race_access(r, y, 4, PC(0x21), true);
+	ck_assert_uint_eq(race_nreports(r), 2);
+	ck_assert_int_eq(race_report(r, 0)->rr_cpu[0], 5);
+	ck_assert_int_eq(race_report(r, 0)->rr_cpu[1], 3);
+	ck_assert_int_eq(race_report(r, 1)->rr_cpu[1], 4);
+	ck_assert_ptr_nonnull(strstr(race_report(r, 1)->rr_text,
+	    "previous read of 4 bytes by lwp 0 (a) on cpu 4"));
+	run_tid = RACE_NOTID;		/* nobody: not checked */
+	race_access(r, x, 8, PC(0x30), true);
+	ck_assert_uint_eq(race_nreports(r), 2);
+	race_set_tid_fn(NULL);
+	race_destroy(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -376,6 +414,7 @@ main(void)
 	tcase_add_test(tc, test_read_set_revisited);
 	tcase_add_test(tc, test_stack_by_parent);
 	tcase_add_test(tc, test_pc_in_program_text);
+	tcase_add_test(tc, test_cpus_in_reports);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
