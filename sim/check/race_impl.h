@@ -185,15 +185,25 @@ cell_shared(const struct rs_cell *c)
 	return rs_tid(&c->c_r) == RS_TID_SHARED;
 }
 
+/* t's access replaces *a (its own): bytes add up within one epoch. */
+static inline void
+access_record(struct rs_access *a, const struct rthread *t, uint32_t clk,
+    uint32_t mask, uint32_t pc)
+{
+	if (a->a_clk == clk)
+		mask |= rs_mask(a);
+	a->a_clk = clk;
+	a->a_tc = t->t_tc;
+	a->a_nm = t->t_node | mask << 24;
+	a->a_pc = pc;
+}
+
 /*
- * One granule.  The fast paths learn nothing new and lose nothing: a
- * read in the epoch of the cell's last read by the same thread, of
- * bytes it already covers; a write in the epoch of the last write by
- * the same thread, of bytes it covers, with no read since (only the pc
- * and stack of the record move to the newer write, as the slow path
- * would do).  Then the owner paths: when every access the cell holds
- * whose bytes overlap is this thread's own (ordered before by program
- * order), no race is possible and the record is updated as the slow
+ * One granule.  The fast path: a read in the epoch of the cell's last
+ * read by the same thread, of bytes it already covers, learns nothing.
+ * The owner paths: when every access the cell holds whose bytes
+ * overlap is this thread's own (ordered before by program order), no
+ * race is possible, and the record is updated in place as the slow
  * path would update it.  Anything else (another thread's access, a
  * read set) takes the slow path.
  */
@@ -212,24 +222,14 @@ access_granule(struct race *r, const struct rthread *t, uint32_t tid,
 		    (mask & ~rs_mask(&c->c_r)) == 0)
 			return;
 		if (r_own && (w_own || (mask & rs_mask(&c->c_w)) == 0)) {
-			if (c->c_r.a_clk == clk)
-				mask |= rs_mask(&c->c_r);
-			c->c_r.a_clk = clk;
-			c->c_r.a_tc = t->t_tc;
-			c->c_r.a_nm = t->t_node | mask << 24;
-			c->c_r.a_pc = pc;
+			access_record(&c->c_r, t, clk, mask, pc);
 			return;
 		}
 	} else if (w_own && r_own) {
 		/* Reads this write covers are ordered before it. */
 		if ((rs_mask(&c->c_r) & ~mask) == 0)
 			memset(&c->c_r, 0, sizeof(c->c_r));
-		if (c->c_w.a_clk == clk)
-			mask |= rs_mask(&c->c_w);
-		c->c_w.a_clk = clk;
-		c->c_w.a_tc = t->t_tc;
-		c->c_w.a_nm = t->t_node | mask << 24;
-		c->c_w.a_pc = pc;
+		access_record(&c->c_w, t, clk, mask, pc);
 		return;
 	}
 	race_access_slow(r, c, t, mask, pc, write);

@@ -117,7 +117,7 @@ rs_cell_slow(struct rs_store *s, uintptr_t addr)
 		(*chp)->ch_gen = s->s_gen;
 		rg->rg_live[i / 64] |= UINT64_C(1) << (i % 64);
 	}
-	ce = &s->s_cache[no & (RS_CACHE - 1)];
+	ce = rs_cache_slot(s, no);
 	ce->ce_chunkno = no;
 	ce->ce_chunk = *chp;
 	return rs_cell(s, addr);
@@ -148,7 +148,7 @@ rs_forget(struct rs_store *s, uintptr_t lo, uintptr_t hi,
 
 	/* Small ranges (a pool item) usually sit in one cached chunk. */
 	no = (lo >> RS_CHUNK_SHIFT) + 1;
-	ce = &s->s_cache[no & (RS_CACHE - 1)];
+	ce = rs_cache_slot(s, no);
 	if (ce->ce_chunkno == no && ((hi - 1) >> RS_CHUNK_SHIFT) + 1 == no) {
 		rs_chunk_forget(ce->ce_chunk, (uint32_t)(lo >> RS_GRANULE_SHIFT) &
 		    (RS_CELLS - 1), (uint32_t)((hi - lo) >> RS_GRANULE_SHIFT),

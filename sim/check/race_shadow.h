@@ -39,7 +39,8 @@
 #define RS_CELLS		(1u << (RS_CHUNK_SHIFT - RS_GRANULE_SHIFT))
 #define RS_REGION_SHIFT		18
 #define RS_REGION_CHUNKS	(1u << (RS_REGION_SHIFT - RS_CHUNK_SHIFT))
-#define RS_CACHE		8192	/* direct-mapped chunk cache entries */
+#define RS_CACHE_BITS		13	/* direct-mapped chunk cache */
+#define RS_CACHE		(1u << RS_CACHE_BITS)
 
 /*
  * One access as the shadow keeps it, in four words (so that the hot
@@ -133,11 +134,19 @@ void		 rs_forget(struct rs_store *, uintptr_t lo, uintptr_t hi,
 		    void (*release)(void *, struct rs_cell *), void *arg);
 
 /* The cell of addr's granule, made (empty) if need be. */
+static inline __attribute__((always_inline)) struct rs_cache_ent *
+rs_cache_slot(struct rs_store *s, uintptr_t no)
+{
+	/* Hashed: strided addresses (stacks, size classes) spread out. */
+	return &s->s_cache[(no * UINT64_C(0x9e3779b97f4a7c15)) >>
+	    (64 - RS_CACHE_BITS)];
+}
+
 static inline __attribute__((always_inline)) struct rs_cell *
 rs_cell(struct rs_store *s, uintptr_t addr)
 {
 	uintptr_t no = (addr >> RS_CHUNK_SHIFT) + 1;
-	struct rs_cache_ent *ce = &s->s_cache[no & (RS_CACHE - 1)];
+	struct rs_cache_ent *ce = rs_cache_slot(s, no);
 	uint32_t i = (uint32_t)(addr >> RS_GRANULE_SHIFT) & (RS_CELLS - 1);
 	struct rs_chunk *ch;
 
