@@ -295,8 +295,14 @@ race_release(struct race *r, uint32_t tid, uintptr_t obj)
 	    (s->s_acq_tid == tid && s->s_acq_seq == s->s_seq &&
 	    s->s_acq_clk >= t->t_birth);
 
-	vc_join(&s->s_vc, &t->t_vc);
-	/* Was s <= t's clock?  Then it is t's clock as this epoch ends. */
+	/* Was s <= t's clock?  Then it becomes t's clock: a copy. */
+	if (below) {
+		vc_grow(&s->s_vc, t->t_vc.vc_len);
+		/* Components past t's clock are 0 in s too (s <= t). */
+		memcpy(s->s_vc.vc_c, t->t_vc.vc_c,
+		    t->t_vc.vc_len * sizeof(uint32_t));
+	} else
+		vc_join(&s->s_vc, &t->t_vc);
 	s->s_dom_tid = below ? tid : 0;
 	s->s_dom_clk = below ? t->t_vc.vc_c[tid] : 0;
 	s->s_seq++;
@@ -343,13 +349,12 @@ node_key(uint32_t parent, uintptr_t pc)
 	return k != 0 ? k : 1;
 }
 
-static void
-func_entry(struct race *r, struct rthread *t, uintptr_t pc)
+void
+race_func_slow(struct race *r, struct rthread *t, uintptr_t pc)
 {
 	uint32_t parent = t->t_node, *idp;
 	uint64_t k = node_key(parent, pc);
-	struct fcache_ent *fe = &r->fcache[((pc ^ (uint64_t)parent <<
-	    20) * UINT64_C(0x9e3779b97f4a7c15)) >> 52];
+	struct fcache_ent *fe = fcache_slot(r, parent, pc);
 
 	if (t->t_lost != 0) {
 		t->t_lost++;
@@ -387,19 +392,10 @@ cache:
 	fe->fe_node = t->t_node;
 }
 
-static void
-func_exit(struct race *r, struct rthread *t)
-{
-	if (t->t_lost != 0)
-		t->t_lost--;
-	else
-		t->t_node = r->nodes[t->t_node].n_parent;
-}
-
 void
 race_func_entry(struct race *r, uint32_t tid, uintptr_t pc)
 {
-	func_entry(r, thread_get(r, tid), pc);
+	race_func_slow(r, thread_get(r, tid), pc);
 }
 
 void
@@ -411,21 +407,13 @@ race_func_exit(struct race *r, uint32_t tid)
 void
 race_enter(struct race *r, uintptr_t pc)
 {
-	struct rthread *t;
-	uint32_t tid;
-
-	if ((t = current_thread(r, &tid)) != NULL)
-		func_entry(r, t, pc);
+	race_enter_inline(r, pc);
 }
 
 void
 race_leave(struct race *r)
 {
-	struct rthread *t;
-	uint32_t tid;
-
-	if ((t = current_thread(r, &tid)) != NULL)
-		func_exit(r, t);
+	race_leave_inline(r);
 }
 
 uint32_t

@@ -67,7 +67,8 @@ struct csnode {
 };
 
 /* Direct-mapped cache of the call tree's edges (node 0: empty). */
-#define FCACHE		4096
+#define FCACHE_BITS	12
+#define FCACHE		(1u << FCACHE_BITS)
 #define RPOS_BITS	12
 struct fcache_ent {
 	uintptr_t	 fe_pc;
@@ -111,6 +112,7 @@ uint32_t	 race_pc_far(struct race *, uintptr_t pc);
 void		 race_access_slow(struct race *, struct rs_cell *,
 		    const struct rthread *, uint32_t mask, uint32_t pc,
 		    bool write);
+void		 race_func_slow(struct race *, struct rthread *, uintptr_t pc);
 void		 race_access_range(struct race *, struct rthread *,
 		    uint32_t tid, uintptr_t addr, size_t size, uintptr_t pc,
 		    bool write);
@@ -233,6 +235,52 @@ access_granule(struct race *r, const struct rthread *t, uint32_t tid,
 		return;
 	}
 	race_access_slow(r, c, t, mask, pc, write);
+}
+
+/* Call tree: the cache slot of the edge (parent, pc). */
+static inline struct fcache_ent *
+fcache_slot(struct race *r, uint32_t parent, uintptr_t pc)
+{
+	return &r->fcache[((pc ^ (uint64_t)parent << 20) *
+	    UINT64_C(0x9e3779b97f4a7c15)) >> (64 - FCACHE_BITS)];
+}
+
+static inline void
+func_exit(struct race *r, struct rthread *t)
+{
+	if (t->t_lost != 0)
+		t->t_lost--;
+	else
+		t->t_node = r->nodes[t->t_node].n_parent;
+}
+
+/* Function entry and exit by the running thread (race_enter/leave). */
+static inline __attribute__((always_inline)) void
+race_enter_inline(struct race *r, uintptr_t pc)
+{
+	struct fcache_ent *fe;
+	struct rthread *t;
+	uint32_t tid;
+
+	if ((t = current_thread(r, &tid)) == NULL)
+		return;
+	fe = fcache_slot(r, t->t_node, pc);
+	if (__builtin_expect(t->t_lost == 0 && fe->fe_node != 0 &&
+	    fe->fe_pc == pc && fe->fe_parent == t->t_node, 1)) {
+		t->t_node = fe->fe_node;
+		return;
+	}
+	race_func_slow(r, t, pc);
+}
+
+static inline __attribute__((always_inline)) void
+race_leave_inline(struct race *r)
+{
+	struct rthread *t;
+	uint32_t tid;
+
+	if ((t = current_thread(r, &tid)) != NULL)
+		func_exit(r, t);
 }
 
 /* An access by the running thread (race_access). */

@@ -103,7 +103,7 @@ __tsan_func_entry(void *pc)
 	struct race *r = race_current;
 
 	if (r != NULL)
-		race_enter(r, (uintptr_t)pc);
+		race_enter_inline(r, (uintptr_t)pc);
 }
 
 HOOK void
@@ -112,7 +112,7 @@ __tsan_func_exit(void)
 	struct race *r = race_current;
 
 	if (r != NULL)
-		race_leave(r);
+		race_leave_inline(r);
 }
 
 #define RA ((uintptr_t)__builtin_return_address(0))
