@@ -388,12 +388,8 @@ db_event(struct db_run *r, uint64_t vtime, const char *host, int cpu,
 	struct dbi_event *ev;
 	int i;
 
-	if (r == NULL)
-		return 0;
-	if (dbi_signal_pending)
-		dbi_signal_die(r);
-	if (dbi_failed(r))
-		return -1;
+	if ((i = dbi_run_enter(r)) <= 0)
+		return i;
 	if ((eb = r->r_fill) == NULL && (eb = r->r_fill = fill_get(r)) == NULL)
 		return dbi_run_fail(r, "recording an event (out of memory)");
 	ev = &eb->eb_ev[eb->eb_nev];

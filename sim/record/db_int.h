@@ -169,6 +169,21 @@ const char *dbi_addr_canon(const char *, char *buf, size_t len);
 /* Signals (db_signal.c): called by every recording function. */
 extern volatile int dbi_signal_pending;
 void	dbi_signal_die(struct db_run *);
+
+/*
+ * The entry of a recording call (recording thread): 1 to record, 0 when
+ * there is no run (record nothing), -1 when the run failed.  A pending
+ * signal closes the run here and does not return.
+ */
+static inline int
+dbi_run_enter(struct db_run *r)
+{
+	if (r == NULL)
+		return 0;
+	if (dbi_signal_pending)
+		dbi_signal_die(r);
+	return dbi_failed(r) ? -1 : 1;
+}
 void	dbi_set_active(struct db_run *);
 double	dbi_monotonic(void);
 enum db_verdict dbi_verdict_parse(const char *);

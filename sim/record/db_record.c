@@ -156,11 +156,7 @@ run_stmt(struct db_run *r, enum db_stmt which)
 {
 	sqlite3_stmt *st;
 
-	if (r == NULL)
-		return NULL;
-	if (dbi_signal_pending)
-		dbi_signal_die(r);
-	if (dbi_failed(r))
+	if (dbi_run_enter(r) <= 0)
 		return NULL;
 	pthread_mutex_lock(&r->r_sqlmtx);
 	if ((st = dbi_stmt_locked(r, which)) == NULL)
@@ -548,12 +544,8 @@ db_packet(struct db_run *r, const struct db_packet *pk)
 {
 	int rv;
 
-	if (r == NULL)
-		return 0;
-	if (dbi_signal_pending)
-		dbi_signal_die(r);
-	if (dbi_failed(r))
-		return -1;
+	if ((rv = dbi_run_enter(r)) <= 0)
+		return rv;
 	if (pk->pk_nbytes <= DBI_PACKET_BYTES)
 		return dbi_packet_defer(r, r->r_seq++, pk);
 	pthread_mutex_lock(&r->r_sqlmtx);
@@ -604,12 +596,10 @@ dbi_route_locked(struct db_run *r, int64_t seq,
 int
 db_route_change(struct db_run *r, const struct db_route_change *rc)
 {
-	if (r == NULL)
-		return 0;
-	if (dbi_signal_pending)
-		dbi_signal_die(r);
-	if (dbi_failed(r))
-		return -1;
+	int rv;
+
+	if ((rv = dbi_run_enter(r)) <= 0)
+		return rv;
 	return dbi_route_defer(r, r->r_seq++, rc);
 }
 
