@@ -278,6 +278,26 @@ hook_acquire(struct lwp *l, const void *obj)
 		    obj != NULL ? (uintptr_t)obj : FENCE_OBJECT);
 }
 
+_Static_assert(SYNC_AT_READ == RACE_AT_READ &&
+    SYNC_AT_WRITE == RACE_AT_WRITE && SYNC_AT_ACQUIRE == RACE_AT_ACQUIRE &&
+    SYNC_AT_RELEASE == RACE_AT_RELEASE, "atomic op flags");
+
+static void
+hook_atomic(struct lwp *l, const void *obj, size_t size, unsigned flags,
+    uintptr_t pc)
+{
+	if (cs.cs_race != NULL && l != NULL)
+		race_atomic_op(cs.cs_race, tid_of(l), (uintptr_t)obj, size,
+		    flags, pc);
+}
+
+static void
+hook_fence(struct lwp *l, unsigned flags)
+{
+	if (cs.cs_race != NULL && l != NULL)
+		race_fence(cs.cs_race, tid_of(l), flags);
+}
+
 static void
 hook_lwp_created(struct lwp *parent, struct lwp *child)
 {
@@ -285,6 +305,7 @@ hook_lwp_created(struct lwp *parent, struct lwp *child)
 		return;
 	race_thread_create(cs.cs_race, tid_of(parent), tid_of(child),
 	    child->l_name);
+	race_fence_reset(cs.cs_race, tid_of(child));
 	/* No creator: it starts after its host booted (host_boot_main). */
 	if (parent == NULL && child->l_host != NULL)
 		race_acquire(cs.cs_race, tid_of(child),
@@ -325,6 +346,8 @@ static const struct sync_hooks check_hooks = {
 	.sh_lwp_joined = hook_lwp_joined,
 	.sh_mem_alloc = hook_mem,
 	.sh_mem_free = hook_mem,
+	.sh_atomic = hook_atomic,
+	.sh_fence = hook_fence,
 };
 
 /*

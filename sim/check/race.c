@@ -115,6 +115,7 @@ race_destroy(struct race *r)
 	u64map_fini(&r->node_map);
 	u64map_fini(&r->farpc_map);
 	u64map_fini(&r->reported);
+	u64map_fini(&r->atomic_pcs);
 	free(r);
 }
 
@@ -338,6 +339,22 @@ race_sync_free(struct race *r, uintptr_t obj)
 		s->s_dom_clk = 0;
 		s->s_acq_tid = RACE_NOTID;
 	}
+}
+
+void
+race_sync_join(struct race *r, uintptr_t dst, uintptr_t src)
+{
+	struct sync *s = sync_get(r, src, false), *d;
+
+	if (s == NULL || s->s_vc.vc_len == 0)
+		return;
+	d = sync_get(r, dst, true);
+	s = sync_get(r, src, false);	/* syncs[] may have moved */
+	vc_join(&d->s_vc, &s->s_vc);
+	/* No thread's epoch is known to dominate the result. */
+	d->s_dom_tid = 0;
+	d->s_dom_clk = 0;
+	d->s_seq++;
 }
 
 /* Call tree. */
@@ -588,6 +605,10 @@ report(struct race *r, const struct rs_access *cur, bool cur_write,
 	const char *k1, *k2;
 	int n;
 
+	/* Two atomic operations never race (race_atomic_access). */
+	if (u64map_find(&r->atomic_pcs, (uint64_t)cur->a_pc + 1) != NULL &&
+	    u64map_find(&r->atomic_pcs, (uint64_t)prev->a_pc + 1) != NULL)
+		return;
 	/* Same pair of instructions in the other order is the same race. */
 	if (u64map_find(&r->reported, key ? key : 1) != NULL)
 		return;
@@ -767,6 +788,31 @@ race_access(struct race *r, uintptr_t addr, size_t size, uintptr_t pc,
     bool write)
 {
 	race_access_inline(r, addr, size, pc, write);
+}
+
+void
+race_atomic_access(struct race *r, uint32_t tid, uintptr_t addr, size_t size,
+    uintptr_t pc, bool read, bool write)
+{
+	struct rthread *t;
+	uint64_t k;
+
+	if (tid == RACE_NOTID)
+		return;
+	t = thread_get(r, tid);
+	k = (uint64_t)pc_encode(r, pc) + 1;
+	if (u64map_find(&r->atomic_pcs, k) == NULL)
+		u64map_put(&r->atomic_pcs, k, 1);
+	/*
+	 * An epoch of its own: records of one thread's epoch merge, and an
+	 * atomic record must never cover a plain access's bytes.
+	 */
+	tick(t, tid);
+	if (read)
+		race_access_range(r, t, tid, addr, size, pc, false);
+	if (write)
+		race_access_range(r, t, tid, addr, size, pc, true);
+	tick(t, tid);
 }
 
 size_t

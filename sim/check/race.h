@@ -80,6 +80,8 @@ void		 race_release(struct race *, uint32_t tid, uintptr_t obj);
 void		 race_acquire(struct race *, uint32_t tid, uintptr_t obj);
 /* Forget an object's clock (the lock was destroyed). */
 void		 race_sync_free(struct race *, uintptr_t obj);
+/* Join src's clock into dst's (no thread ticks): fences, see below. */
+void		 race_sync_join(struct race *, uintptr_t dst, uintptr_t src);
 
 /* Accesses by tid at pc.  size may be anything (a range). */
 void		 race_read(struct race *, uint32_t tid, uintptr_t addr,
@@ -93,6 +95,25 @@ void		 race_write(struct race *, uint32_t tid, uintptr_t addr,
  */
 void		 race_access(struct race *, uintptr_t addr, size_t size,
 		    uintptr_t pc, bool write);
+/*
+ * An atomic access (C11 / TSan semantics): checked against plain
+ * accesses like any other, but never a race with another atomic access
+ * (an access is atomic when its pc is one an atomic access used).  It
+ * creates no edge: the memory orders and fences are race_atomic_op's
+ * (check/race_atomic.c).
+ */
+void		 race_atomic_access(struct race *, uint32_t tid, uintptr_t addr,
+		    size_t size, uintptr_t pc, bool read, bool write);
+#define RACE_AT_READ	0x01u	/* the operation reads the location */
+#define RACE_AT_WRITE	0x02u	/* ... writes it */
+#define RACE_AT_ACQUIRE	0x04u	/* ... with acquire order */
+#define RACE_AT_RELEASE	0x08u	/* ... with release order */
+void		 race_atomic_op(struct race *, uint32_t tid, uintptr_t addr,
+		    size_t size, unsigned flags, uintptr_t pc);
+/* A fence by tid: flags RACE_AT_ACQUIRE and/or RACE_AT_RELEASE. */
+void		 race_fence(struct race *, uint32_t tid, unsigned flags);
+/* tid starts a new thread: no fence history. */
+void		 race_fence_reset(struct race *, uint32_t tid);
 /* Memory (re)allocated or freed: its history no longer matters. */
 void		 race_forget(struct race *, uintptr_t addr, size_t size);
 

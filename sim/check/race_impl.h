@@ -102,6 +102,7 @@ struct race {
 	race_access_hook_t access_hook;
 	void		*access_arg;
 	uint64_t	 naccesses;
+	struct u64map	 atomic_pcs;	/* encoded pc + 1 of atomic ops */
 };
 
 /* The platform's "who runs" function (race_set_tid_fn), or NULL. */

@@ -1,110 +1,156 @@
 /*
  * atomic_ops(3) and membar_ops(3).  Each call is a scheduling point
- * (before the operation) and a synchronisation event on its address.
+ * (before the operation) and reports what it did to the race detector
+ * (sync_atomic, sync_fence) with NetBSD's memory orders: the arithmetic,
+ * or/and, cas and swap ops (the _nv forms too) and the _relaxed loads
+ * and stores are relaxed; atomic_load_acquire_* acquire and
+ * atomic_store_release_* release; membar_enter/membar_acquire/
+ * membar_consumer are acquire fences, membar_exit/membar_release/
+ * membar_producer release fences and membar_sync both (check/
+ * race_atomic.c says what the detector makes of them).
+ *
  * Only one LWP executes at a time, so the operations themselves need no
- * hardware atomicity; the builtins keep the compiler honest.
+ * hardware atomicity; the builtins keep the compiler honest.  Each op
+ * reports the pc of its caller in the stack (AT_PC): the entry points
+ * call only static inline helpers, never each other.
  */
 #include "sys/atomic.h"
 
 #include "cpu/machine.h"
 #include "cpu/sync.h"
 
-#define ATOMIC_PRE(p)	do {						\
-	sched_point_obj(SIM_OP_ATOMIC, (const void *)(p));		\
-	sync_acquire(sim_curlwp, (const void *)(p));			\
-} while (0)
-#define ATOMIC_POST(p)	sync_release(sim_curlwp, (const void *)(p))
+#define AT_PC		((uintptr_t)__builtin_return_address(0))
+#define AT_RMW		(SYNC_AT_READ | SYNC_AT_WRITE)
 
-#define ATOMIC_RMW(name, type, op)					\
-void									\
-atomic_##name(volatile type *p, type v)					\
-{									\
-	ATOMIC_PRE(p);							\
-	(void)__atomic_##op(p, v, __ATOMIC_SEQ_CST);			\
-	ATOMIC_POST(p);							\
+static inline __attribute__((always_inline)) void
+at_point(const volatile void *p)
+{
+	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
 }
+
+static inline __attribute__((always_inline)) void
+at_done(const volatile void *p, size_t size, unsigned flags, uintptr_t pc)
+{
+	sync_atomic(sim_curlwp, p, size, flags, pc);
+}
+
+/* The arithmetic: the new value, as the _nv forms return it. */
+#define ATOMIC_ADD_NV(name, type)					\
+static inline __attribute__((always_inline)) type			\
+at_add_##name(volatile type *p, type d, uintptr_t pc)			\
+{									\
+	type r;								\
+	at_point(p);							\
+	r = __atomic_add_fetch(p, d, __ATOMIC_SEQ_CST);			\
+	at_done(p, sizeof(*p), AT_RMW, pc);				\
+	return r;							\
+}
+ATOMIC_ADD_NV(uint, unsigned int)
+ATOMIC_ADD_NV(ulong, unsigned long)
+ATOMIC_ADD_NV(64, uint64_t)
 
 void
 atomic_add_int(volatile unsigned int *p, int d)
 {
-	ATOMIC_PRE(p);
-	(void)__atomic_add_fetch(p, (unsigned int)d, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	(void)at_add_uint(p, (unsigned int)d, AT_PC);
 }
 
 unsigned int
 atomic_add_int_nv(volatile unsigned int *p, int d)
 {
-	unsigned int r;
-
-	ATOMIC_PRE(p);
-	r = __atomic_add_fetch(p, (unsigned int)d, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
-	return r;
+	return at_add_uint(p, (unsigned int)d, AT_PC);
 }
 
 void
 atomic_inc_uint(volatile unsigned int *p)
 {
-	atomic_add_int(p, 1);
+	(void)at_add_uint(p, 1, AT_PC);
 }
 
 unsigned int
 atomic_inc_uint_nv(volatile unsigned int *p)
 {
-	return atomic_add_int_nv(p, 1);
+	return at_add_uint(p, 1, AT_PC);
 }
 
 void
 atomic_dec_uint(volatile unsigned int *p)
 {
-	atomic_add_int(p, -1);
+	(void)at_add_uint(p, (unsigned int)-1, AT_PC);
 }
 
 unsigned int
 atomic_dec_uint_nv(volatile unsigned int *p)
 {
-	return atomic_add_int_nv(p, -1);
+	return at_add_uint(p, (unsigned int)-1, AT_PC);
 }
 
-/* The unsigned long and 64-bit arithmetic, each op with its _nv form. */
-#define ATOMIC_ARITH(name, type, expr)					\
-type									\
-atomic_##name##_nv ATOMIC_ARGS_##name					\
-{									\
-	type r;								\
-	ATOMIC_PRE(p);							\
-	r = __atomic_add_fetch(p, (type)(expr), __ATOMIC_SEQ_CST);	\
-	ATOMIC_POST(p);							\
-	return r;							\
-}									\
-void									\
-atomic_##name ATOMIC_ARGS_##name					\
-{									\
-	(void)atomic_##name##_nv ATOMIC_CALL_##name;			\
+void
+atomic_inc_ulong(volatile unsigned long *p)
+{
+	(void)at_add_ulong(p, 1, AT_PC);
 }
-#define ATOMIC_ARGS_inc_ulong	(volatile unsigned long *p)
-#define ATOMIC_CALL_inc_ulong	(p)
-#define ATOMIC_ARGS_dec_ulong	(volatile unsigned long *p)
-#define ATOMIC_CALL_dec_ulong	(p)
-#define ATOMIC_ARGS_add_64	(volatile uint64_t *p, int64_t d)
-#define ATOMIC_CALL_add_64	(p, d)
 
-ATOMIC_ARITH(inc_ulong, unsigned long, 1)
-ATOMIC_ARITH(dec_ulong, unsigned long, -1)
-ATOMIC_ARITH(add_64, uint64_t, d)
+unsigned long
+atomic_inc_ulong_nv(volatile unsigned long *p)
+{
+	return at_add_ulong(p, 1, AT_PC);
+}
 
-ATOMIC_RMW(or_uint, unsigned int, fetch_or)
-ATOMIC_RMW(and_uint, unsigned int, fetch_and)
+void
+atomic_dec_ulong(volatile unsigned long *p)
+{
+	(void)at_add_ulong(p, (unsigned long)-1, AT_PC);
+}
+
+unsigned long
+atomic_dec_ulong_nv(volatile unsigned long *p)
+{
+	return at_add_ulong(p, (unsigned long)-1, AT_PC);
+}
+
+void
+atomic_add_64(volatile uint64_t *p, int64_t d)
+{
+	(void)at_add_64(p, (uint64_t)d, AT_PC);
+}
+
+uint64_t
+atomic_add_64_nv(volatile uint64_t *p, int64_t d)
+{
+	return at_add_64(p, (uint64_t)d, AT_PC);
+}
+
+void
+atomic_or_uint(volatile unsigned int *p, unsigned int v)
+{
+	at_point(p);
+	(void)__atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+	at_done(p, sizeof(*p), AT_RMW, AT_PC);
+}
+
+void
+atomic_and_uint(volatile unsigned int *p, unsigned int v)
+{
+	at_point(p);
+	(void)__atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
+	at_done(p, sizeof(*p), AT_RMW, AT_PC);
+}
+
+/* A failed cas only read the location. */
+#define ATOMIC_CAS(p, expected, desired) do {				\
+	bool ok_;							\
+	at_point(p);							\
+	ok_ = __atomic_compare_exchange_n(p, &(expected), desired,	\
+	    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);			\
+	at_done(p, sizeof(*(p)), ok_ ? AT_RMW : SYNC_AT_READ, AT_PC);	\
+} while (0)
 
 unsigned int
 atomic_cas_uint(volatile unsigned int *p, unsigned int expected,
     unsigned int desired)
 {
-	ATOMIC_PRE(p);
-	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	ATOMIC_CAS(p, expected, desired);
 	return expected;
 }
 
@@ -112,10 +158,7 @@ unsigned long
 atomic_cas_ulong(volatile unsigned long *p, unsigned long expected,
     unsigned long desired)
 {
-	ATOMIC_PRE(p);
-	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	ATOMIC_CAS(p, expected, desired);
 	return expected;
 }
 
@@ -124,10 +167,7 @@ atomic_cas_ptr(volatile void *vp, void *expected, void *desired)
 {
 	void *volatile *p = (void *volatile *)(uintptr_t)vp;
 
-	ATOMIC_PRE(p);
-	(void)__atomic_compare_exchange_n(p, &expected, desired, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	ATOMIC_CAS(p, expected, desired);
 	return expected;
 }
 
@@ -136,9 +176,9 @@ atomic_swap_uint(volatile unsigned int *p, unsigned int v)
 {
 	unsigned int r;
 
-	ATOMIC_PRE(p);
+	at_point(p);
 	r = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	at_done(p, sizeof(*p), AT_RMW, AT_PC);
 	return r;
 }
 
@@ -148,34 +188,41 @@ atomic_swap_ptr(volatile void *vp, void *v)
 	void *volatile *p = (void *volatile *)(uintptr_t)vp;
 	void *r;
 
-	ATOMIC_PRE(p);
+	at_point(p);
 	r = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-	ATOMIC_POST(p);
+	at_done(p, sizeof(*p), AT_RMW, AT_PC);
 	return r;
 }
 
 unsigned int
 atomic_load_acquire_uint(const volatile unsigned int *p)
 {
-	ATOMIC_PRE(p);
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	unsigned int v;
+
+	at_point(p);
+	v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	at_done(p, sizeof(*p), SYNC_AT_READ | SYNC_AT_ACQUIRE, AT_PC);
+	return v;
 }
 
 void
 atomic_store_release_uint(volatile unsigned int *p, unsigned int v)
 {
-	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
-	ATOMIC_POST(p);
+	at_point(p);
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	at_done(p, sizeof(*p), SYNC_AT_WRITE | SYNC_AT_RELEASE, AT_PC);
 }
 
 void *
 atomic_load_acquire_ptr(const volatile void *vp)
 {
 	void *const volatile *p = (void *const volatile *)(uintptr_t)vp;
+	void *v;
 
-	ATOMIC_PRE(p);
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	at_point(p);
+	v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	at_done(p, sizeof(*p), SYNC_AT_READ | SYNC_AT_ACQUIRE, AT_PC);
+	return v;
 }
 
 void
@@ -183,55 +230,96 @@ atomic_store_release_ptr(volatile void *vp, void *v)
 {
 	void *volatile *p = (void *volatile *)(uintptr_t)vp;
 
-	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
-	ATOMIC_POST(p);
+	at_point(p);
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	at_done(p, sizeof(*p), SYNC_AT_WRITE | SYNC_AT_RELEASE, AT_PC);
+}
+
+unsigned int
+atomic_load_relaxed_uint(const volatile unsigned int *p)
+{
+	unsigned int v;
+
+	at_point(p);
+	v = __atomic_load_n(p, __ATOMIC_RELAXED);
+	at_done(p, sizeof(*p), SYNC_AT_READ, AT_PC);
+	return v;
+}
+
+void
+atomic_store_relaxed_uint(volatile unsigned int *p, unsigned int v)
+{
+	at_point(p);
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	at_done(p, sizeof(*p), SYNC_AT_WRITE, AT_PC);
 }
 
 uint64_t
 atomic_load_relaxed_64(const volatile uint64_t *p)
 {
-	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	uint64_t v;
+
+	at_point(p);
+	v = __atomic_load_n(p, __ATOMIC_RELAXED);
+	at_done(p, sizeof(*p), SYNC_AT_READ, AT_PC);
+	return v;
 }
 
 void
 atomic_store_relaxed_64(volatile uint64_t *p, uint64_t v)
 {
-	sched_point_obj(SIM_OP_ATOMIC, (const void *)p);
+	at_point(p);
 	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	at_done(p, sizeof(*p), SYNC_AT_WRITE, AT_PC);
+}
+
+static void
+fence(unsigned flags)
+{
+	sched_point(SIM_OP_MEMBAR);
+	sync_fence(sim_curlwp, flags);
+}
+
+void
+membar_acquire(void)
+{
+	fence(SYNC_AT_ACQUIRE);
+}
+
+void
+membar_release(void)
+{
+	fence(SYNC_AT_RELEASE);
 }
 
 void
 membar_enter(void)
 {
-	sched_point(SIM_OP_MEMBAR);
-	sync_acquire(sim_curlwp, NULL);
+	fence(SYNC_AT_ACQUIRE);
 }
 
 void
 membar_exit(void)
 {
-	sched_point(SIM_OP_MEMBAR);
-	sync_release(sim_curlwp, NULL);
+	fence(SYNC_AT_RELEASE);
 }
 
+/* Store-before-store: modelled as a release fence (stronger). */
 void
 membar_producer(void)
 {
-	membar_exit();
+	fence(SYNC_AT_RELEASE);
 }
 
+/* Load-before-load: modelled as an acquire fence (stronger). */
 void
 membar_consumer(void)
 {
-	membar_enter();
+	fence(SYNC_AT_ACQUIRE);
 }
 
 void
 membar_sync(void)
 {
-	sched_point(SIM_OP_MEMBAR);
-	sync_release(sim_curlwp, NULL);
-	sync_acquire(sim_curlwp, NULL);
+	fence(SYNC_AT_ACQUIRE | SYNC_AT_RELEASE);
 }

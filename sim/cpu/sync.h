@@ -8,9 +8,11 @@
  * Edges (release on `obj' by one LWP, later acquire on `obj' by another):
  *   mutex/rwlock    exit -> enter of the same lock (through the lock calls)
  *   condvar         cv_signal/cv_broadcast -> the woken cv_wait returns
- *   atomic/membar   each atomic op or release barrier -> later acquire
- *                   ops on the same address (membars: obj == NULL, a
- *                   global fence)
+ *   atomic/membar   sync_atomic and sync_fence, with their memory order
+ *                   (check/race_atomic.c): a release store (or a
+ *                   relaxed store after a release fence) -> an acquire
+ *                   load of the value (or a relaxed load, then an
+ *                   acquire fence); relaxed ops alone make no edge
  *   softint         softint_schedule -> the handler runs
  *   callout         callout_schedule/reset -> the handler runs
  *   kthread         creation -> the new LWP's first instruction;
@@ -26,12 +28,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct lwp;
 
 #define SYNC_MUTEX	1
 #define SYNC_SPIN	2
 #define SYNC_RWLOCK	3
+
+/* What an atomic op does (sync_atomic), or a fence's kind (sync_fence). */
+#define SYNC_AT_READ	0x01u
+#define SYNC_AT_WRITE	0x02u
+#define SYNC_AT_ACQUIRE	0x04u
+#define SYNC_AT_RELEASE	0x08u
 
 struct sync_hooks {
 	/* after the lock was taken; name/file/line identify its class */
@@ -47,6 +56,10 @@ struct sync_hooks {
 	void	(*sh_lwp_joined)(struct lwp *joiner, struct lwp *exited);
 	void	(*sh_mem_alloc)(struct lwp *, const void *p, size_t size);
 	void	(*sh_mem_free)(struct lwp *, const void *p, size_t size);
+	/* after an atomic op on [obj, obj + size) called from pc */
+	void	(*sh_atomic)(struct lwp *, const void *obj, size_t size,
+		    unsigned flags, uintptr_t pc);
+	void	(*sh_fence)(struct lwp *, unsigned flags);
 };
 
 extern const struct sync_hooks *sync_hooks;
@@ -115,6 +128,23 @@ sync_mem_free(struct lwp *l, const void *p, size_t size)
 	if (__builtin_expect(sync_hooks != NULL, 0) &&
 	    sync_hooks->sh_mem_free != NULL)
 		sync_hooks->sh_mem_free(l, p, size);
+}
+
+static inline void
+sync_atomic(struct lwp *l, const volatile void *obj, size_t size,
+    unsigned flags, uintptr_t pc)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_atomic != NULL)
+		sync_hooks->sh_atomic(l, (const void *)obj, size, flags, pc);
+}
+
+static inline void
+sync_fence(struct lwp *l, unsigned flags)
+{
+	if (__builtin_expect(sync_hooks != NULL, 0) &&
+	    sync_hooks->sh_fence != NULL)
+		sync_hooks->sh_fence(l, flags);
 }
 
 #endif /* !_KNIT_SIM_CPU_SYNC_H_ */

@@ -554,6 +554,9 @@ TRACE_CHAIN(lwp_created, (struct lwp *a, struct lwp *b), (a, b))
 TRACE_CHAIN(lwp_joined, (struct lwp *a, struct lwp *b), (a, b))
 TRACE_CHAIN(mem_alloc, (struct lwp *l, const void *p, size_t n), (l, p, n))
 TRACE_CHAIN(mem_free, (struct lwp *l, const void *p, size_t n), (l, p, n))
+TRACE_CHAIN(atomic, (struct lwp *l, const void *p, size_t n, unsigned f,
+    uintptr_t pc), (l, p, n, f, pc))
+TRACE_CHAIN(fence, (struct lwp *l, unsigned f), (l, f))
 
 static const struct sync_hooks trace_hooks = {
 	.sh_lock_acquired = trace_lock_acquired,
@@ -564,6 +567,8 @@ static const struct sync_hooks trace_hooks = {
 	.sh_lwp_joined = trace_lwp_joined,
 	.sh_mem_alloc = trace_mem_alloc,
 	.sh_mem_free = trace_mem_free,
+	.sh_atomic = trace_atomic,
+	.sh_fence = trace_fence,
 };
 
 /* ---- attach / detach ------------------------------------------------ */

@@ -1,10 +1,18 @@
 /*
  * Atomic operations and memory barriers (atomic_ops(3), membar_ops(3)).
  *
- * Each call is a scheduling point and a synchronisation event for the
- * race detector (relaxed unless the name says otherwise; the _nv forms
- * and cas are sequentially consistent, membar_* have their usual
- * acquire/release meaning).
+ * Each call is a scheduling point.  As in NetBSD, an atomic op implies
+ * no memory barrier: the arithmetic, or/and, cas and swap ops (the _nv
+ * forms too) and the _relaxed loads and stores are relaxed, and order
+ * no other memory.  atomic_load_acquire_* and atomic_store_release_*
+ * are acquire and release; membar_acquire (and membar_enter,
+ * membar_consumer) is an acquire fence, membar_release (and
+ * membar_exit, membar_producer) a release fence, membar_sync both.
+ * The race detector checks exactly these orders: e.g. dropping the last
+ * reference with atomic_dec_uint_nv and then freeing needs
+ * membar_release before the decrement and membar_acquire after seeing
+ * zero.  Atomic ops never race with each other, but do with plain
+ * accesses of the same memory.
  */
 #ifndef _KNIT_SYS_ATOMIC_H_
 #define _KNIT_SYS_ATOMIC_H_
@@ -37,9 +45,13 @@ unsigned int atomic_load_acquire_uint(const volatile unsigned int *);
 void	atomic_store_release_uint(volatile unsigned int *, unsigned int);
 void	*atomic_load_acquire_ptr(const volatile void *);
 void	atomic_store_release_ptr(volatile void *, void *);
+unsigned int atomic_load_relaxed_uint(const volatile unsigned int *);
+void	atomic_store_relaxed_uint(volatile unsigned int *, unsigned int);
 uint64_t atomic_load_relaxed_64(const volatile uint64_t *);
 void	atomic_store_relaxed_64(volatile uint64_t *, uint64_t);
 
+void	membar_acquire(void);
+void	membar_release(void);
 void	membar_enter(void);	/* acquire */
 void	membar_exit(void);	/* release */
 void	membar_producer(void);
