@@ -59,14 +59,14 @@ ether_ifdetach(struct ifnet *ifp)
  * refuses with EHOSTUNREACH through a gateway, else EHOSTDOWN.
  */
 static int
-ether_check_reject(const struct rtentry *rt)
+ether_check_reject(const struct rtentry *rt, unsigned flags)
 {
-	if (rt == NULL || (rt->rt_flags & RTF_REJECT) == 0)
+	if (rt == NULL || (flags & RTF_REJECT) == 0)
 		return 0;
 	if (rt->rt_rmx.rmx_expire != 0 &&
 	    (uint64_t)rt->rt_rmx.rmx_expire <= getnanouptime() / 1000000000ULL)
 		return 0;
-	return (rt->rt_flags & RTF_GATEWAY) ? EHOSTUNREACH : EHOSTDOWN;
+	return (flags & RTF_GATEWAY) ? EHOSTUNREACH : EHOSTDOWN;
 }
 
 int
@@ -77,17 +77,23 @@ ether_output(struct ifnet *ifp, struct mbuf *m, const struct sockaddr *dst,
 	uint8_t edst[ETHER_ADDR_LEN];
 	struct ether_header *eh;
 	uint16_t etype;
+	unsigned rtflags;
 	int error;
 
 	if (!if_is_up_running(ifp)) {
 		m_freem(m);
 		return ENETDOWN;
 	}
-	if ((error = ether_check_reject(rt)) != 0) {
+	/*
+	 * rt_unlink clears RTF_UP with an atomic op while we hold only a
+	 * reference: read the flags atomically (the others never change).
+	 */
+	rtflags = rt != NULL ? atomic_load_relaxed_uint(&rt->rt_flags) : 0;
+	if ((error = ether_check_reject(rt, rtflags)) != 0) {
 		m_freem(m);
 		return error;
 	}
-	if (rt != NULL && (rt->rt_flags & RTF_GATEWAY) &&
+	if (rt != NULL && (rtflags & RTF_GATEWAY) &&
 	    rt->rt_gateway->sa_family == dst->sa_family)
 		nh = rt->rt_gateway;
 	switch (dst->sa_family) {

@@ -227,9 +227,18 @@ void
 rtfree(struct rtentry *rt)
 {
 	KASSERTMSG(rt->rt_magic == RT_MAGIC, "rtfree: not an rtentry");
-	KASSERTMSG(rt->rt_refcnt > 0, "rtfree: no references");
-	if (atomic_dec_uint_nv(&rt->rt_refcnt) == 0)
+	KASSERTMSG(atomic_load_relaxed_uint(&rt->rt_refcnt) > 0,
+	    "rtfree: no references");
+	/*
+	 * Our use of rt happens-before its destruction by whoever drops
+	 * the last reference: release before the decrement, acquire after
+	 * seeing zero (atomic_dec_uint_nv alone orders nothing).
+	 */
+	membar_release();
+	if (atomic_dec_uint_nv(&rt->rt_refcnt) == 0) {
+		membar_acquire();
 		rt_destroy(rt);
+	}
 }
 
 unsigned

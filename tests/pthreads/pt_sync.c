@@ -520,9 +520,13 @@ unsigned int atomic_load_acquire_uint(const volatile unsigned int *p) { return _
 void atomic_store_release_uint(volatile unsigned int *p, unsigned int v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 void *atomic_load_acquire_ptr(const volatile void *p) { return __atomic_load_n((void *const volatile *)p, __ATOMIC_ACQUIRE); }
 void atomic_store_release_ptr(volatile void *p, void *v) { __atomic_store_n((void *volatile *)p, v, __ATOMIC_RELEASE); }
+unsigned int atomic_load_relaxed_uint(const volatile unsigned int *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+void atomic_store_relaxed_uint(volatile unsigned int *p, unsigned int v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 uint64_t atomic_load_relaxed_64(const volatile uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 void atomic_store_relaxed_64(volatile uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 
+void membar_acquire(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
+void membar_release(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
 void membar_enter(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
 void membar_exit(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
 void membar_producer(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }

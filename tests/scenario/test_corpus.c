@@ -7,10 +7,12 @@
  * (exit 0).
  *
  * Budgets (runs, seeds from 1; the bug on stops at the first failure):
- *   ipforward_nolock	random 50, pct (depth 3) 400, dfs (1 pre-emption)
+ *   ipforward_nolock	random 50, pct (depth 3) 1000, dfs (1 pre-emption)
  *			500; the default schedule does not overlap the
- *			two forwards (pct and dfs find it after ~10 and
- *			~40 runs)
+ *			two forwards (pct and dfs find it after ~620 and
+ *			~40 runs; pct found it after ~10 until ether_output
+ *			read rt_flags with an atomic load, one more
+ *			scheduling point per frame)
  *   rtcache_nolock	knit-race --race: random 20, pct 20, dfs (1
  *			pre-emption) 1000
  *   rtcache_noref	random, pct, dfs: 10 (every schedule fails)
@@ -169,7 +171,8 @@ minimised_replays(const char *scn, const char *runs, const char *what)
 #define K3508_SIG	"(it went to g1: kern/3508)"
 
 static const struct campaign random50 = { "random", "50", NULL, NULL, false };
-static const struct campaign pct400 = { "pct", "400", "--depth", "3", false };
+static const struct campaign pct1000 = { "pct", "1000", "--depth", "3",
+    false };
 static const struct campaign dfs500 = { "dfs", "500", "--preemptions", "1",
     false };
 static const struct campaign race_random20 = { "random", "20", NULL, NULL,
@@ -183,7 +186,7 @@ static const struct campaign dfs10 = { "dfs", "10", NULL, NULL, false };
 
 START_TEST(test_ipforward_random) { finds(IPFWD, &random50, IPFWD_SIG); }
 END_TEST
-START_TEST(test_ipforward_pct) { finds(IPFWD, &pct400, IPFWD_SIG); }
+START_TEST(test_ipforward_pct) { finds(IPFWD, &pct1000, IPFWD_SIG); }
 END_TEST
 START_TEST(test_ipforward_dfs) { finds(IPFWD, &dfs500, IPFWD_SIG); }
 END_TEST
