@@ -49,77 +49,27 @@ ATOMIC_ADD_NV(uint, unsigned int)
 ATOMIC_ADD_NV(ulong, unsigned long)
 ATOMIC_ADD_NV(64, uint64_t)
 
-void
-atomic_add_int(volatile unsigned int *p, int d)
-{
-	(void)at_add_uint(p, (unsigned int)d, AT_PC);
+/* atomic_OP and atomic_OP_nv: add delta (of type) through at_add_name. */
+#define ATOMIC_ADD_OPS(op, type, name, params, delta)			\
+void									\
+atomic_##op params							\
+{									\
+	(void)at_add_##name(p, (type)(delta), AT_PC);			\
+}									\
+type									\
+atomic_##op##_nv params							\
+{									\
+	return at_add_##name(p, (type)(delta), AT_PC);			\
 }
 
-unsigned int
-atomic_add_int_nv(volatile unsigned int *p, int d)
-{
-	return at_add_uint(p, (unsigned int)d, AT_PC);
-}
-
-void
-atomic_inc_uint(volatile unsigned int *p)
-{
-	(void)at_add_uint(p, 1, AT_PC);
-}
-
-unsigned int
-atomic_inc_uint_nv(volatile unsigned int *p)
-{
-	return at_add_uint(p, 1, AT_PC);
-}
-
-void
-atomic_dec_uint(volatile unsigned int *p)
-{
-	(void)at_add_uint(p, (unsigned int)-1, AT_PC);
-}
-
-unsigned int
-atomic_dec_uint_nv(volatile unsigned int *p)
-{
-	return at_add_uint(p, (unsigned int)-1, AT_PC);
-}
-
-void
-atomic_inc_ulong(volatile unsigned long *p)
-{
-	(void)at_add_ulong(p, 1, AT_PC);
-}
-
-unsigned long
-atomic_inc_ulong_nv(volatile unsigned long *p)
-{
-	return at_add_ulong(p, 1, AT_PC);
-}
-
-void
-atomic_dec_ulong(volatile unsigned long *p)
-{
-	(void)at_add_ulong(p, (unsigned long)-1, AT_PC);
-}
-
-unsigned long
-atomic_dec_ulong_nv(volatile unsigned long *p)
-{
-	return at_add_ulong(p, (unsigned long)-1, AT_PC);
-}
-
-void
-atomic_add_64(volatile uint64_t *p, int64_t d)
-{
-	(void)at_add_64(p, (uint64_t)d, AT_PC);
-}
-
-uint64_t
-atomic_add_64_nv(volatile uint64_t *p, int64_t d)
-{
-	return at_add_64(p, (uint64_t)d, AT_PC);
-}
+ATOMIC_ADD_OPS(add_int, unsigned int, uint,
+    (volatile unsigned int *p, int d), d)
+ATOMIC_ADD_OPS(inc_uint, unsigned int, uint, (volatile unsigned int *p), 1)
+ATOMIC_ADD_OPS(dec_uint, unsigned int, uint, (volatile unsigned int *p), -1)
+ATOMIC_ADD_OPS(inc_ulong, unsigned long, ulong, (volatile unsigned long *p), 1)
+ATOMIC_ADD_OPS(dec_ulong, unsigned long, ulong, (volatile unsigned long *p),
+    -1)
+ATOMIC_ADD_OPS(add_64, uint64_t, 64, (volatile uint64_t *p, int64_t d), d)
 
 void
 atomic_or_uint(volatile unsigned int *p, unsigned int v)
