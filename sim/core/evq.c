@@ -223,6 +223,9 @@ eo_insert(struct evq *eq, struct evq_entry e)
 {
 	struct evq_owner *eo = evq_owner_of(eq, e.e_ev);
 
+	if (eo->eo_len == 0 || evq_less(&e, &eo->eo_heap[0]))
+		eq->eq_earlier++;
+
 	if (eo->eo_len == eo->eo_cap) {
 		eo->eo_cap = eo->eo_cap ? 2 * eo->eo_cap : 8;
 		eo->eo_heap = realloc(eo->eo_heap,
@@ -355,8 +358,10 @@ evq_insert(struct evq *eq, struct evq_event *ev, uint64_t when)
 		/* Already queued: re-key it in place. */
 		evq_fill_hole(eq);
 		evq_fix(eq, ev->ev_slot, e);
-		if (eq->eq_owners != NULL)
+		if (eq->eq_owners != NULL) {
+			eq->eq_earlier++;	/* perhaps */
 			eo_fix(evq_owner_of(eq, ev), ev->ev_oslot, e);
+		}
 		return;
 	}
 	if (eq->eq_owners != NULL)

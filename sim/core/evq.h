@@ -76,6 +76,8 @@ struct evq {
 	 */
 	struct evq_owner *eq_owners;
 	uint32_t	 eq_nowners;
+	/* bumped whenever an owner's earliest event becomes earlier */
+	uint64_t	 eq_earlier;
 };
 
 void	evq_init(struct evq *);

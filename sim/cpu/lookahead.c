@@ -119,6 +119,7 @@ la_host_added(struct world *w, struct host *h)
 void
 world_set_lookahead(struct world *w, bool on)
 {
+	w->w_la_cpu = NULL;
 	w->w_config.wc_lookahead = on;
 	w->w_lookahead = on && w->w_strat->ss_earliest;
 	la_track(w);
@@ -133,6 +134,7 @@ world_lookahead(const struct world *w)
 void
 world_set_link_lookahead(struct world *w, uint64_t ns)
 {
+	w->w_la_cpu = NULL;
 	w->w_la_link = ns;
 }
 
@@ -146,6 +148,7 @@ void
 world_host_couple(struct host *h)
 {
 	h->h_lacoupled = true;
+	h->h_world->w_la_cpu = NULL;
 }
 
 uint64_t
@@ -165,22 +168,36 @@ la_may_run(struct world *w, struct cpu_info *c, const struct cpu_info *first)
 {
 	struct host *h = c->c_host;
 	const struct cpu_info *d;
-	uint64_t e = c->c_eff, gvt, t;
+	uint64_t e = c->c_eff, gvt, t, horizon;
 	int i;
 
-	if (h->h_lacoupled || e > w->w_until)
-		return false;
+	w->w_la_cpu = NULL;
+	if (h->h_lacoupled || e > w->w_until || sim_onstack == NULL)
+		return false;	/* (a new run starts from the usual choice) */
 	/* (a): events of the host and of the world come first */
-	if (evq_owner_first_time(&w->w_evq, h->h_index) <= e ||
-	    evq_owner_first_time(&w->w_evq, EVQ_NOOWNER) <= e)
-		return false;
+	horizon = evq_owner_first_time(&w->w_evq, h->h_index);
+	t = evq_owner_first_time(&w->w_evq, EVQ_NOOWNER);
+	if (t < horizon)
+		horizon = t;
 	/* (c): first is the earliest ready CPU, so gvt <= e */
 	gvt = first->c_eff;
 	t = evq_first_time(&w->w_evq);
 	if (t < gvt)
 		gvt = t;
-	if (e - gvt >= w->w_la_link)
+	t = gvt + w->w_la_link < gvt ? UINT64_MAX : gvt + w->w_la_link;
+	if (t < horizon)
+		horizon = t;
+	if (e >= horizon)
 		return false;
+	if (w->w_until < horizon)
+		horizon = w->w_until + 1;
+	if (h->h_ncpu == 1) {
+		/* valid while nothing comes earlier: see w_la_cpu */
+		w->w_la_cpu = c;
+		w->w_la_horizon = horizon;
+		w->w_la_fired = w->w_evq.eq_fired;
+		w->w_la_earlier = w->w_evq.eq_earlier;
+	}
 	/* (b): the host's own CPUs in the default strategy's order */
 	for (i = 0; i < h->h_ncpu; i++) {
 		d = &h->h_cpus[i];

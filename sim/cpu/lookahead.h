@@ -27,6 +27,13 @@ la_choose(struct world *w, const struct cpu_info *first)
 		return NULL;
 	if (c == first && evq_first_time(&w->w_evq) > c->c_eff)
 		return NULL;	/* the usual choice: no need to look ahead */
+	if (c == w->w_la_cpu && c->c_eff < w->w_la_horizon &&
+	    sim_onstack != NULL &&
+	    w->w_evq.eq_fired == w->w_la_fired &&
+	    w->w_evq.eq_earlier == w->w_la_earlier) {
+		w->w_la_steps++;
+		return c;	/* within the horizon computed last */
+	}
 	return la_may_run(w, c, first) ? c : NULL;
 }
 

@@ -285,6 +285,17 @@ struct world {
 	 */
 	bool		 w_lookahead;
 	uint64_t	 w_la_link;
+	/*
+	 * The last horizon la_may_run computed for the one-CPU host of
+	 * w_la_cpu (NULL: none): its CPU may step at any effective clock
+	 * below w_la_horizon while no event has fired since (eq_fired ==
+	 * w_la_fired) and no owner's earliest event became earlier
+	 * (eq_earlier == w_la_earlier).  GVT only grows in between.
+	 */
+	struct cpu_info	*w_la_cpu;
+	uint64_t	 w_la_horizon;
+	uint64_t	 w_la_fired;
+	uint64_t	 w_la_earlier;
 	uint64_t	 w_la_steps;
 	uint64_t	 w_ctxsw;
 	/* events queued outside any host; owner of the event firing */
