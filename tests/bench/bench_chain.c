@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "chain_util.h"
 #include "sim.h"
 #include "check/checkers.h"
 #include "net/net.h"
@@ -86,77 +87,41 @@ die(const char *what)
 	exit(1);
 }
 
-static struct in_addr
-ip4(uint32_t a)
-{
-	struct in_addr x;
-
-	x.s_addr = htonl(a);
-	return x;
-}
-
 /* The two ends of /30 number j in a base. */
 #define END(base, j, e)	((base) + 4 * (uint32_t)(j) + 1 + (e))
 
 static void
 addr(struct host *h, const char *ifname, uint32_t a)
 {
-	struct ifnet *ifp;
-
-	host_enter(h);
-	ifp = ifunit(ifname);
-	if (ifp == NULL || in_addaddr(ifp, ip4(a), ip4(0xfffffffcU)) != 0)
+	if (chain_addr(h, ifname, a, 0xfffffffcU) != 0)
 		die("address");
-	host_leave(h);
 }
 
 static void
 route(struct host *h, uint32_t dst, uint32_t mask, uint32_t gw)
 {
-	struct sockaddr_in d, m, g;
-	struct in_addr a;
-
-	a = ip4(dst);
-	(void)sockaddr_in_init(&d, &a, 0);
-	a = ip4(mask);
-	(void)sockaddr_in_init(&m, &a, 0);
-	a = ip4(gw);
-	(void)sockaddr_in_init(&g, &a, 0);
-	host_enter(h);
-	if (rtrequest(RTM_ADD, sintocsa(&d), sintocsa(&g), sintocsa(&m),
-	    RTF_UP | RTF_GATEWAY | RTF_STATIC, NULL) != 0)
+	if (chain_route(h, dst, mask, gw) != 0)
 		die("route");
-	host_leave(h);
 }
 
 static void
 forwarding(struct host *h)
 {
-	int one = 1;
-
-	host_enter(h);
-	if (sysctl_byname("net.inet.ip.forwarding", NULL, NULL, &one,
-	    sizeof(one)) != 0)
+	if (chain_forwarding(h) != 0)
 		die("sysctl");
-	host_leave(h);
 }
 
 static void
-in_proc(void (*fn)(struct flow *), struct flow *f)
+in_proc(void (*fn)(void *), struct flow *f)
 {
-	struct proc *p;
-
-	if (proc_create("flow", 0, 0, &p) != 0)
+	if (chain_in_proc(fn, f) != 0)
 		die("proc");
-	proc_attach_lwp(p, curlwp);
-	fn(f);
-	proc_detach_lwp(curlwp);
-	proc_exit(p);
 }
 
 static void
-sink(struct flow *f)
+sink(void *arg)
 {
+	struct flow *f = arg;
 	struct sockaddr_in me;
 	struct in_addr any = { 0 };
 	char buf[2048];
@@ -175,8 +140,9 @@ sink(struct flow *f)
 }
 
 static void
-source(struct flow *f)
+source(void *arg)
 {
+	struct flow *f = arg;
 	struct chain *c = f->f_c;
 	struct sockaddr_in to;
 	char buf[2048];
@@ -311,7 +277,7 @@ chain_run(struct chain *c, uint64_t *receivedp, double *cpusecs)
 	for (i = 0; i < c->c_n; i++) {
 		f[i].f_c = c;
 		f[i].f_i = i;
-		f[i].f_dst = ip4(END(0x0a400000, i, 1));
+		f[i].f_dst = chain_ip4(END(0x0a400000, i, 1));
 		host_spawn(c->c_q[i], "sink", -1, lwp_sink, &f[i]);
 		host_spawn(c->c_l[i], "source", -1, lwp_source, &f[i]);
 	}

@@ -38,6 +38,8 @@
 #include "netinet/ip_var.h"
 #include "netinet/udp_var.h"
 
+#include "../bench/chain_util.h"
+
 #define NFLOW	3
 #define NROUTER	3
 #define NPKT	150
@@ -74,60 +76,28 @@ struct flow {
 };
 static struct flow flows[NFLOW];
 
-static struct in_addr
-ip4(uint32_t a)
-{
-	struct in_addr x;
-
-	x.s_addr = htonl(a);
-	return x;
-}
-
 static void
 addr(struct host *h, const char *ifname, uint32_t a, uint32_t mask)
 {
-	struct ifnet *ifp;
-
-	host_enter(h);
-	ifp = ifunit(ifname);
-	ck_assert_ptr_nonnull(ifp);
-	ck_assert_int_eq(in_addaddr(ifp, ip4(a), ip4(mask)), 0);
-	host_leave(h);
+	ck_assert_int_eq(chain_addr(h, ifname, a, mask), 0);
 }
 
 static void
 route(struct host *h, uint32_t dst, uint32_t mask, uint32_t gw)
 {
-	struct sockaddr_in d, m, g;
-	struct in_addr a;
-
-	a = ip4(dst);
-	(void)sockaddr_in_init(&d, &a, 0);
-	a = ip4(mask);
-	(void)sockaddr_in_init(&m, &a, 0);
-	a = ip4(gw);
-	(void)sockaddr_in_init(&g, &a, 0);
-	host_enter(h);
-	ck_assert_int_eq(rtrequest(RTM_ADD, sintocsa(&d), sintocsa(&g),
-	    sintocsa(&m), RTF_UP | RTF_GATEWAY | RTF_STATIC, NULL), 0);
-	host_leave(h);
+	ck_assert_int_eq(chain_route(h, dst, mask, gw), 0);
 }
 
 static void
-in_proc(void (*fn)(struct flow *), struct flow *f)
+in_proc(void (*fn)(void *), struct flow *f)
 {
-	struct proc *p;
-
-	ck_assert_int_eq(proc_create("flow", 0, 0, &p), 0);
-	proc_attach_lwp(p, curlwp);
-	fn(f);
-	proc_detach_lwp(curlwp);
-	proc_exit(p);
+	ck_assert_int_eq(chain_in_proc(fn, f), 0);
 }
 
 static void
-sink(struct flow *f)
+sink(void *arg)
 {
+	struct flow *f = arg;
 	struct sockaddr_in me;
 	struct in_addr any = { 0 };
 	char buf[2048];
@@ -153,10 +123,11 @@ q_addr(const struct lan *n, int i)
 }
 
 static void
-source(struct flow *f)
+source(void *arg)
 {
+	struct flow *f = arg;
 	struct sockaddr_in to;
-	struct in_addr dst = ip4(q_addr(f->f_n, f->f_i));
+	struct in_addr dst = chain_ip4(q_addr(f->f_n, f->f_i));
 	char buf[SIZE];
 	ssize_t n;
 	uint64_t t0;
@@ -275,7 +246,7 @@ lan_configure(struct lan *n)
 	const uint32_t m30 = 0xfffffffcU, agg = 0xffc00000U;
 	struct host *rk = n->n_r[NROUTER - 1];
 	char ifn[16];
-	int i, j, one = 1;
+	int i, j;
 
 	for (i = 0; i < NFLOW; i++) {
 		addr(n->n_l[i], "vnic0", L + 4 * (uint32_t)i + 1, m30);
@@ -301,12 +272,8 @@ lan_configure(struct lan *n)
 		route(n->n_r[j], Q, agg, C + 4 * (uint32_t)j + 2);
 		route(n->n_r[j + 1], L, agg, C + 4 * (uint32_t)j + 1);
 	}
-	for (j = 0; j < NROUTER; j++) {
-		host_enter(n->n_r[j]);
-		ck_assert_int_eq(sysctl_byname("net.inet.ip.forwarding", NULL,
-		    NULL, &one, sizeof(one)), 0);
-		host_leave(n->n_r[j]);
-	}
+	for (j = 0; j < NROUTER; j++)
+		ck_assert_int_eq(chain_forwarding(n->n_r[j]), 0);
 }
 
 static uint64_t
