@@ -26,7 +26,7 @@
 
 #include "record/db_int.h"
 
-#define EV_COLS		9	/* parameters per row */
+#define EV_COLS		10	/* parameters per row */
 
 static char events_sql[64 + DBI_EVENT_ROWS * 80];
 
@@ -35,39 +35,56 @@ const char *
 dbi_event_sql(enum db_stmt which)
 {
 	size_t n;
-	int j, b, rows = which == DBS_EVENTS ? DBI_EVENT_ROWS : 1;
+	int j, b, c, rows = which == DBS_EVENTS ? DBI_EVENT_ROWS : 1;
 
 	n = (size_t)snprintf(events_sql, sizeof(events_sql), "INSERT INTO "
 	    "events (id, run, seq, vtime, host, cpu, lwp, kind, object, "
 	    "detail) VALUES ");
 	for (j = 0; j < rows; j++) {
 		b = j * EV_COLS;
-		n += (size_t)snprintf(events_sql + n, sizeof(events_sql) - n,
-		    "%s(?%d << 36 | ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, "
-		    "?%d, ?%d)", j > 0 ? ", " : "", b + 1, b + 2, b + 1, b + 2,
-		    b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9);
+		for (c = 1; c <= EV_COLS; c++)
+			n += (size_t)snprintf(events_sql + n,
+			    sizeof(events_sql) - n, "%s?%d%s",
+			    c > 1 ? "," : j > 0 ? ",(" : "(", b + c,
+			    c == EV_COLS ? ")" : "");
 	}
 	return events_sql;
 }
 
+/*
+ * The key run << 36 | seq.  When it is the table's largest id plus one
+ * (the common case: the run's events follow each other with no packet
+ * or route change between them) it is bound as NULL, and SQLite's
+ * rowid allocation (largest + 1, by going to the last leaf) gives the
+ * same value without the uniqueness search an explicit key costs (a
+ * binary search from the root: a fifth of the insert).  r_evmax
+ * follows the table's largest id within the batch (dbi_evmax_locked).
+ */
 static void
 bind_event(struct db_run *r, sqlite3_stmt *st, int row,
     const struct dbi_evblock *eb, const struct dbi_event *ev)
 {
 	int b = row * EV_COLS, i;
-	static const int col[4] = { 4, 7, 8, 9 };
+	static const int col[4] = { 5, 8, 9, 10 };
+	int64_t id = r->r_id << 36 | ev->ev_seq;
 
-	sqlite3_bind_int64(st, b + 1, r->r_id);
-	sqlite3_bind_int64(st, b + 2, ev->ev_seq);
-	sqlite3_bind_int64(st, b + 3, (sqlite3_int64)ev->ev_vtime);
-	if (ev->ev_cpu >= 0)
-		sqlite3_bind_int(st, b + 5, ev->ev_cpu);
+	if (id == r->r_evmax + 1)
+		sqlite3_bind_null(st, b + 1);
 	else
-		sqlite3_bind_null(st, b + 5);
-	if (ev->ev_lwp >= 0)
-		sqlite3_bind_int(st, b + 6, ev->ev_lwp);
+		sqlite3_bind_int64(st, b + 1, id);
+	if (id > r->r_evmax)
+		r->r_evmax = id;
+	sqlite3_bind_int64(st, b + 2, r->r_id);
+	sqlite3_bind_int64(st, b + 3, ev->ev_seq);
+	sqlite3_bind_int64(st, b + 4, (sqlite3_int64)ev->ev_vtime);
+	if (ev->ev_cpu >= 0)
+		sqlite3_bind_int(st, b + 6, ev->ev_cpu);
 	else
 		sqlite3_bind_null(st, b + 6);
+	if (ev->ev_lwp >= 0)
+		sqlite3_bind_int(st, b + 7, ev->ev_lwp);
+	else
+		sqlite3_bind_null(st, b + 7);
 	for (i = 0; i < 4; i++) {
 		if (ev->ev_str[i] < 0)
 			sqlite3_bind_null(st, b + col[i]);
@@ -149,7 +166,8 @@ block_insert(struct db_run *r, const struct dbi_evblock *eb)
 		if (i < n)
 			run[k++] = &eb->eb_ev[i];
 		if (k == DBI_EVENT_ROWS) {
-			if ((st = dbi_stmt_locked(r, DBS_EVENTS)) == NULL)
+			if ((st = dbi_stmt_locked(r, DBS_EVENTS)) == NULL ||
+			    dbi_evmax_locked(r) != 0)
 				return;
 			for (j = 0; j < DBI_EVENT_ROWS; j++)
 				bind_event(r, st, j, eb, run[j]);
@@ -161,7 +179,7 @@ block_insert(struct db_run *r, const struct dbi_evblock *eb)
 		} else if (i == n) {
 			for (j = 0; j < k; j++) {
 				if ((st = dbi_stmt_locked(r, DBS_EVENT)) ==
-				    NULL)
+				    NULL || dbi_evmax_locked(r) != 0)
 					return;
 				bind_event(r, st, 0, eb, run[j]);
 				if (dbi_step_locked(r, st) != 0)

@@ -18,6 +18,7 @@ enum db_stmt {
 	DBS_VIOLATION,
 	DBS_EDGE,
 	DBS_SCHEDULE,
+	DBS_EVMAX,		/* SELECT max(id) FROM events */
 	DBS_COUNT
 };
 
@@ -94,8 +95,8 @@ struct dbi_evblock {
 
 /*
  * Locking.  r_sqlmtx serialises the connection and the batch state
- * (r_in_tx, r_rows, r_failed, r_err) between the recording thread and
- * the writer.  r_qmtx guards the block queue (r_qhead..r_qtail, r_qlen,
+ * (r_in_tx, r_rows, r_evmax*, r_failed, r_err) between the recording
+ * thread and the writer.  r_qmtx guards the block queue (r_qhead..r_qtail, r_qlen,
  * r_free, r_writing, r_stop).  Order: r_qmtx is never held while
  * taking r_sqlmtx.  r_seq and r_fill belong to the recording thread.
  */
@@ -105,6 +106,8 @@ struct db_run {
 	int64_t		 r_seq;		/* next event/packet/route seq */
 	int		 r_in_tx;	/* a batch transaction is open */
 	int		 r_rows;	/* rows in the open batch */
+	int		 r_evmax_ok;	/* r_evmax is valid in the open batch */
+	int64_t		 r_evmax;	/* max(events.id) in the open batch */
 	int		 r_failed;	/* r_err holds the first error */
 	struct db_err	 r_err;
 	enum db_trace_level r_trace;
@@ -131,6 +134,7 @@ int	dbi_run_fail(struct db_run *, const char *what);
 sqlite3_stmt *dbi_stmt_locked(struct db_run *, enum db_stmt);
 int	dbi_step_locked(struct db_run *, sqlite3_stmt *);
 int	dbi_failed(const struct db_run *);
+int	dbi_evmax_locked(struct db_run *);
 /*
  * Events (db_event.c).  dbi_events_sync: hand over the block being
  * filled and wait until the writer has inserted every block (called

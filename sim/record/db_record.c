@@ -38,6 +38,7 @@ static const char *const stmt_sql[DBS_COUNT] = {
 	    "count = count + 1",
 	[DBS_SCHEDULE] = "INSERT OR REPLACE INTO schedules (run, choices, "
 	    "npoints) VALUES (?1, ?2, ?3)",
+	[DBS_EVMAX] = "SELECT max(id) FROM events",
 };
 
 /* The first error of the run (r_sqlmtx held): roll the batch back. */
@@ -127,8 +128,35 @@ dbi_stmt_locked(struct db_run *r, enum db_stmt which)
 			return NULL;
 		}
 		r->r_in_tx = 1;
+		/* Another writer may have added events since our last batch. */
+		r->r_evmax_ok = 0;
 	}
 	return db->db_stmt[which];
+}
+
+/*
+ * The largest events.id, read once per batch (r_sqlmtx held; opens the
+ * batch).  The batch transaction holds the write lock, so until it
+ * commits the value changes only by our own inserts, which
+ * dbi_event_bind follows.
+ */
+int
+dbi_evmax_locked(struct db_run *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = dbi_stmt_locked(r, DBS_EVMAX)) == NULL)
+		return -1;
+	if (r->r_evmax_ok)
+		return 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r->r_evmax = sqlite3_column_int64(st, 0); /* empty: NULL, 0 */
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return fail_locked(r, "reading the last event id");
+	r->r_evmax_ok = 1;
+	return 0;
 }
 
 /* Step the bound statement; commit when the batch is full. */

@@ -6,12 +6,22 @@
  *					transactions, WAL), file on disk
  *	figure db_packet_rows_per_s	packets with 64-byte frames
  *	figure db_raw_sqlite_rows_per_s	the same event rows with bare SQLite
- *					calls (no knit layer): the ceiling
+ *					calls (no knit layer, one thread),
+ *					the best way plain SQLite has: RAW_ROWS
+ *					rows per INSERT, the key left to
+ *					SQLite's rowid allocation (the
+ *					ceiling knit's layer is held to)
+ *	figure db_raw_sqlite_1row_rows_per_s	the same, one row per INSERT
+ *					and the key bound (what the raw figure
+ *					measured until schema 2: a statement
+ *					per row, and a key search per row)
  *	figure db_event_caller_ns	CPU ns per event of the thread calling
  *					db_event (what a traced run pays; the
  *					writer thread does the SQLite work)
  *
  * Median over --runs (default 5) of --rows (default 1,000,000) rows each,
+ * --only=events|raw|packets runs one group (for `perf stat' or
+ * `valgrind --tool=callgrind', which count instructions),
  * into a fresh file under $TMPDIR (default /tmp).  Each figure comes
  * twice: per wall-clock second, and per CPU-second of the process
  * (*_cpu: this thread and the database's writer thread together; what
@@ -29,6 +39,7 @@
 #include "record/db.h"
 
 #define MAXRUNS 31
+#define RAW_ROWS 32	/* rows per INSERT of the raw baseline */
 
 static const char *lwps[] = { "softnet0", "ipintr", "user/ping", "idle0" };
 static const char *kinds[] = { "switch", "lock_acquire", "lock_release",
@@ -91,11 +102,43 @@ end(struct db *db, struct db_run *r)
 	db_close(db);
 }
 
+/*
+ * The rows of a run are the ones the bench wrote, under the keys
+ * run << 36 | seq: both ways of writing store the same table.
+ */
+static void
+rows_check(int64_t run, uint64_t rows)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	int64_t got = -1;
+
+	if (sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(sql, "SELECT count(*) FROM events "
+	    "WHERE run = ?1 AND id = run << 36 | seq AND vtime = seq * 10 AND "
+	    "lwp = seq % 4 AND kind IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_db: %s: %s\n", path, sqlite3_errmsg(sql));
+		exit(1);
+	}
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		got = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	if (got != (int64_t)rows) {
+		fprintf(stderr, "bench_db: run %lld has %lld of the %llu rows "
+		    "written\n", (long long)run, (long long)got,
+		    (unsigned long long)rows);
+		exit(1);
+	}
+}
+
 static double
 events_once(uint64_t rows)
 {
 	struct db *db;
 	struct db_run *r = begin(&db);
+	int64_t run = db_run_id(r);
 	uint64_t i, t0, t1, c0, tc0;
 
 	c0 = cpu_now_ns();
@@ -109,6 +152,7 @@ events_once(uint64_t rows)
 	t1 = bench_now_ns();
 	last_cpu_rate = (double)rows / ((double)(cpu_now_ns() - c0) *
 	    1e-9);
+	rows_check(run, rows);
 	return (double)rows / ((double)(t1 - t0) * 1e-9);
 }
 
@@ -141,46 +185,98 @@ packets_once(uint64_t rows)
 	return (double)rows / ((double)(t1 - t0) * 1e-9);
 }
 
-/* The same rows with nothing but SQLite: what the layer costs. */
+/* One raw row's parameters, at ?b+1..?b+9 (id, or NULL; run, seq, ...). */
+static void
+raw_bind(sqlite3_stmt *st, int b, int64_t run, uint64_t i, int keyed)
+{
+	if (keyed)
+		sqlite3_bind_int64(st, b + 1, run << 36 | (int64_t)i);
+	else
+		sqlite3_bind_null(st, b + 1);
+	sqlite3_bind_int64(st, b + 2, run);
+	sqlite3_bind_int64(st, b + 3, (sqlite3_int64)i);
+	sqlite3_bind_int64(st, b + 4, (sqlite3_int64)(i * 10));
+	sqlite3_bind_text(st, b + 5, "r1", 2, SQLITE_STATIC);
+	sqlite3_bind_int(st, b + 6, (int)(i & 1));
+	sqlite3_bind_int(st, b + 7, (int)(i & 3));
+	sqlite3_bind_text(st, b + 8, kinds[i % 6], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 9, lwps[i & 3], -1, SQLITE_STATIC);
+}
+
+/*
+ * The same rows with nothing but SQLite, nrows per INSERT: what the
+ * layer costs.  keyed: bind the key run << 36 | seq; else leave it to
+ * SQLite (the first row of the run is keyed, so that the rest follow).
+ */
 static double
-raw_once(uint64_t rows)
+raw_rows(uint64_t rows, int nrows, int keyed)
 {
 	struct db *db;
 	struct db_run *r = begin(&db);
 	sqlite3 *sql = db_sqlite(db);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *one;
+	char q[RAW_ROWS * 80 + 128];
+	size_t n;
 	uint64_t i, t0, t1, c0;
+	int64_t run;
+	int j;
 
-	if (sqlite3_prepare_v2(sql, "INSERT INTO events (id, run, seq, "
-	    "vtime, host, cpu, lwp, kind, object, detail) VALUES (?1 << 36 | "
-	    "?2, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL) != SQLITE_OK)
+	n = (size_t)snprintf(q, sizeof(q), "INSERT INTO events (id, run, "
+	    "seq, vtime, host, cpu, lwp, kind, object, detail) VALUES ");
+	for (j = 0; j < nrows; j++)
+		n += (size_t)snprintf(q + n, sizeof(q) - n, "%s(?%d, ?%d, ?%d, "
+		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, NULL)", j > 0 ? ", " : "",
+		    j * 9 + 1, j * 9 + 2, j * 9 + 3, j * 9 + 4, j * 9 + 5,
+		    j * 9 + 6, j * 9 + 7, j * 9 + 8, j * 9 + 9);
+	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, "INSERT INTO events (id, run, seq, vtime, "
+	    "host, cpu, lwp, kind, object, detail) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, NULL)", -1, &one, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_db: %s\n", sqlite3_errmsg(sql));
 		exit(1);
+	}
 	c0 = cpu_now_ns();
 	t0 = bench_now_ns();
 	sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL);
-	for (i = 0; i < rows; i++) {
-		sqlite3_bind_int64(st, 1, db_run_id(r));
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)(i * 10));
-		sqlite3_bind_text(st, 4, "r1", -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, (int)(i & 1));
-		sqlite3_bind_int(st, 6, (int)(i & 3));
-		sqlite3_bind_text(st, 7, kinds[i % 6], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, lwps[i & 3], -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_reset(st);
-		if (i % DB_BATCH_ROWS == DB_BATCH_ROWS - 1) {
+	for (i = 0; i < rows; i += (uint64_t)j) {
+		if (i == 0 || rows - i < (uint64_t)nrows) {
+			raw_bind(one, 0, db_run_id(r), i, 1);
+			sqlite3_step(one);
+			sqlite3_reset(one);
+			j = 1;
+		} else {
+			for (j = 0; j < nrows; j++)
+				raw_bind(st, j * 9, db_run_id(r), i + j, keyed);
+			sqlite3_step(st);
+			sqlite3_reset(st);
+		}
+		if ((i + j) / DB_BATCH_ROWS != i / DB_BATCH_ROWS) {
 			sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL);
 			sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL);
 		}
 	}
 	sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(st);
+	sqlite3_finalize(one);
+	run = db_run_id(r);
 	end(db, r);
 	t1 = bench_now_ns();
 	last_cpu_rate = (double)rows / ((double)(cpu_now_ns() - c0) *
 	    1e-9);
+	rows_check(run, rows);
 	return (double)rows / ((double)(t1 - t0) * 1e-9);
+}
+
+static double
+raw_once(uint64_t rows)
+{
+	return raw_rows(rows, RAW_ROWS, 0);
+}
+
+static double
+raw_1row_once(uint64_t rows)
+{
+	return raw_rows(rows, 1, 1);
 }
 
 static double caller_median;	/* of the last figures() */
@@ -207,23 +303,39 @@ int
 main(int argc, char **argv)
 {
 	uint64_t rows = 1000000, runs = 5;
+	const char *only = NULL;
 	int i;
 	char cmd[1024];
 
 	for (i = 1; i < argc; i++) {
-		if (!bench_opt_u64(argv[i], "rows", &rows) &&
+		if (strncmp(argv[i], "--only=", 7) == 0 &&
+		    (strcmp(argv[i] + 7, "events") == 0 ||
+		    strcmp(argv[i] + 7, "raw") == 0 ||
+		    strcmp(argv[i] + 7, "packets") == 0))
+			only = argv[i] + 7;
+		else if (!bench_opt_u64(argv[i], "rows", &rows) &&
 		    !bench_opt_u64(argv[i], "runs", &runs)) {
-			fprintf(stderr, "usage: bench_db [--rows=N] "
-			    "[--runs=N]\n");
+			fprintf(stderr, "bench_db: bad argument %s\nusage: "
+			    "bench_db [--rows=N] [--runs=N] "
+			    "[--only=events|raw|packets]\n", argv[i]);
 			return 2;
 		}
 	}
 	if (runs < 1 || runs > MAXRUNS)
 		runs = 5;
-	figures("db_event_rows_per_s", events_once, rows, (int)runs);
-	bench_figure("db_event_caller_ns", caller_median, "ns/row", (int)runs);
-	figures("db_raw_sqlite_rows_per_s", raw_once, rows, (int)runs);
-	figures("db_packet_rows_per_s", packets_once, rows / 4, (int)runs);
+	if (only == NULL || strcmp(only, "events") == 0) {
+		figures("db_event_rows_per_s", events_once, rows, (int)runs);
+		bench_figure("db_event_caller_ns", caller_median, "ns/row",
+		    (int)runs);
+	}
+	if (only == NULL || strcmp(only, "raw") == 0) {
+		figures("db_raw_sqlite_rows_per_s", raw_once, rows, (int)runs);
+		figures("db_raw_sqlite_1row_rows_per_s", raw_1row_once, rows,
+		    (int)runs);
+	}
+	if (only == NULL || strcmp(only, "packets") == 0)
+		figures("db_packet_rows_per_s", packets_once, rows / 4,
+		    (int)runs);
 	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", path, path, path);
 	return system(cmd) == 0 ? 0 : 1;
 }

@@ -880,6 +880,51 @@ START_TEST(test_events_buffered_exactly_once)
 END_TEST
 
 /* A damaged schedule blob is reported, never replayed. */
+/*
+ * Event keys stay run << 36 | seq when another writer has put events
+ * under larger keys between our batches (a concurrent knit recording a
+ * later run into the same file).  The recorder leaves a key to SQLite's
+ * rowid allocation (largest + 1) only when that gives the same key, so
+ * it must notice, at each batch, that the largest key is no longer its
+ * own: otherwise these rows would land after the other run's.
+ */
+START_TEST(test_event_keys_with_other_writer)
+{
+	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
+	struct db_run *r = begin_ok(db, 1);
+	sqlite3 *other;
+	int i, n = 3000;
+
+	ck_assert_int_eq(sqlite3_open(dbfile, &other), SQLITE_OK);
+	sqlite3_busy_timeout(other, 5000);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(db_event(r, (uint64_t)i, "h1", 0, 1, "switch",
+		    NULL, NULL), 0);
+		if (i == 999) {
+			/* A later run's event: now the largest key. */
+			ck_assert_int_eq(db_run_flush(r), 0);
+			ck_assert_int_eq(sqlite3_exec(other, "INSERT INTO "
+			    "events (id, run, seq, vtime, kind) VALUES "
+			    "(9 << 36 | 4, 9, 4, 0, 'switch')", NULL, NULL,
+			    NULL), SQLITE_OK);
+		}
+		if (i == 1999) {
+			/* Gone again: our keys are the largest once more. */
+			ck_assert_int_eq(db_run_flush(r), 0);
+			ck_assert_int_eq(sqlite3_exec(other, "DELETE FROM "
+			    "events WHERE run = 9", NULL, NULL, NULL),
+			    SQLITE_OK);
+		}
+	}
+	end_ok(r, DB_VERDICT_PASS, 1);
+	sqlite3_close(other);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events WHERE run = 1 "
+	    "AND id = 1 << 36 | seq AND vtime = seq"), n);
+	db_close(db);
+}
+END_TEST
+
 START_TEST(test_damaged_schedule_refused)
 {
 	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
@@ -927,6 +972,7 @@ db_suite(void)
 	tcase_add_test(tc, test_violation_from_struct);
 	tcase_add_test(tc, test_damaged_schedule_refused);
 	tcase_add_test(tc, test_events_buffered_exactly_once);
+	tcase_add_test(tc, test_event_keys_with_other_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }
