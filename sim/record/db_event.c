@@ -95,63 +95,85 @@ bind_event(struct db_run *r, sqlite3_stmt *st, int row,
 	}
 }
 
+/* A queued packet as struct db_packet, its strings in eb's arena. */
+static void
+packet_get(const struct dbi_evblock *eb, const struct dbi_packet *dp,
+    const char *const *s, struct db_packet *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->pk_vtime = dp->dp_vtime;
+	pk->pk_host = s[0];
+	pk->pk_nic = s[1];
+	pk->pk_dir = s[2];
+	pk->pk_proto = s[3];
+	pk->pk_src = s[4];
+	pk->pk_dst = s[5];
+	pk->pk_summary = s[6];
+	pk->pk_flow = s[7];
+	pk->pk_route_dst = s[8];
+	pk->pk_route_gw = s[9];
+	pk->pk_len = dp->dp_len;
+	pk->pk_key = dp->dp_key;
+	if (dp->dp_bytes >= 0) {
+		pk->pk_bytes = eb->eb_arena + dp->dp_bytes;
+		pk->pk_nbytes = (size_t)dp->dp_nbytes;
+	}
+}
+
 /*
- * A queued packet as struct db_packet, or a queued route change as
- * struct db_route_change, its strings in eb's arena: insert it.
+ * A block's packets and route changes, in order: route changes one by
+ * one, packets DBI_PACKET_ROWS per statement.
  */
 static void
-row_insert(struct db_run *r, const struct dbi_evblock *eb,
-    const struct dbi_event *ev)
+rows_insert(struct db_run *r, const struct dbi_evblock *eb)
 {
-	const struct dbi_packet *dp = &eb->eb_pk[ev->ev_pk];
+	struct db_packet pk[DBI_PACKET_ROWS];
+	int64_t pseq[DBI_PACKET_ROWS];
+	const struct dbi_packet *dp;
 	const char *s[DBI_PK_NSTR];
 	struct db_route_change rc;
-	struct db_packet pk;
-	int i;
+	int i, k, np = 0;
 
-	for (i = 0; i < DBI_PK_NSTR; i++)
-		s[i] = dp->dp_str[i] >= 0 ? eb->eb_arena + dp->dp_str[i] : NULL;
-	if (dp->dp_table == DBS_ROUTE) {
-		memset(&rc, 0, sizeof(rc));
-		rc.rc_vtime = dp->dp_vtime;
-		rc.rc_host = s[0];
-		rc.rc_op = s[1];
-		rc.rc_dst = s[2];
-		rc.rc_gateway = s[3];
-		rc.rc_flags = s[4];
-		rc.rc_policy = s[5];
-		dbi_route_locked(r, ev->ev_seq, &rc);
-		return;
+	for (i = 0; i < eb->eb_nev && !r->r_failed; i++) {
+		if (eb->eb_ev[i].ev_pk < 0)
+			continue;
+		dp = &eb->eb_pk[eb->eb_ev[i].ev_pk];
+		for (k = 0; k < DBI_PK_NSTR; k++)
+			s[k] = dp->dp_str[k] >= 0 ? eb->eb_arena +
+			    dp->dp_str[k] : NULL;
+		if (dp->dp_table == DBS_ROUTE) {
+			memset(&rc, 0, sizeof(rc));
+			rc.rc_vtime = dp->dp_vtime;
+			rc.rc_host = s[0];
+			rc.rc_op = s[1];
+			rc.rc_dst = s[2];
+			rc.rc_gateway = s[3];
+			rc.rc_flags = s[4];
+			rc.rc_policy = s[5];
+			dbi_route_locked(r, eb->eb_ev[i].ev_seq, &rc);
+			continue;
+		}
+		pseq[np] = eb->eb_ev[i].ev_seq;
+		packet_get(eb, dp, s, &pk[np]);
+		if (++np == DBI_PACKET_ROWS) {
+			dbi_packets_locked(r, pseq, pk, np);
+			np = 0;
+		}
 	}
-	memset(&pk, 0, sizeof(pk));
-	pk.pk_vtime = dp->dp_vtime;
-	pk.pk_host = s[0];
-	pk.pk_nic = s[1];
-	pk.pk_dir = s[2];
-	pk.pk_proto = s[3];
-	pk.pk_src = s[4];
-	pk.pk_dst = s[5];
-	pk.pk_summary = s[6];
-	pk.pk_flow = s[7];
-	pk.pk_route_dst = s[8];
-	pk.pk_route_gw = s[9];
-	pk.pk_len = dp->dp_len;
-	pk.pk_key = dp->dp_key;
-	if (dp->dp_bytes >= 0) {
-		pk.pk_bytes = eb->eb_arena + dp->dp_bytes;
-		pk.pk_nbytes = (size_t)dp->dp_nbytes;
-	}
-	dbi_packet_locked(r, ev->ev_seq, &pk);
+	if (np > 0 && !r->r_failed)
+		dbi_packets_locked(r, pseq, pk, np);
 }
 
 /*
  * Insert one block (writer thread, r_sqlmtx held): its events
  * DBI_EVENT_ROWS per statement (the last few one per statement), then
- * its packets and route changes one by one.  They are different tables
- * and every row carries its seq, so the order of the inserts does not
- * matter; packets between events must not break the multi-row runs
- * (a packet every ~13 events in route_flap made most events single-row
- * inserts, three times the cost per row).
+ * its packets and route changes.  They are different tables and every
+ * row carries its seq, so the order of the inserts does not matter;
+ * packets between events must not break the multi-row runs (a packet
+ * every ~13 events in route_flap made most events single-row inserts,
+ * three times the cost per row).  A batch commit waits for the end of
+ * the block (r_inblock): a commit never holds part of a block, so a
+ * crash loses a suffix of the run's rows in seq order, not a mix.
  */
 static void
 block_insert(struct db_run *r, const struct dbi_evblock *eb)
@@ -160,6 +182,7 @@ block_insert(struct db_run *r, const struct dbi_evblock *eb)
 	sqlite3_stmt *st;
 	int i, j, k = 0, n = eb->eb_nev;
 
+	r->r_inblock = 1;
 	for (i = 0; i <= n && !r->r_failed; i++) {
 		if (i < n && eb->eb_ev[i].ev_pk >= 0)
 			continue;
@@ -168,28 +191,28 @@ block_insert(struct db_run *r, const struct dbi_evblock *eb)
 		if (k == DBI_EVENT_ROWS) {
 			if ((st = dbi_stmt_locked(r, DBS_EVENTS)) == NULL ||
 			    dbi_evmax_locked(r) != 0)
-				return;
+				break;
 			for (j = 0; j < DBI_EVENT_ROWS; j++)
 				bind_event(r, st, j, eb, run[j]);
 			/* dbi_step_locked counts one row */
 			r->r_rows += DBI_EVENT_ROWS - 1;
 			k = 0;
 			if (dbi_step_locked(r, st) != 0)
-				return;
+				break;
 		} else if (i == n) {
 			for (j = 0; j < k; j++) {
 				if ((st = dbi_stmt_locked(r, DBS_EVENT)) ==
 				    NULL || dbi_evmax_locked(r) != 0)
-					return;
+					break;
 				bind_event(r, st, 0, eb, run[j]);
 				if (dbi_step_locked(r, st) != 0)
-					return;
+					break;
 			}
 		}
 	}
-	for (i = 0; i < n && !r->r_failed; i++)
-		if (eb->eb_ev[i].ev_pk >= 0)
-			row_insert(r, eb, &eb->eb_ev[i]);
+	if (!r->r_failed)
+		rows_insert(r, eb);
+	dbi_block_end_locked(r);
 }
 
 static void *

@@ -13,7 +13,8 @@
 enum db_stmt {
 	DBS_EVENT,		/* one event row */
 	DBS_EVENTS,		/* DBI_EVENT_ROWS event rows */
-	DBS_PACKET,
+	DBS_PACKET,		/* one packet row */
+	DBS_PACKETS,		/* DBI_PACKET_ROWS packet rows */
 	DBS_ROUTE,
 	DBS_VIOLATION,
 	DBS_EDGE,
@@ -72,6 +73,7 @@ struct dbi_event {
  */
 #define DBI_PK_NSTR	10
 #define DBI_RC_NSTR	6
+#define DBI_PACKET_ROWS	16		/* packet rows per multi-row INSERT */
 #define DBI_PACKET_BYTES (DBI_ARENA / 4)
 struct dbi_packet {
 	enum db_stmt	 dp_table;
@@ -106,11 +108,14 @@ struct db_run {
 	int64_t		 r_seq;		/* next event/packet/route seq */
 	int		 r_in_tx;	/* a batch transaction is open */
 	int		 r_rows;	/* rows in the open batch */
+	int		 r_inblock;	/* inserting a block: no commit yet */
 	int		 r_evmax_ok;	/* r_evmax is valid in the open batch */
 	int64_t		 r_evmax;	/* max(events.id) in the open batch */
 	int		 r_failed;	/* r_err holds the first error */
 	struct db_err	 r_err;
 	enum db_trace_level r_trace;
+	char		 r_gwin[48];	/* last route_gw and its canonical */
+	char		 r_gwout[48];	/* form (r_sqlmtx) */
 	double		 r_wall_start;
 	pthread_mutex_t	 r_sqlmtx;
 	/* Events. */
@@ -145,11 +150,15 @@ int	dbi_evmax_locked(struct db_run *);
 int	dbi_events_sync(struct db_run *);
 void	dbi_events_stop(struct db_run *);
 void	dbi_events_init(struct db_run *);
-/* Packets, route changes: queue one for the writer / insert one
- * (r_sqlmtx held). */
+/*
+ * Packets, route changes: queue one for the writer / insert n packets,
+ * one route change (r_sqlmtx held).  dbi_block_end_locked: the batch
+ * commit a block's rows waited for (r_inblock), if it is due.
+ */
 int	dbi_packet_defer(struct db_run *, int64_t seq, const struct db_packet *);
-int	dbi_packet_locked(struct db_run *, int64_t seq,
-	    const struct db_packet *);
+int	dbi_packets_locked(struct db_run *, const int64_t *seq,
+	    const struct db_packet *, int n);
+int	dbi_block_end_locked(struct db_run *);
 int	dbi_route_defer(struct db_run *, int64_t seq,
 	    const struct db_route_change *);
 int	dbi_route_locked(struct db_run *, int64_t seq,

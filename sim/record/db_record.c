@@ -22,10 +22,6 @@
 #include "sim.h"
 
 static const char *const stmt_sql[DBS_COUNT] = {
-	[DBS_PACKET] = "INSERT INTO packets (run, seq, vtime, host, nic, dir, "
-	    "proto, src, dst, len, summary, bytes, pkt_key, flow, route_dst, "
-	    "route_gw, dst_bin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[DBS_ROUTE] = "INSERT INTO route_changes (run, seq, vtime, host, op, "
 	    "dst, gateway, flags, policy, plen, dst_lo, dst_hi) VALUES (?1, "
 	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -102,6 +98,27 @@ run_commit(struct db_run *r)
 	return rv;
 }
 
+#define PK_COLS		17	/* parameters per packet row */
+
+/* The SQL of DBS_PACKET (one row) or DBS_PACKETS (DBI_PACKET_ROWS). */
+static const char *
+packet_sql(enum db_stmt which)
+{
+	static char sql[160 + DBI_PACKET_ROWS * PK_COLS * 6];
+	size_t n;
+	int j, c, rows = which == DBS_PACKETS ? DBI_PACKET_ROWS : 1;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO packets (run, "
+	    "seq, vtime, host, nic, dir, proto, src, dst, len, summary, bytes, "
+	    "pkt_key, flow, route_dst, route_gw, dst_bin) VALUES ");
+	for (j = 0; j < rows; j++)
+		for (c = 1; c <= PK_COLS; c++)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+			    "%s?%d%s", c > 1 ? "," : j > 0 ? ",(" : "(",
+			    j * PK_COLS + c, c == PK_COLS ? ")" : "");
+	return sql;
+}
+
 /*
  * The statement for one more row, inside a batch (r_sqlmtx held).
  * NULL: the run is failed; nothing must be recorded.
@@ -115,7 +132,8 @@ dbi_stmt_locked(struct db_run *r, enum db_stmt which)
 		return NULL;
 	if (db->db_stmt[which] == NULL &&
 	    sqlite3_prepare_v3(db->db_sql, stmt_sql[which] != NULL ?
-	    stmt_sql[which] : dbi_event_sql(which), -1,
+	    stmt_sql[which] : which == DBS_PACKET || which == DBS_PACKETS ?
+	    packet_sql(which) : dbi_event_sql(which), -1,
 	    SQLITE_PREPARE_PERSISTENT, &db->db_stmt[which], NULL) !=
 	    SQLITE_OK) {
 		fail_locked(r, "preparing an insert");
@@ -169,9 +187,18 @@ dbi_step_locked(struct db_run *r, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return fail_locked(r, "recording a row");
-	if (++r->r_rows >= DB_BATCH_ROWS)
+	if (++r->r_rows >= DB_BATCH_ROWS && !r->r_inblock)
 		return commit_locked(r);
 	return 0;
+}
+
+int
+dbi_block_end_locked(struct db_run *r)
+{
+	r->r_inblock = 0;
+	if (r->r_rows >= DB_BATCH_ROWS)
+		return commit_locked(r);
+	return r->r_failed ? -1 : 0;
 }
 
 /*
@@ -507,60 +534,135 @@ db_packet_key(const void *bytes, size_t n)
 	return h != 0 ? h : 1;
 }
 
-/* Bind and insert one packet row (r_sqlmtx held). */
-int
-dbi_packet_locked(struct db_run *r, int64_t seq, const struct db_packet *pk)
+/* Values a packet row computes, kept until its statement is stepped. */
+struct pk_scratch {
+	char		 ps_flow[256];
+	char		 ps_gw[48];
+	unsigned char	 ps_dst[16];
+};
+
+/* "PROTO SRC > DST", cut to fit (what "%s %s > %s" gives, faster). */
+static void
+flow_text(char *out, size_t len, const struct db_packet *pk)
 {
-	sqlite3_stmt *st = dbi_stmt_locked(r, DBS_PACKET);
-	unsigned char dbin[16];
-	char flow[256], gw[64];
+	const char *part[5] = { pk->pk_proto != NULL ? pk->pk_proto : "?",
+	    " ", pk->pk_src != NULL ? pk->pk_src : "?", " > ",
+	    pk->pk_dst != NULL ? pk->pk_dst : "?" };
+	size_t n = 0, k;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		k = strlen(part[i]);
+		if (k > len - 1 - n)
+			k = len - 1 - n;
+		memcpy(out + n, part[i], k);
+		n += k;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * route_gw in the canonical form route_changes.gateway has, into out.
+ * A run's packets use a few gateways: the last one is remembered
+ * (inet_pton + inet_ntop were a tenth of a packet row).
+ */
+static void
+gw_canon(struct db_run *r, const char *gw, char *out, size_t len)
+{
+	const char *c;
+
+	if (strcmp(gw, r->r_gwin) != 0) {
+		c = dbi_addr_canon(gw, r->r_gwout, sizeof(r->r_gwout));
+		if (c != r->r_gwout || strlen(gw) >= sizeof(r->r_gwin)) {
+			r->r_gwin[0] = '\0';
+			snprintf(out, len, "%s", c);
+			return;
+		}
+		strcpy(r->r_gwin, gw);
+	}
+	snprintf(out, len, "%s", r->r_gwout);
+}
+
+/* Bind one packet row at parameters b + 1 .. b + PK_COLS. */
+static void
+packet_bind(struct db_run *r, sqlite3_stmt *st, int b, int64_t seq,
+    const struct db_packet *pk, struct pk_scratch *ps)
+{
 	uint64_t key;
 	int dlen;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, r->r_id);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)pk->pk_vtime);
-	bind_text(st, 4, pk->pk_host);
-	bind_text(st, 5, pk->pk_nic);
-	bind_text(st, 6, pk->pk_dir);
-	bind_text(st, 7, pk->pk_proto);
-	bind_text(st, 8, pk->pk_src);
-	bind_text(st, 9, pk->pk_dst);
-	sqlite3_bind_int64(st, 10, pk->pk_len);
-	bind_text(st, 11, pk->pk_summary);
+	sqlite3_bind_int64(st, b + 1, r->r_id);
+	sqlite3_bind_int64(st, b + 2, seq);
+	sqlite3_bind_int64(st, b + 3, (sqlite3_int64)pk->pk_vtime);
+	bind_text(st, b + 4, pk->pk_host);
+	bind_text(st, b + 5, pk->pk_nic);
+	bind_text(st, b + 6, pk->pk_dir);
+	bind_text(st, b + 7, pk->pk_proto);
+	bind_text(st, b + 8, pk->pk_src);
+	bind_text(st, b + 9, pk->pk_dst);
+	sqlite3_bind_int64(st, b + 10, pk->pk_len);
+	bind_text(st, b + 11, pk->pk_summary);
 	if (pk->pk_bytes != NULL)
-		sqlite3_bind_blob64(st, 12, pk->pk_bytes, pk->pk_nbytes,
+		sqlite3_bind_blob64(st, b + 12, pk->pk_bytes, pk->pk_nbytes,
 		    SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, b + 12);
 	key = pk->pk_key != 0 ? pk->pk_key :
 	    db_packet_key(pk->pk_bytes, pk->pk_nbytes);
 	if (key != 0)
-		sqlite3_bind_int64(st, 13, (sqlite3_int64)key);
+		sqlite3_bind_int64(st, b + 13, (sqlite3_int64)key);
 	else
-		sqlite3_bind_null(st, 13);
+		sqlite3_bind_null(st, b + 13);
 	if (pk->pk_flow != NULL)
-		bind_text(st, 14, pk->pk_flow);
+		bind_text(st, b + 14, pk->pk_flow);
 	else {
-		snprintf(flow, sizeof(flow), "%s %s > %s",
-		    pk->pk_proto != NULL ? pk->pk_proto : "?",
-		    pk->pk_src != NULL ? pk->pk_src : "?",
-		    pk->pk_dst != NULL ? pk->pk_dst : "?");
-		sqlite3_bind_text(st, 14, flow, -1, SQLITE_TRANSIENT);
+		flow_text(ps->ps_flow, sizeof(ps->ps_flow), pk);
+		bind_text(st, b + 14, ps->ps_flow);
 	}
-	bind_text(st, 15, pk->pk_route_dst);
-	if (pk->pk_route_gw != NULL)
-		sqlite3_bind_text(st, 16, dbi_addr_canon(pk->pk_route_gw, gw,
-		    sizeof(gw)), -1, SQLITE_TRANSIENT);
+	bind_text(st, b + 15, pk->pk_route_dst);
+	if (pk->pk_route_gw != NULL) {
+		gw_canon(r, pk->pk_route_gw, ps->ps_gw, sizeof(ps->ps_gw));
+		bind_text(st, b + 16, ps->ps_gw);
+	} else
+		sqlite3_bind_null(st, b + 16);
+	if (dbi_addr_parse(pk->pk_dst, ps->ps_dst, &dlen) == 0)
+		sqlite3_bind_blob(st, b + 17, ps->ps_dst, dlen, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 16);
-	if (dbi_addr_parse(pk->pk_dst, dbin, &dlen) == 0)
-		sqlite3_bind_blob(st, 17, dbin, dlen, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 17);
-	return dbi_step_locked(r, st);
+		sqlite3_bind_null(st, b + 17);
+}
+
+/*
+ * Insert n packet rows (r_sqlmtx held): DBI_PACKET_ROWS per statement,
+ * the rest one per statement (a statement per row cost more than the
+ * row itself).
+ */
+int
+dbi_packets_locked(struct db_run *r, const int64_t *seq,
+    const struct db_packet *pk, int n)
+{
+	struct pk_scratch ps[DBI_PACKET_ROWS];
+	sqlite3_stmt *st;
+	int i, j;
+
+	for (i = 0; i < n; i += j) {
+		if (n - i >= DBI_PACKET_ROWS) {
+			if ((st = dbi_stmt_locked(r, DBS_PACKETS)) == NULL)
+				return -1;
+			for (j = 0; j < DBI_PACKET_ROWS; j++)
+				packet_bind(r, st, j * PK_COLS, seq[i + j],
+				    &pk[i + j], &ps[j]);
+			/* dbi_step_locked counts one row */
+			r->r_rows += DBI_PACKET_ROWS - 1;
+		} else {
+			if ((st = dbi_stmt_locked(r, DBS_PACKET)) == NULL)
+				return -1;
+			packet_bind(r, st, 0, seq[i], &pk[i], &ps[0]);
+			j = 1;
+		}
+		if (dbi_step_locked(r, st) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -570,14 +672,16 @@ dbi_packet_locked(struct db_run *r, int64_t seq, const struct db_packet *pk)
 int
 db_packet(struct db_run *r, const struct db_packet *pk)
 {
+	int64_t seq;
 	int rv;
 
 	if ((rv = dbi_run_enter(r)) <= 0)
 		return rv;
 	if (pk->pk_nbytes <= DBI_PACKET_BYTES)
 		return dbi_packet_defer(r, r->r_seq++, pk);
+	seq = r->r_seq++;
 	pthread_mutex_lock(&r->r_sqlmtx);
-	rv = dbi_packet_locked(r, r->r_seq++, pk);
+	rv = dbi_packets_locked(r, &seq, pk, 1);
 	pthread_mutex_unlock(&r->r_sqlmtx);
 	return rv;
 }

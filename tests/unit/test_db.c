@@ -925,6 +925,62 @@ START_TEST(test_event_keys_with_other_writer)
 }
 END_TEST
 
+/*
+ * Packets queued back to back go in DBI_PACKET_ROWS-row inserts (and
+ * the rest one per insert); every row keeps its own values: seq among
+ * the events', its bytes and key, the flow made from proto/src/dst or
+ * given, the gateway in canonical form as it changes from packet to
+ * packet (IPv6 written two ways, IPv4), the binary destination.
+ */
+START_TEST(test_packets_batched)
+{
+	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
+	struct db_run *r = begin_ok(db, 1);
+	unsigned char frame[40] = { 0x45, 0, 0, 40, 0, 0, 0, 0, 64, 17, 0, 0,
+	    10, 0, 0, 1, 10, 0, 2, 1 };
+	struct db_packet pk = { .pk_host = "r1", .pk_nic = "vnic0",
+	    .pk_dir = "fwd", .pk_proto = "udp", .pk_src = "10.0.0.1",
+	    .pk_dst = "10.0.2.1", .pk_len = sizeof(frame),
+	    .pk_bytes = frame, .pk_nbytes = sizeof(frame),
+	    .pk_route_dst = "10.0.2.0/24" };
+	static const char *const gw[3] = { "fe80:0:0::1", "10.0.1.2",
+	    "fe80::0:1" };
+	char sum[32];
+	int i, n = 75;
+
+	for (i = 0; i < n; i++) {
+		if (i % 25 == 0)	/* an event between the packet runs */
+			ck_assert_int_eq(db_event(r, (uint64_t)i, "r1", 0, 1,
+			    "switch", NULL, NULL), 0);
+		snprintf(sum, sizeof(sum), "pkt %d", i);
+		frame[5] = (unsigned char)i;
+		pk.pk_vtime = (uint64_t)i;
+		pk.pk_summary = sum;
+		pk.pk_flow = i % 2 ? "given flow" : NULL;
+		pk.pk_route_gw = gw[(i / 3) % 3];
+		ck_assert_int_eq(db_packet(r, &pk), 0);
+	}
+	end_ok(r, DB_VERDICT_PASS, 1);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM events"), 3);
+	/* seq: the packets after the first event, one more per event. */
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets WHERE seq = "
+	    "vtime + 1 + vtime / 25 AND summary = 'pkt ' || vtime AND "
+	    "length(bytes) = 40 AND hex(substr(bytes, 6, 1)) = printf('%02X', vtime) AND "
+	    "pkt_key IS NOT NULL AND dst_bin = x'0a000201' AND "
+	    "route_dst = '10.0.2.0/24' AND len = 40"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(DISTINCT pkt_key) FROM "
+	    "packets"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets WHERE flow = "
+	    "CASE vtime % 2 WHEN 1 THEN 'given flow' ELSE "
+	    "'udp 10.0.0.1 > 10.0.2.1' END"), n);
+	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets WHERE route_gw "
+	    "= CASE (vtime / 3) % 3 WHEN 1 THEN '10.0.1.2' ELSE 'fe80::1' "
+	    "END"), n);
+	db_close(db);
+}
+END_TEST
+
 START_TEST(test_damaged_schedule_refused)
 {
 	struct db *db = open_ok(dbfile, DB_OPEN_WRITE);
@@ -973,6 +1029,7 @@ db_suite(void)
 	tcase_add_test(tc, test_damaged_schedule_refused);
 	tcase_add_test(tc, test_events_buffered_exactly_once);
 	tcase_add_test(tc, test_event_keys_with_other_writer);
+	tcase_add_test(tc, test_packets_batched);
 	suite_add_tcase(s, tc);
 	return s;
 }
