@@ -37,8 +37,9 @@ dbi_event_sql(enum db_stmt which)
 	size_t n;
 	int j, b, c, rows = which == DBS_EVENTS ? DBI_EVENT_ROWS : 1;
 
-	n = (size_t)snprintf(events_sql, sizeof(events_sql), "INSERT INTO "
-	    "events (id, run, seq, vtime, host, cpu, lwp, kind, object, "
+	/* OR FAIL: see packet_sql (db_record.c). */
+	n = (size_t)snprintf(events_sql, sizeof(events_sql), "INSERT OR FAIL "
+	    "INTO events (id, run, seq, vtime, host, cpu, lwp, kind, object, "
 	    "detail) VALUES ");
 	for (j = 0; j < rows; j++) {
 		b = j * EV_COLS;

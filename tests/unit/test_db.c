@@ -966,7 +966,8 @@ START_TEST(test_packets_batched)
 	/* seq: the packets after the first event, one more per event. */
 	ck_assert_int_eq(qi(db, "SELECT count(*) FROM packets WHERE seq = "
 	    "vtime + 1 + vtime / 25 AND summary = 'pkt ' || vtime AND "
-	    "length(bytes) = 40 AND hex(substr(bytes, 6, 1)) = printf('%02X', vtime) AND "
+	    "length(bytes) = 40 AND "
+	    "hex(substr(bytes, 6, 1)) = printf('%02X', vtime) AND "
 	    "pkt_key IS NOT NULL AND dst_bin = x'0a000201' AND "
 	    "route_dst = '10.0.2.0/24' AND len = 40"), n);
 	ck_assert_int_eq(qi(db, "SELECT count(DISTINCT pkt_key) FROM "
