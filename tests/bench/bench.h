@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Monotonic wall clock in ns. */
 static inline uint64_t
@@ -83,6 +86,46 @@ bench_opt_u64(const char *arg, const char *name, uint64_t *val)
 		exit(2);
 	}
 	return 1;
+}
+
+/*
+ * Run argv (stdout and stderr to /dev/null) and wait for it.  Returns
+ * its CPU seconds (user + system), or -1 when it exited 2 (cannot run
+ * here: a usage or scenario error); any other failure ends the
+ * benchmark, naming `who' and the command.
+ */
+static inline double
+bench_child_cpu(const char *who, const char *const *argv)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0) {
+		perror("wait4");
+		exit(1);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		fprintf(stderr, "%s: %s %s failed (status %d)\n", who,
+		    argv[0], argv[1] != NULL ? argv[1] : "", status);
+		exit(1);
+	}
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
 #endif /* !_KNIT_TESTS_BENCH_BENCH_H_ */

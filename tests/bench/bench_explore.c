@@ -36,48 +36,13 @@
 
 #define REPS	3
 
-/* CPU seconds of one child command (stdout and stderr discarded). */
-static double
-cpu_of(const char *const *argv)
-{
-	struct rusage ru;
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	if ((pid = fork()) < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid == 0) {
-		if (freopen("/dev/null", "w", stdout) == NULL ||
-		    freopen("/dev/null", "w", stderr) == NULL)
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) < 0) {
-		perror("wait4");
-		exit(1);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-		return -1;		/* the scenario cannot run here */
-	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
-		fprintf(stderr, "bench_explore: %s failed (status %d)\n",
-		    argv[0], status);
-		exit(1);
-	}
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
-
 static double
 median_cpu(const char *const *argv)
 {
 	double v[REPS];
 
 	for (int i = 0; i < REPS; i++)
-		if ((v[i] = cpu_of(argv)) < 0)
+		if ((v[i] = bench_child_cpu("bench_explore", argv)) < 0)
 			return -1;
 	return bench_median(v, REPS);
 }

@@ -63,40 +63,17 @@ run_once(const char *scenario, const char *level, double *wall, double *cpu)
 {
 	const char *argv[] = { knit, "run", scenario, "--db", dbpath,
 	    "--trace", level, "--quiet", NULL };
-	struct rusage ru;
 	uint64_t t0;
-	int status;
-	pid_t pid;
+	double c;
 
 	db_remove();
-	fflush(NULL);
 	t0 = bench_now_ns();
-	if ((pid = fork()) < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid == 0) {
-		if (freopen("/dev/null", "w", stdout) == NULL ||
-		    freopen("/dev/null", "w", stderr) == NULL)
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) < 0) {
-		perror("wait4");
-		exit(1);
-	}
+	c = bench_child_cpu("bench_trace_slowdown", argv);
 	*wall = (double)(bench_now_ns() - t0) * 1e-9;
 	db_remove();
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+	if (c < 0)
 		return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
-		fprintf(stderr, "bench_trace_slowdown: knit run %s --trace %s "
-		    "failed (status %d)\n", scenario, level, status);
-		exit(1);
-	}
-	*cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+	*cpu = c;
 	return 0;
 }
 
