@@ -143,6 +143,13 @@ void		 world_set_lookahead(struct world *, bool on);
 /* Whether lookahead is in effect (asked for, and the strategy allows). */
 bool		 world_lookahead(const struct world *);
 /*
+ * A lower bound on the virtual time of anything that can still happen
+ * in the world (a step, a fired event, a frame): the earliest of the
+ * ready CPUs' effective clocks, the first queued event and the clock of
+ * the CPU running now.  Never decreases while the world runs.
+ */
+uint64_t	 world_gvt(const struct world *);
+/*
  * The least delay of a link between two different hosts (the network
  * keeps it up to date); 0 when hosts are coupled (a shared segment, a
  * link with random impairments) and UINT64_MAX when no link joins two

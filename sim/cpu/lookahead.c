@@ -63,6 +63,7 @@
 #include <stdlib.h>
 
 #include "cpu/lookahead.h"
+#include "cpu/ready.h"
 #include "cpu/strategy.h"
 
 /* Owners for the event queue: one per host, plus the world. */
@@ -149,6 +150,29 @@ world_host_couple(struct host *h)
 {
 	h->h_lacoupled = true;
 	h->h_world->w_la_cpu = NULL;
+}
+
+/*
+ * Everything still to come is at or after this: a CPU steps at its
+ * effective clock or later (ready CPUs' entries may be stale, but a
+ * stale c_eff is only earlier: clocks only grow, and an LWP readied
+ * since is ready no earlier than its waker's clock), an event fires at
+ * its time, an event or a wake-up is made at its maker's time.
+ */
+uint64_t
+world_gvt(const struct world *w)
+{
+	const struct cpu_info *first = ready_first(w);
+	uint64_t gvt = evq_first_time(&w->w_evq), t;
+
+	if (first != NULL && first->c_eff < gvt)
+		gvt = first->c_eff;
+	if (sim_curcpu != NULL && sim_curcpu->c_world == w) {
+		t = sim_curcpu->c_clock;
+		if (t < gvt)
+			gvt = t;
+	}
+	return gvt;
 }
 
 uint64_t

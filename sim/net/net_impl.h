@@ -132,6 +132,11 @@ struct net {
 	bool		 n_pcap_all;
 	int		 n_pcap_nifs;
 	uint64_t	 n_pcap_frames;
+	/* frames held until GVT passes them (pcapng.c) */
+	struct netp_held **n_pcap_heap;
+	uint32_t	 n_pcap_nheld;
+	uint32_t	 n_pcap_heapcap;
+	uint64_t	 n_pcap_seq;
 };
 
 struct net	*net_create_env(const struct net_env *);

@@ -13,6 +13,11 @@
  * CPUs (its CPUs keep their exact order), and, in the second variant, a
  * shared segment and a lossy link (hosts they join are coupled).
  *
+ * The capture (sim/net/pcapng.c) is written in timestamp order though
+ * hosts run ahead of each other: with lookahead every frame's timestamp
+ * is at or after the previous one's, the file holds the same frames as
+ * without, and it repeats byte for byte.
+ *
  * And that it engages: the same network switches between LWPs several
  * times less often with lookahead, and a run with it repeats bit for
  * bit (same trace hash).
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim.h"
 #include "core/evq.h"
@@ -68,6 +74,7 @@ struct obs {
 	struct ipstat	 o_ip[2 * NFLOW + NROUTER];
 	struct udpstat	 o_udp[2 * NFLOW + NROUTER];
 	uint64_t	 o_steps, o_now, o_hash, o_lasteps, o_ctxsw;
+	uint64_t	 o_pcapframes;
 };
 
 struct flow {
@@ -75,6 +82,8 @@ struct flow {
 	int		 f_i;
 };
 static struct flow flows[NFLOW];
+/* lan_observe captures every NIC to this file when set */
+static const char *pcap_path;
 
 static void
 addr(struct host *h, const char *ifname, uint32_t a, uint32_t mask)
@@ -314,6 +323,10 @@ lan_observe(bool lookahead, bool hub, bool lossy, uint64_t skew,
 	for (i = 0; i < NROUTER; i++)
 		all[2 * NFLOW + i] = n.n_r[i];
 	host_spawn(n.n_r[1], "busy", -1, lwp_busy, NULL);
+	if (pcap_path != NULL) {
+		ck_assert_int_eq(net_pcap_open(n.n_net, pcap_path), 0);
+		net_pcap_all(n.n_net);
+	}
 	for (h = 0; h < 2 * NFLOW + NROUTER; h++)
 		for (i = 0; i < 8; i++) {
 			snprintf(name, sizeof(name), "%s:vnic%d",
@@ -359,6 +372,10 @@ lan_observe(bool lookahead, bool hub, bool lossy, uint64_t skew,
 		ip_getstat(&o->o_ip[h]);
 		udp_getstat(&o->o_udp[h]);
 		host_leave(all[h]);
+	}
+	if (pcap_path != NULL) {
+		o->o_pcapframes = net_pcap_frames(n.n_net);
+		net_pcap_close(n.n_net);
 	}
 	net_destroy(n.n_net);
 	world_destroy(n.n_w);
@@ -448,6 +465,160 @@ START_TEST(test_engages_and_repeats)
 	ck_assert_msg(on.o_ctxsw * 2 < off.o_ctxsw, "context switches: %llu "
 	    "with lookahead, %llu without", (unsigned long long)on.o_ctxsw,
 	    (unsigned long long)off.o_ctxsw);
+}
+END_TEST
+
+/* A whole file into memory. */
+static uint8_t *
+slurp(const char *path, size_t *lenp)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf;
+	long len;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	ck_assert_int_gt(len, 0);
+	rewind(fp);
+	buf = calloc(1, (size_t)len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	*lenp = (size_t)len;
+	return buf;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* One enhanced packet block: where it starts in the file, its time. */
+struct epb {
+	const uint8_t	*e_blk;
+	uint32_t	 e_len;
+	uint64_t	 e_when;
+};
+
+/* The EPBs of a capture, in file order; returns how many. */
+static size_t
+epbs(const uint8_t *buf, size_t len, struct epb **out)
+{
+	size_t off = 0, n = 0, cap = 0;
+	struct epb *e = NULL;
+	uint32_t type, blen;
+
+	while (off < len) {
+		ck_assert_uint_ge(len - off, 12);
+		type = get32(buf + off);
+		blen = get32(buf + off + 4);
+		ck_assert_uint_ge(blen, 12);
+		ck_assert_uint_le(blen, len - off);
+		ck_assert_uint_eq(get32(buf + off + blen - 4), blen);
+		if (type == 6) {
+			ck_assert_uint_ge(blen, 32);
+			if (n == cap) {
+				cap = cap != 0 ? 2 * cap : 1024;
+				e = realloc(e, cap * sizeof(*e));
+				ck_assert_ptr_nonnull(e);
+			}
+			e[n].e_blk = buf + off;
+			e[n].e_len = blen;
+			e[n].e_when = (uint64_t)get32(buf + off + 12) << 32 |
+			    get32(buf + off + 16);
+			n++;
+		}
+		off += blen;
+	}
+	*out = e;
+	return n;
+}
+
+/* Blocks in a canonical order: time, then the bytes (interface too). */
+static int
+epb_cmp(const void *a, const void *b)
+{
+	const struct epb *x = a, *y = b;
+
+	if (x->e_when != y->e_when)
+		return x->e_when < y->e_when ? -1 : 1;
+	if (x->e_len != y->e_len)
+		return x->e_len < y->e_len ? -1 : 1;
+	return memcmp(x->e_blk, y->e_blk, x->e_len);
+}
+
+/*
+ * The capture of a network where lookahead engages (every flow sends at
+ * the same instants, as bench_chain): in timestamp order with it, the
+ * same frames as without it, and the same bytes run after run.
+ */
+START_TEST(test_capture_order)
+{
+	static struct obs off, on, on2;
+	char poff[64], pon[64], pon2[64];
+	struct epb *eoff, *eon, *eon2;
+	uint8_t *boff, *bon, *bon2;
+	size_t loff, lon, lon2, noff, non, non2, i, back = 0;
+
+	snprintf(poff, sizeof(poff), "/tmp/knit-la-%d-off.pcapng",
+	    (int)getpid());
+	snprintf(pon, sizeof(pon), "/tmp/knit-la-%d-on.pcapng", (int)getpid());
+	snprintf(pon2, sizeof(pon2), "/tmp/knit-la-%d-on2.pcapng",
+	    (int)getpid());
+	pcap_path = poff;
+	lan_observe(false, false, false, 0, &off);
+	pcap_path = pon;
+	lan_observe(true, false, false, 0, &on);
+	pcap_path = pon2;
+	lan_observe(true, false, false, 0, &on2);
+	pcap_path = NULL;
+	ck_assert_uint_gt(on.o_lasteps, 1000);
+	boff = slurp(poff, &loff);
+	bon = slurp(pon, &lon);
+	bon2 = slurp(pon2, &lon2);
+	/* (3) run twice: the same file */
+	ck_assert_uint_eq(lon, lon2);
+	ck_assert_msg(memcmp(bon, bon2, lon) == 0,
+	    "two runs with lookahead wrote different captures");
+	noff = epbs(boff, loff, &eoff);
+	non = epbs(bon, lon, &eon);
+	non2 = epbs(bon2, lon2, &eon2);
+	ck_assert_uint_eq(non, non2);
+	/* every frame of every NIC: 3 flows x 150 datagrams x 4 hops x 2 */
+	ck_assert_uint_gt(non, NFLOW * NPKT * 8);
+	ck_assert_uint_eq(non, on.o_pcapframes);
+	ck_assert_uint_eq(noff, off.o_pcapframes);
+	/* (1) timestamps never go back */
+	for (i = 1; i < non; i++)
+		if (eon[i].e_when < eon[i - 1].e_when)
+			back++;
+	ck_assert_msg(back == 0, "%zu of %zu frames are stamped before the "
+	    "frame before them", back, non);
+	/* (2) the same frames (interface, time, flags, bytes) both ways */
+	ck_assert_uint_eq(non, noff);
+	ck_assert_uint_eq(lon, loff);
+	/* the section and interface blocks before the first frame too */
+	ck_assert_int_eq(eon[0].e_blk - bon, eoff[0].e_blk - boff);
+	ck_assert_int_eq(memcmp(bon, boff, (size_t)(eon[0].e_blk - bon)), 0);
+	qsort(eoff, noff, sizeof(*eoff), epb_cmp);
+	qsort(eon, non, sizeof(*eon), epb_cmp);
+	for (i = 0; i < non; i++)
+		ck_assert_msg(epb_cmp(&eoff[i], &eon[i]) == 0,
+		    "frame %zu (by time) differs with lookahead", i);
+	free(eoff);
+	free(eon);
+	free(eon2);
+	free(boff);
+	free(bon);
+	free(bon2);
+	unlink(poff);
+	unlink(pon);
+	unlink(pon2);
 }
 END_TEST
 
@@ -628,6 +799,7 @@ main(void)
 	tcase_add_test(tc, test_same_behaviour_p2p);
 	tcase_add_test(tc, test_same_behaviour_coupled);
 	tcase_add_test(tc, test_engages_and_repeats);
+	tcase_add_test(tc, test_capture_order);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
