@@ -1,6 +1,7 @@
 /*
  * Lock-order checker: classes, the dependency graph, cycle search,
- * the interrupt rule, and the text form used between processes.
+ * and the interrupt rule.  Merging graphs and their text form between
+ * processes are in lockorder_merge.c.
  *
  * Invariants:
  *  - classes[] and edges[] only grow; ids are indexes and never change.
@@ -18,105 +19,18 @@
 
 #include "sys/intr.h"
 
-#include "check/lockorder.h"
-#include "check/u64map.h"
+#include "check/lockorder_int.h"
 
-#define LO_NONE		UINT32_MAX
-
-/*
- * Interrupt usage of a class, two slots: USE_INTR the highest level of
- * an interrupt LWP that acquired it (-1: none), USE_HOLD the lowest IPL
- * it was held at (LVL_NONE: none).  Each slot keeps the stack (or its
- * text) of the first acquisition at its current value.
- */
-#define USE_INTR	0
-#define USE_HOLD	1
-#define LVL_NONE	16
-
-struct lo_class_rec {
-	char		*c_name, *c_file;
-	int		 c_line;
-	uint32_t	 c_out;		/* first out edge or LO_NONE */
-	bool		 c_spin;	/* a spin mutex */
-	bool		 c_spin_written;
-	int		 c_lvl[2];	/* per slot, see USE_* */
-	int		 c_lvl_written[2];
-	bool		 c_intr_reported;
-	char		*c_usage_text[2]; /* stacks at c_lvl, per slot */
-	struct check_stack c_usage_stack[2];
-	bool		 c_have_usage_stack[2];
-	/* cycle search scratch */
-	uint32_t	 c_seen;	/* search generation */
-	uint32_t	 c_via;		/* edge that reached this class */
-};
-
-struct lo_edge {
-	uint32_t	 e_from, e_to;
-	uint32_t	 e_next_out;
-	uint64_t	 e_run;
-	uint64_t	 e_count;
-	bool		 e_written;
-	bool		 e_have_stacks;
-	struct check_stack e_stack_from, e_stack_to;
-	char		*e_text_from, *e_text_to;	/* NULL: format stacks */
-};
-
-/*
- * A held lock.  Kept small (every acquisition pushes one and most
- * releases pop the top): its stack, when it has one, lives in the
- * graph's held_stacks[h_stack].
- */
-struct lo_held {
-	const void	*h_lock;
-	uint32_t	 h_cls;
-	unsigned	 h_flags;
-	uint32_t	 h_stack;	/* LO_NONE: no stack */
-};
-
-struct lo_thread {
-	struct lo_held	*t_held;
-	uint32_t	 t_len, t_cap;
-};
-
-struct lockorder {
-	struct lo_class_rec *classes;
-	uint32_t	 nclasses, capclasses;
-	struct u64map	 class_by_key;	/* key hash -> class id */
-	struct lo_edge	*edges;
-	uint32_t	 nedges, capedges;
-	struct u64map	 edge_by_pair;
-	struct lo_thread *threads;
-	uint32_t	 nthreads;
-	/*
-	 * Stacks of held locks (lo_held.h_stack).  A slot is taken per
-	 * acquisition with a stack and given back when its lock is released;
-	 * the array only shrinks from its end, so held locks released in
-	 * LIFO order (the common case) keep it as short as the deepest
-	 * nesting with stacks.
-	 */
-	struct check_stack *held_stacks;
-	uint32_t	 nheld_stacks, capheld_stacks;
-	struct lo_report *reports;
-	size_t		 nreports, capreports;
-	struct u64map	 reported;	/* signature hash -> 1 */
-	uint64_t	 run;
-	uint32_t	 search_gen;
-	enum lo_intr_rule intr_rule;
-	const struct lockorder *fallback;
-	lo_report_fn_t	 report_fn;
-	void		*report_arg;
-};
-
-static void *
-xrealloc(void *p, size_t n)
+void *
+lo_xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n)) == NULL)
 		abort();
 	return p;
 }
 
-static char *
-xstrdup(const char *s)
+char *
+lo_xstrdup(const char *s)
 {
 	char *d = strdup(s != NULL ? s : "");
 
@@ -202,15 +116,13 @@ lo_set_run(struct lockorder *lo, uint64_t run)
 	lo->run = run;
 }
 
-static void intr_check(struct lockorder *, uint32_t);
-
 /* Usage seen before the change is judged by the new rule too. */
 void
 lo_set_intr_rule(struct lockorder *lo, enum lo_intr_rule rule)
 {
 	lo->intr_rule = rule;
 	for (uint32_t i = 0; i < lo->nclasses; i++)
-		intr_check(lo, i);
+		lo_intr_check(lo, i);
 }
 
 enum lo_intr_rule
@@ -241,13 +153,13 @@ lo_class(struct lockorder *lo, const char *name, const char *file, int line)
 	}
 	if (lo->nclasses == lo->capclasses) {
 		lo->capclasses = lo->capclasses ? lo->capclasses * 2 : 32;
-		lo->classes = xrealloc(lo->classes,
+		lo->classes = lo_xrealloc(lo->classes,
 		    lo->capclasses * sizeof(*lo->classes));
 	}
 	c = &lo->classes[lo->nclasses];
 	memset(c, 0, sizeof(*c));
-	c->c_name = xstrdup(name);
-	c->c_file = xstrdup(file);
+	c->c_name = lo_xstrdup(name);
+	c->c_file = lo_xstrdup(file);
 	c->c_line = line;
 	c->c_out = LO_NONE;
 	c->c_lvl[USE_INTR] = c->c_lvl_written[USE_INTR] = -1;
@@ -292,8 +204,6 @@ class_in(const struct lockorder *lo, uint32_t c, const struct lockorder *other)
 	}
 }
 
-static char *xstrdup(const char *);
-
 /* Copy an edge's stack texts from the fallback graph, if it has them. */
 static void
 fallback_text(const struct lockorder *lo, struct lo_edge *e)
@@ -307,8 +217,8 @@ fallback_text(const struct lockorder *lo, struct lo_edge *e)
 	idp = u64map_find(&fb->edge_by_pair, ((uint64_t)a << 32 | b) + 1);
 	if (idp == NULL || fb->edges[*idp].e_text_from == NULL)
 		return;
-	e->e_text_from = xstrdup(fb->edges[*idp].e_text_from);
-	e->e_text_to = xstrdup(fb->edges[*idp].e_text_to);
+	e->e_text_from = lo_xstrdup(fb->edges[*idp].e_text_from);
+	e->e_text_to = lo_xstrdup(fb->edges[*idp].e_text_to);
 }
 
 /* A growing string for report text. */
@@ -337,7 +247,7 @@ sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 			return;
 		}
 		sb->cap = (sb->cap + (size_t)n + 1) * 2;
-		sb->s = xrealloc(sb->s, sb->cap);
+		sb->s = lo_xrealloc(sb->s, sb->cap);
 	}
 }
 
@@ -346,7 +256,7 @@ sbuf_init(struct sbuf *sb)
 {
 	sb->cap = 256;
 	sb->len = 0;
-	sb->s = xrealloc(NULL, sb->cap);
+	sb->s = lo_xrealloc(NULL, sb->cap);
 	sb->s[0] = '\0';
 }
 
@@ -357,9 +267,9 @@ stack_text(const struct check_stack *cs, bool have)
 	size_t n;
 
 	if (!have || cs->cs_depth == 0)
-		return xstrdup("    (no stack)\n");
+		return lo_xstrdup("    (no stack)\n");
 	n = check_stack_format(cs, NULL, 0);
-	buf = xrealloc(NULL, n + 1);
+	buf = lo_xrealloc(NULL, n + 1);
 	check_stack_format(cs, buf, n + 1);
 	return buf;
 }
@@ -369,14 +279,14 @@ stack_text(const struct check_stack *cs, bool have)
  * (one addr2line run instead of one per frame).  which: 0 all edges,
  * 1 the unwritten ones; cyc/n: just those edges.
  */
-static void
-prefetch(const struct lockorder *lo, int which, const uint32_t *cyc,
+void
+lo_prefetch(const struct lockorder *lo, int which, const uint32_t *cyc,
     uint32_t n)
 {
 	const struct check_stack **v;
 	size_t k = 0, max = 2 * (size_t)lo->nedges + 2 * lo->nclasses + 1;
 
-	v = xrealloc(NULL, max * sizeof(*v));
+	v = lo_xrealloc(NULL, max * sizeof(*v));
 	for (uint32_t i = 0; i < (cyc != NULL ? n : lo->nedges); i++) {
 		const struct lo_edge *e = &lo->edges[cyc != NULL ? cyc[i] : i];
 
@@ -396,8 +306,8 @@ prefetch(const struct lockorder *lo, int which, const uint32_t *cyc,
 	free(v);
 }
 
-static void
-edge_materialise_text(struct lo_edge *e)
+void
+lo_edge_materialise_text(struct lo_edge *e)
 {
 	if (e->e_text_from == NULL)
 		e->e_text_from = stack_text(&e->e_stack_from, e->e_have_stacks);
@@ -421,7 +331,7 @@ add_report(struct lockorder *lo, enum lo_report_kind kind, char *sig,
 	u64map_put(&lo->reported, h ? h : 1, 1);
 	if (lo->nreports == lo->capreports) {
 		lo->capreports = lo->capreports ? lo->capreports * 2 : 8;
-		lo->reports = xrealloc(lo->reports,
+		lo->reports = lo_xrealloc(lo->reports,
 		    lo->capreports * sizeof(*lo->reports));
 	}
 	r = &lo->reports[lo->nreports++];
@@ -464,14 +374,14 @@ report_cycle(struct lockorder *lo, const uint32_t *cyc, uint32_t n)
 		if (class_cmp(lo, lo->edges[cyc[i]].e_from,
 		    lo->edges[cyc[start]].e_from) < 0)
 			start = i;
-	classes = xrealloc(NULL, n * sizeof(*classes));
-	rot = xrealloc(NULL, n * sizeof(*rot));
+	classes = lo_xrealloc(NULL, n * sizeof(*classes));
+	rot = lo_xrealloc(NULL, n * sizeof(*rot));
 	memset(rot, 0, n * sizeof(*rot));
 	for (uint32_t i = 0; i < n; i++) {
 		rot[i] = cyc[(start + i) % n];
 		classes[i] = lo->edges[rot[i]].e_from;
 	}
-	prefetch(lo, 0, rot, n);
+	lo_prefetch(lo, 0, rot, n);
 
 	sbuf_init(&sig);
 	sbuf_printf(&sig, "lock order:");
@@ -491,7 +401,7 @@ report_cycle(struct lockorder *lo, const uint32_t *cyc, uint32_t n)
 		if (!e->e_have_stacks && e->e_text_from == NULL &&
 		    lo->fallback != NULL)
 			fallback_text(lo, e);
-		edge_materialise_text(e);
+		lo_edge_materialise_text(e);
 		class_label(lo, e->e_from, label, sizeof(label));
 		class_label(lo, e->e_to, label2, sizeof(label2));
 		sbuf_printf(&text, "edge %u: %s -> %s (first in run %" PRIu64
@@ -514,7 +424,7 @@ find_path(struct lockorder *lo, uint32_t from, uint32_t to, uint32_t **pathp)
 	uint32_t *queue, qh = 0, qt = 0, gen, c, n, *path;
 
 	gen = ++lo->search_gen;
-	queue = xrealloc(NULL, lo->nclasses * sizeof(*queue));
+	queue = lo_xrealloc(NULL, lo->nclasses * sizeof(*queue));
 	lo->classes[from].c_seen = gen;
 	lo->classes[from].c_via = LO_NONE;
 	queue[qt++] = from;
@@ -540,7 +450,7 @@ find_path(struct lockorder *lo, uint32_t from, uint32_t to, uint32_t **pathp)
 	for (c = to; lo->classes[c].c_via != LO_NONE;
 	    c = lo->edges[lo->classes[c].c_via].e_from)
 		n++;
-	path = xrealloc(NULL, (n + 1) * sizeof(*path));
+	path = lo_xrealloc(NULL, (n + 1) * sizeof(*path));
 	c = to;
 	for (uint32_t i = n; i > 0; i--) {
 		path[i - 1] = lo->classes[c].c_via;
@@ -554,8 +464,8 @@ find_path(struct lockorder *lo, uint32_t from, uint32_t to, uint32_t **pathp)
  * Add edge from -> to unless present; returns the edge id and sets
  * *isnew.  A new edge is checked for closing a cycle.
  */
-static uint32_t
-add_edge(struct lockorder *lo, uint32_t from, uint32_t to, bool *isnew)
+uint32_t
+lo_add_edge(struct lockorder *lo, uint32_t from, uint32_t to, bool *isnew)
 {
 	uint64_t key = ((uint64_t)from << 32 | to) + 1;
 	uint32_t *idp, id;
@@ -568,7 +478,7 @@ add_edge(struct lockorder *lo, uint32_t from, uint32_t to, bool *isnew)
 	}
 	if (lo->nedges == lo->capedges) {
 		lo->capedges = lo->capedges ? lo->capedges * 2 : 64;
-		lo->edges = xrealloc(lo->edges,
+		lo->edges = lo_xrealloc(lo->edges,
 		    lo->capedges * sizeof(*lo->edges));
 	}
 	id = lo->nedges++;
@@ -586,15 +496,15 @@ add_edge(struct lockorder *lo, uint32_t from, uint32_t to, bool *isnew)
 }
 
 /* After filling in a new edge's stacks: does it close a cycle? */
-static void
-check_new_edge(struct lockorder *lo, uint32_t id)
+void
+lo_check_new_edge(struct lockorder *lo, uint32_t id)
 {
 	uint32_t n, *path, *cyc;
 
 	n = find_path(lo, lo->edges[id].e_to, lo->edges[id].e_from, &path);
 	if (n == 0)
 		return;
-	cyc = xrealloc(NULL, (n + 1) * sizeof(*cyc));
+	cyc = lo_xrealloc(NULL, (n + 1) * sizeof(*cyc));
 	cyc[0] = id;
 	memcpy(cyc + 1, path, n * sizeof(*cyc));
 	free(path);
@@ -616,8 +526,8 @@ ipl_name(int ipl)
 }
 
 /* A slot's stack text: its own, else the fallback graph's for that level. */
-static void
-usage_text(struct lockorder *lo, uint32_t cls, int slot)
+void
+lo_usage_text(struct lockorder *lo, uint32_t cls, int slot)
 {
 	struct lo_class_rec *c = &lo->classes[cls];
 	const struct lo_class_rec *f;
@@ -630,7 +540,7 @@ usage_text(struct lockorder *lo, uint32_t cls, int slot)
 		f = &lo->fallback->classes[fc];
 		if (f->c_lvl[slot] == c->c_lvl[slot] &&
 		    f->c_usage_text[slot] != NULL) {
-			c->c_usage_text[slot] = xstrdup(f->c_usage_text[slot]);
+			c->c_usage_text[slot] = lo_xstrdup(f->c_usage_text[slot]);
 			return;
 		}
 	}
@@ -648,8 +558,8 @@ report_intr(struct lockorder *lo, uint32_t cls)
 	int lvl = c->c_lvl[USE_INTR], held = c->c_lvl[USE_HOLD];
 
 	c->c_intr_reported = true;
-	usage_text(lo, cls, USE_INTR);
-	usage_text(lo, cls, USE_HOLD);
+	lo_usage_text(lo, cls, USE_INTR);
+	lo_usage_text(lo, cls, USE_HOLD);
 	class_label(lo, cls, label, sizeof(label));
 	sbuf_init(&sig);
 	sbuf_printf(&sig, "interrupt-unsafe lock: %s", label);
@@ -665,14 +575,14 @@ report_intr(struct lockorder *lo, uint32_t cls)
 	    c->c_spin ? "spin" : "wait", ipl_name(lvl),
 	    c->c_usage_text[USE_INTR], ipl_name(held),
 	    c->c_usage_text[USE_HOLD]);
-	classes = xrealloc(NULL, sizeof(*classes));
+	classes = lo_xrealloc(NULL, sizeof(*classes));
 	classes[0] = cls;
 	add_report(lo, LO_REPORT_INTR_UNSAFE, sig.s, text.s, classes, 1);
 }
 
 /* Report cls if the rule covers it and an interrupt can cut its hold. */
-static void
-intr_check(struct lockorder *lo, uint32_t cls)
+void
+lo_intr_check(struct lockorder *lo, uint32_t cls)
 {
 	const struct lo_class_rec *c = &lo->classes[cls];
 
@@ -683,17 +593,9 @@ intr_check(struct lockorder *lo, uint32_t cls)
 		report_intr(lo, cls);
 }
 
-/* Does level lvl extend slot's usage of c? */
-static inline bool
-usage_extends(const struct lo_class_rec *c, int slot, int lvl)
-{
-	return slot == USE_INTR ? lvl > c->c_lvl[USE_INTR] :
-	    lvl < c->c_lvl[USE_HOLD];
-}
-
 /* Record usage lvl in slot, with a stack or the text of one. */
-static void
-note_usage(struct lockorder *lo, uint32_t cls, int slot, int lvl,
+void
+lo_note_usage(struct lockorder *lo, uint32_t cls, int slot, int lvl,
     const struct check_stack *stack, const char *text)
 {
 	struct lo_class_rec *c = &lo->classes[cls];
@@ -702,11 +604,11 @@ note_usage(struct lockorder *lo, uint32_t cls, int slot, int lvl,
 		return;
 	c->c_lvl[slot] = lvl;
 	free(c->c_usage_text[slot]);
-	c->c_usage_text[slot] = text != NULL ? xstrdup(text) : NULL;
+	c->c_usage_text[slot] = text != NULL ? lo_xstrdup(text) : NULL;
 	c->c_have_usage_stack[slot] = text == NULL && stack != NULL;
 	if (c->c_have_usage_stack[slot])
 		c->c_usage_stack[slot] = *stack;
-	intr_check(lo, cls);
+	lo_intr_check(lo, cls);
 }
 
 static struct lo_thread *
@@ -715,7 +617,7 @@ thread_get(struct lockorder *lo, uint32_t tid)
 	if (tid >= lo->nthreads) {
 		uint32_t n = tid + 8;
 
-		lo->threads = xrealloc(lo->threads, n * sizeof(*lo->threads));
+		lo->threads = lo_xrealloc(lo->threads, n * sizeof(*lo->threads));
 		memset(lo->threads + lo->nthreads, 0,
 		    (n - lo->nthreads) * sizeof(*lo->threads));
 		lo->nthreads = n;
@@ -734,13 +636,13 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 
 	if ((flags & LO_SPIN) && !c->c_spin) {
 		c->c_spin = true;
-		intr_check(lo, cls);
+		lo_intr_check(lo, cls);
 	}
 	if (usage_extends(c, USE_HOLD, LO_IPL_OF(flags)))
-		note_usage(lo, cls, USE_HOLD, LO_IPL_OF(flags), stack, NULL);
+		lo_note_usage(lo, cls, USE_HOLD, LO_IPL_OF(flags), stack, NULL);
 	if ((flags & LO_INTR) &&
 	    usage_extends(c, USE_INTR, LO_LEVEL_OF(flags)))
-		note_usage(lo, cls, USE_INTR, LO_LEVEL_OF(flags), stack, NULL);
+		lo_note_usage(lo, cls, USE_INTR, LO_LEVEL_OF(flags), stack, NULL);
 
 	if (!(flags & LO_TRY)) {
 		for (uint32_t i = 0; i < t->t_len; i++) {
@@ -749,7 +651,7 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 			h = &t->t_held[i];
 			if (h->h_cls == cls)
 				continue;
-			id = add_edge(lo, h->h_cls, cls, &isnew);
+			id = lo_add_edge(lo, h->h_cls, cls, &isnew);
 			if (!isnew)
 				continue;
 			if (h->h_stack != LO_NONE && stack != NULL) {
@@ -758,12 +660,12 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 				lo->edges[id].e_stack_to = *stack;
 				lo->edges[id].e_have_stacks = true;
 			}
-			check_new_edge(lo, id);
+			lo_check_new_edge(lo, id);
 		}
 	}
 	if (t->t_len == t->t_cap) {
 		t->t_cap = t->t_cap ? t->t_cap * 2 : 8;
-		t->t_held = xrealloc(t->t_held, t->t_cap * sizeof(*t->t_held));
+		t->t_held = lo_xrealloc(t->t_held, t->t_cap * sizeof(*t->t_held));
 	}
 	h = &t->t_held[t->t_len++];
 	h->h_lock = lock;
@@ -774,7 +676,7 @@ lo_acquire(struct lockorder *lo, uint32_t tid, uint32_t cls,
 		if (lo->nheld_stacks == lo->capheld_stacks) {
 			lo->capheld_stacks = lo->capheld_stacks ?
 			    lo->capheld_stacks * 2 : 8;
-			lo->held_stacks = xrealloc(lo->held_stacks,
+			lo->held_stacks = lo_xrealloc(lo->held_stacks,
 			    lo->capheld_stacks * sizeof(*lo->held_stacks));
 		}
 		h->h_stack = lo->nheld_stacks++;
@@ -912,13 +814,13 @@ lo_foreach_edge(const struct lockorder *lo,
 {
 	struct lo_edge_info ei;
 
-	prefetch(lo, 0, NULL, 0);
+	lo_prefetch(lo, 0, NULL, 0);
 	for (uint32_t i = 0; i < lo->nedges; i++) {
 		struct lo_edge *e = &lo->edges[i];
 		const struct lo_class_rec *f = &lo->classes[e->e_from];
 		const struct lo_class_rec *t = &lo->classes[e->e_to];
 
-		edge_materialise_text(e);
+		lo_edge_materialise_text(e);
 		ei.ei_from_name = f->c_name;
 		ei.ei_from_file = f->c_file;
 		ei.ei_from_line = f->c_line;
@@ -933,271 +835,3 @@ lo_foreach_edge(const struct lockorder *lo,
 	}
 }
 
-/* Merge one edge given by class ids of dst and stack texts. */
-static bool
-merge_edge(struct lockorder *dst, uint32_t from, uint32_t to,
-    const char *tfrom, const char *tto)
-{
-	bool isnew;
-	uint32_t id = add_edge(dst, from, to, &isnew);
-
-	if (!isnew)
-		return false;
-	dst->edges[id].e_text_from = xstrdup(tfrom);
-	dst->edges[id].e_text_to = xstrdup(tto);
-	check_new_edge(dst, id);
-	return true;
-}
-
-/* Is the edge from -> to (class ids of lo) in lo? */
-static bool
-edge_in(const struct lockorder *lo, uint32_t from, uint32_t to)
-{
-	return u64map_find(&lo->edge_by_pair,
-	    ((uint64_t)from << 32 | to) + 1) != NULL;
-}
-
-/* Would merging src (classes mapped to dst's by map) add to dst? */
-static bool
-merge_news(const struct lockorder *dst, const struct lockorder *src,
-    const uint32_t *map)
-{
-	for (uint32_t i = 0; i < src->nclasses; i++)
-		for (int b = 0; b < 2; b++)
-			if (usage_extends(&dst->classes[map[i]], b,
-			    src->classes[i].c_lvl[b]))
-				return true;
-	for (uint32_t i = 0; i < src->nedges; i++)
-		if (!edge_in(dst, map[src->edges[i].e_from],
-		    map[src->edges[i].e_to]))
-			return true;
-	return false;
-}
-
-size_t
-lo_merge(struct lockorder *dst, const struct lockorder *src, uint64_t run)
-{
-	size_t before = dst->nreports;
-	uint64_t saved = dst->run;
-	uint32_t *map;
-
-	dst->run = run;
-	map = xrealloc(NULL, (src->nclasses + 1) * sizeof(*map));
-	for (uint32_t i = 0; i < src->nclasses; i++) {
-		const struct lo_class_rec *c = &src->classes[i];
-
-		map[i] = lo_class(dst, c->c_name, c->c_file, c->c_line);
-	}
-	/*
-	 * Symbolise (one batch) only when something is new to dst: stacks
-	 * of what dst has already would be thrown away.  In a campaign's
-	 * steady state every run's edges and usage are old news.
-	 */
-	if (merge_news(dst, src, map))
-		prefetch(src, 0, NULL, 0);
-	for (uint32_t i = 0; i < src->nclasses; i++) {
-		const struct lo_class_rec *c = &src->classes[i];
-
-		if (c->c_spin && !dst->classes[map[i]].c_spin) {
-			dst->classes[map[i]].c_spin = true;
-			intr_check(dst, map[i]);
-		}
-		for (int b = 0; b < 2; b++) {
-			if (!usage_extends(&dst->classes[map[i]], b,
-			    c->c_lvl[b]))
-				continue;
-			/* Materialising caches the text in src. */
-			usage_text((struct lockorder *)src, i, b);
-			note_usage(dst, map[i], b, c->c_lvl[b], NULL,
-			    c->c_usage_text[b]);
-		}
-	}
-	for (uint32_t i = 0; i < src->nedges; i++) {
-		struct lo_edge *e = &src->edges[i];
-		bool isnew;
-
-		if (edge_in(dst, map[e->e_from], map[e->e_to])) {
-			(void)add_edge(dst, map[e->e_from], map[e->e_to],
-			    &isnew);		/* counted, text unneeded */
-			continue;
-		}
-		/* Materialising the text caches it in src, hence the cast. */
-		edge_materialise_text((struct lo_edge *)e);
-		merge_edge(dst, map[e->e_from], map[e->e_to], e->e_text_from,
-		    e->e_text_to);
-	}
-	free(map);
-	dst->run = saved;
-	return dst->nreports - before;
-}
-
-/*
- * Text form.  One record per line, fields separated by tabs, with
- * backslash escapes for tab, newline and backslash:
- *   R rule                  (the interrupt rule, when not the default)
- *   S name file line        (the class is a spin mutex)
- *   U name file line slot level stack   (interrupt usage, USE_*)
- *   E fname ffile fline tname tfile tline fromstack tostack
- *   .                       (end of one lo_write block)
- */
-static void
-put_field(FILE *fp, const char *s)
-{
-	fputc('\t', fp);
-	for (; *s != '\0'; s++) {
-		if (*s == '\t')
-			fputs("\\t", fp);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else if (*s == '\\')
-			fputs("\\\\", fp);
-		else
-			fputc(*s, fp);
-	}
-}
-
-bool
-lo_unwritten(const struct lockorder *lo)
-{
-	if (lo->intr_rule != LO_RULE_SPIN)
-		return true;	/* lo_write always says so */
-	for (uint32_t i = 0; i < lo->nclasses; i++) {
-		const struct lo_class_rec *c = &lo->classes[i];
-
-		if ((c->c_spin && !c->c_spin_written) ||
-		    c->c_lvl[0] != c->c_lvl_written[0] ||
-		    c->c_lvl[1] != c->c_lvl_written[1])
-			return true;
-	}
-	for (uint32_t i = 0; i < lo->nedges; i++)
-		if (!lo->edges[i].e_written)
-			return true;
-	return false;
-}
-
-int
-lo_write(struct lockorder *lo, FILE *fp)
-{
-	prefetch(lo, 1, NULL, 0);
-	/* Before the usage it governs: a reader applies it to all of it. */
-	if (lo->intr_rule != LO_RULE_SPIN)
-		fprintf(fp, "R\t%d\n", (int)lo->intr_rule);
-	for (uint32_t i = 0; i < lo->nclasses; i++) {
-		struct lo_class_rec *c = &lo->classes[i];
-
-		if (c->c_spin && !c->c_spin_written) {
-			fputc('S', fp);
-			put_field(fp, c->c_name);
-			put_field(fp, c->c_file);
-			fprintf(fp, "\t%d\n", c->c_line);
-			c->c_spin_written = true;
-		}
-		for (int b = 0; b < 2; b++) {
-			if (c->c_lvl[b] == c->c_lvl_written[b])
-				continue;
-			usage_text(lo, i, b);
-			fputc('U', fp);
-			put_field(fp, c->c_name);
-			put_field(fp, c->c_file);
-			fprintf(fp, "\t%d\t%d\t%d", c->c_line, b, c->c_lvl[b]);
-			put_field(fp, c->c_usage_text[b]);
-			fputc('\n', fp);
-			c->c_lvl_written[b] = c->c_lvl[b];
-		}
-	}
-	for (uint32_t i = 0; i < lo->nedges; i++) {
-		struct lo_edge *e = &lo->edges[i];
-		struct lo_class_rec *f = &lo->classes[e->e_from];
-		struct lo_class_rec *t = &lo->classes[e->e_to];
-
-		if (e->e_written)
-			continue;
-		e->e_written = true;
-		edge_materialise_text(e);
-		fputc('E', fp);
-		put_field(fp, f->c_name);
-		put_field(fp, f->c_file);
-		fprintf(fp, "\t%d", f->c_line);
-		put_field(fp, t->c_name);
-		put_field(fp, t->c_file);
-		fprintf(fp, "\t%d", t->c_line);
-		put_field(fp, e->e_text_from);
-		put_field(fp, e->e_text_to);
-		fputc('\n', fp);
-	}
-	fputs(".\n", fp);
-	return ferror(fp) ? -1 : 0;
-}
-
-/* Split a line in place into unescaped fields; returns the count. */
-static int
-split_fields(char *line, char **f, int max)
-{
-	int n = 0;
-	char *r = line, *w = line;
-
-	f[n++] = w;
-	for (; *r != '\0' && *r != '\n'; r++) {
-		if (*r == '\t') {
-			*w++ = '\0';
-			if (n == max)
-				return -1;
-			f[n++] = w;
-		} else if (*r == '\\' && r[1] != '\0') {
-			r++;
-			*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r;
-		} else
-			*w++ = *r;
-	}
-	*w = '\0';
-	return n;
-}
-
-int
-lo_read(struct lockorder *lo, FILE *fp, uint64_t run)
-{
-	char *line = NULL, *f[10];
-	size_t cap = 0, before = lo->nreports;
-	uint64_t saved = lo->run;
-	int n, rc = -1;
-
-	lo->run = run;
-	while (getline(&line, &cap, fp) > 0) {
-		if (strcmp(line, ".\n") == 0) {
-			rc = 0;
-			break;
-		}
-		n = split_fields(line, f, 10);
-		if (n == 2 && strcmp(f[0], "R") == 0) {
-			/* A scenario chose the interrupt rule. */
-			int rule = atoi(f[1]);
-
-			if (rule < LO_RULE_OFF || rule > LO_RULE_ALL)
-				break;
-			lo_set_intr_rule(lo, (enum lo_intr_rule)rule);
-		} else if (n == 4 && strcmp(f[0], "S") == 0) {
-			uint32_t c = lo_class(lo, f[1], f[2], atoi(f[3]));
-
-			lo->classes[c].c_spin = true;
-			intr_check(lo, c);
-		} else if (n == 7 && strcmp(f[0], "U") == 0) {
-			int slot = atoi(f[4]), lvl = atoi(f[5]);
-			uint32_t c;
-
-			if ((slot != USE_INTR && slot != USE_HOLD) || lvl < 0 ||
-			    lvl >= LVL_NONE)
-				break;
-			c = lo_class(lo, f[1], f[2], atoi(f[3]));
-			note_usage(lo, c, slot, lvl, NULL, f[6]);
-		} else if (n == 9 && strcmp(f[0], "E") == 0) {
-			uint32_t a = lo_class(lo, f[1], f[2], atoi(f[3]));
-			uint32_t b = lo_class(lo, f[4], f[5], atoi(f[6]));
-
-			merge_edge(lo, a, b, f[7], f[8]);
-		} else
-			break;
-	}
-	free(line);
-	lo->run = saved;
-	return rc < 0 ? -1 : (int)(lo->nreports - before);
-}
