@@ -388,6 +388,7 @@ race_start(struct world *w, bool points)
 	cs.cs_race = race_create();
 	race_set_report_fn(cs.cs_race, race_report_to_world, w);
 	race_set_tid_fn(race_tid);
+	race_set_tid_gen(&sim_switch_gen);
 	if (points)
 		race_set_access_hook(cs.cs_race, race_point, NULL);
 	race_set_current(cs.cs_race);
@@ -400,6 +401,7 @@ check_world_begin(struct world *w, const struct check_config *cfg)
 		check_world_end(cs.cs_world);
 	memset(&cs, 0, sizeof(cs));
 	cs.cs_world = w;
+	sim_switch_gen++;
 	cs.cs_cfg = *cfg;
 	if (cfg->cc_lockorder) {
 		cs.cs_lo = lo_create();

@@ -239,11 +239,19 @@ race_switch(struct race *r, uint32_t tid, int cpu)
 }
 
 uint32_t (*race_tid_source)(int *);
+const uint64_t *race_tid_gen;
 
 void
 race_set_tid_fn(uint32_t (*fn)(int *))
 {
 	race_tid_source = fn;
+	race_tid_gen = NULL;
+}
+
+void
+race_set_tid_gen(const uint64_t *gen)
+{
+	race_tid_gen = gen;
 }
 
 uint32_t

@@ -74,6 +74,12 @@ uint32_t	 race_current_tid(struct race *);
  * RACE_NOTID) and sets *cpu; it then replaces race_switch.
  */
 void		 race_set_tid_fn(uint32_t (*fn)(int *cpu));
+/*
+ * And a counter the platform bumps whenever fn's answer may change:
+ * while it stands still, the last answer is reused (NULL: ask fn at
+ * every access).  Set after race_set_tid_fn, which clears it.
+ */
+void		 race_set_tid_gen(const uint64_t *gen);
 
 /* Synchronisation edges on any object key (an address, a cookie). */
 void		 race_release(struct race *, uint32_t tid, uintptr_t obj);

@@ -80,6 +80,10 @@ struct race {
 	struct rthread	*threads;
 	uint32_t	 nthreads;
 	uint32_t	 cur;		/* current tid or RACE_NOTID */
+	/* race_tid_source's last answer, good while *race_tid_gen is tc_gen */
+	uint64_t	 tc_gen;
+	uint32_t	 tc_tid;
+	int		 tc_cpu;
 	struct rs_store	*shadow;
 	struct readset	*rsets;
 	uint32_t	 nrsets, caprsets, free_rset;
@@ -107,6 +111,7 @@ struct race {
 
 /* The platform's "who runs" function (race_set_tid_fn), or NULL. */
 extern uint32_t	(*race_tid_source)(int *);
+extern const uint64_t *race_tid_gen;	/* or NULL */
 
 struct rthread	*race_thread_slow(struct race *, uint32_t tid);
 uint32_t	 race_pc_far(struct race *, uintptr_t pc);
@@ -156,7 +161,19 @@ current_thread(struct race *r, uint32_t *tidp)
 		*tidp = tid;
 		return thread_get(r, tid);
 	}
-	if ((tid = race_tid_source(&cpu)) == RACE_NOTID)
+	if (__builtin_expect(race_tid_gen != NULL &&
+	    *race_tid_gen == r->tc_gen, 1)) {
+		tid = r->tc_tid;
+		cpu = r->tc_cpu;
+	} else {
+		tid = race_tid_source(&cpu);
+		if (race_tid_gen != NULL) {
+			r->tc_gen = *race_tid_gen;
+			r->tc_tid = tid;
+			r->tc_cpu = cpu;
+		}
+	}
+	if (tid == RACE_NOTID)
 		return NULL;
 	t = thread_get(r, tid);
 	thread_set_cpu(t, tid, cpu);

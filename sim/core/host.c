@@ -164,6 +164,7 @@ world_host_create(struct world *w, const char *name, int ncpu)
 	h->h_ctxlwp.l_host = h;
 	h->h_ctxlwp.l_cpu = &h->h_cpus[0];
 	h->h_ctxlwp.l_flags = LW_NOSCHED;
+	sim_switch_gen++;
 	h->h_ctxlwp.l_stat = LSONPROC;
 	snprintf(h->h_ctxlwp.l_name, sizeof(h->h_ctxlwp.l_name), "host_enter");
 	(void)lwp_create_internal(h, &h->h_cpus[0], LW_BOOTLWP, "boot",
@@ -272,6 +273,7 @@ host_enter(struct host *h)
 	host_saved.he_world = sim_curworld;
 	host_saved.he_vnet = vnet_curbase;
 	sim_curlwp = &h->h_ctxlwp;
+	sim_switch_gen++;
 	sim_curcpu = &h->h_cpus[0];
 	sim_curworld = h->h_world;
 	vnet_curbase = h->h_vnetbase;
@@ -282,6 +284,7 @@ host_leave(struct host *h)
 {
 	(void)h;
 	sim_curlwp = host_saved.he_lwp;
+	sim_switch_gen++;
 	sim_curcpu = host_saved.he_cpu;
 	sim_curworld = host_saved.he_world;
 	vnet_curbase = host_saved.he_vnet;

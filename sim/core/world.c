@@ -256,6 +256,7 @@ world_run(struct world *w, uint64_t until)
 	}
 	sim_curlwp = NULL;
 	sim_curcpu = NULL;
+	sim_switch_gen++;
 	sim_onstack = NULL;
 	w->w_in_run = false;
 	sim_curworld = saved;
@@ -283,6 +284,7 @@ world_fire_event(struct world *w, struct evq_event *ev)
 	tracehash_mix(&w->w_trace, ev->ev_time);
 	sim_curlwp = NULL;
 	sim_curcpu = NULL;
+	sim_switch_gen++;
 	vnet_curbase = 0;
 	/* what the handler queues, it queues for the event's host */
 	w->w_evowner = ev->ev_owner;
@@ -290,6 +292,7 @@ world_fire_event(struct world *w, struct evq_event *ev)
 	w->w_evowner = EVQ_NOOWNER;
 	sim_curlwp = l;
 	sim_curcpu = c;
+	sim_switch_gen++;
 	vnet_curbase = vb;
 }
 

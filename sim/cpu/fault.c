@@ -239,8 +239,10 @@ fault_collect(struct world *w)
 	/* attribute it to the faulting LWP, its CPU and that CPU's clock */
 	sim_curlwp = l;
 	sim_curcpu = l->l_cpu;
+	sim_switch_gen++;
 	world_violation_record(w, VIOL_FAULT, msg, stack);
 	sim_curlwp = savelwp;
+	sim_switch_gen++;
 	sim_curcpu = savecpu;
 	l->l_host->h_failed = true;
 	w->w_stopped = true;

@@ -88,6 +88,7 @@ lwp_create_internal(struct host *h, struct cpu_info *bind, int flags,
 	}
 	l->l_id = h->h_nextlwpid++;
 	l->l_gid = w->w_nextgid++;
+	sim_switch_gen++;
 	snprintf(l->l_name, sizeof(l->l_name), "%s", name ? name : "lwp");
 	l->l_fn = fn;
 	l->l_arg = arg;

@@ -350,6 +350,11 @@ extern struct lwp	*sim_curlwp;	/* NULL in event context */
 extern struct cpu_info	*sim_curcpu;
 extern struct world	*sim_curworld;
 extern struct lwp	*sim_onstack;	/* whose stack runs; NULL: main */
+/*
+ * Bumped wherever sim_curlwp or an LWP's l_cpu may change: the race
+ * detector keeps who runs until it moves (race_set_tid_gen).
+ */
+extern uint64_t	 sim_switch_gen;
 
 /* Virtual now in the running context. */
 static inline uint64_t

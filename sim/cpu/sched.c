@@ -35,6 +35,7 @@ struct cpu_info	*sim_curcpu;
 struct world	*sim_curworld;
 /* The LWP whose stack is executing (NULL: the main stack). */
 struct lwp	*sim_onstack;
+uint64_t	 sim_switch_gen = 1;
 
 extern uintptr_t vnet_curbase;
 
@@ -43,6 +44,7 @@ sched_set_running(struct lwp *l)
 {
 	sim_curlwp = l;
 	sim_curcpu = l->l_cpu;
+	sim_switch_gen++;
 	sim_onstack = l;
 	vnet_curbase = l->l_host->h_vnetbase;
 }
@@ -99,6 +101,7 @@ cpu_run(struct world *w, struct cpu_info *c, struct lwp *p, bool preempt)
 	p->l_stat = LSONPROC;
 	sched_cpu_changed(c);
 	p->l_cpu = c;
+	sim_switch_gen++;
 	c->c_cur = p;
 	if (__builtin_expect(w->w_recorder != NULL, 0))
 		trace_switch(w->w_recorder, c, p, c->c_clock);
@@ -442,6 +445,7 @@ sched_idle_steal(struct cpu_info *c)
 			d->c_nrunq--;
 			sched_cpu_changed(d);
 			q->l_cpu = c;
+			sim_switch_gen++;
 			TAILQ_INSERT_TAIL(&c->c_runq, q, l_q);
 			c->c_nrunq++;
 			sched_cpu_changed(c);
@@ -476,6 +480,7 @@ sched_setrunnable(struct lwp *l)
 		}
 	}
 	l->l_cpu = c;
+	sim_switch_gen++;
 	TAILQ_INSERT_TAIL(&c->c_runq, l, l_q);
 	c->c_nrunq++;
 	sched_cpu_changed(c);
@@ -671,6 +676,7 @@ sched_enter_lwp(struct world *w, struct lwp *n)
 	sched_set_running(n);
 	ctx_jump(&w->w_main, &n->l_ctx);
 	sim_curlwp = NULL;
+	sim_switch_gen++;
 	sim_curcpu = NULL;
 	sim_onstack = NULL;
 	vnet_curbase = 0;
