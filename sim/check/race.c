@@ -76,6 +76,7 @@ race_create(void)
 	if (r == NULL)
 		abort();
 	r->cur = RACE_NOTID;
+	r->tc_gen = UINT64_MAX;		/* nothing kept yet */
 	r->shadow = rs_store_get();
 	r->capnodes = 256;
 	r->nodes = xrealloc(NULL, r->capnodes * sizeof(*r->nodes));

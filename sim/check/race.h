@@ -77,7 +77,9 @@ void		 race_set_tid_fn(uint32_t (*fn)(int *cpu));
 /*
  * And a counter the platform bumps whenever fn's answer may change:
  * while it stands still, the last answer is reused (NULL: ask fn at
- * every access).  Set after race_set_tid_fn, which clears it.
+ * every access).  Set after race_set_tid_fn, which clears it; the
+ * counter never reaches UINT64_MAX, and a detector that already kept
+ * an answer under another counter must not be used with this one.
  */
 void		 race_set_tid_gen(const uint64_t *gen);
 

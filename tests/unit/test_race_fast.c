@@ -395,6 +395,58 @@ START_TEST(test_cpus_in_reports)
 }
 END_TEST
 
+static int asked;
+
+static uint32_t
+who_runs_counted(int *cpu)
+{
+	asked++;
+	return who_runs(cpu);
+}
+
+START_TEST(test_tid_kept_until_gen_moves)
+{
+	struct race *r = two_threads();
+	uintptr_t x = (uintptr_t)&word[5];
+	uint64_t gen = 0;
+
+	race_set_tid_fn(who_runs_counted);
+	race_set_tid_gen(&gen);
+	asked = 0;
+	run_tid = 0, run_cpu = 1;
+	race_access(r, x, 8, PC(0x10), true);
+	race_access(r, x, 8, PC(0x11), true);
+	ck_assert_int_eq(asked, 1);	/* a fresh detector asks, then keeps */
+	/* the answer stands while the counter does: still thread 0 */
+	run_tid = 1, run_cpu = 2;
+	race_access(r, x, 8, PC(0x12), true);
+	ck_assert_int_eq(asked, 1);
+	ck_assert_uint_eq(race_nreports(r), 0);
+	/* the counter moves: thread 1 writes, unordered with thread 0 */
+	gen++;
+	race_access(r, x, 8, PC(0x20), true);
+	ck_assert_int_eq(asked, 2);
+	ck_assert_uint_eq(race_nreports(r), 1);
+	ck_assert_int_eq(race_report(r, 0)->rr_cpu[0], 2);
+	ck_assert_int_eq(race_report(r, 0)->rr_cpu[1], 1);
+	/* nobody runs: kept too, and nothing is checked */
+	gen++;
+	run_tid = RACE_NOTID;
+	race_access(r, x + 8, 8, PC(0x30), true);
+	race_access(r, x + 8, 8, PC(0x31), true);
+	ck_assert_int_eq(asked, 3);
+	ck_assert_uint_eq(race_current_tid(r), RACE_NOTID);
+	/* a new tid function drops the counter: asked at every access */
+	race_set_tid_fn(who_runs_counted);
+	run_tid = 0;
+	race_access(r, x + 16, 8, PC(0x40), true);
+	race_access(r, x + 16, 8, PC(0x41), true);
+	ck_assert_int_eq(asked, 5);
+	race_set_tid_fn(NULL);
+	race_destroy(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -415,6 +467,7 @@ main(void)
 	tcase_add_test(tc, test_stack_by_parent);
 	tcase_add_test(tc, test_pc_in_program_text);
 	tcase_add_test(tc, test_cpus_in_reports);
+	tcase_add_test(tc, test_tid_kept_until_gen_moves);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
