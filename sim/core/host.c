@@ -272,9 +272,7 @@ host_enter(struct host *h)
 	host_saved.he_cpu = sim_curcpu;
 	host_saved.he_world = sim_curworld;
 	host_saved.he_vnet = vnet_curbase;
-	sim_curlwp = &h->h_ctxlwp;
-	sim_switch_gen++;
-	sim_curcpu = &h->h_cpus[0];
+	sim_set_current(&h->h_ctxlwp, &h->h_cpus[0]);
 	sim_curworld = h->h_world;
 	vnet_curbase = h->h_vnetbase;
 }
@@ -283,9 +281,7 @@ void
 host_leave(struct host *h)
 {
 	(void)h;
-	sim_curlwp = host_saved.he_lwp;
-	sim_switch_gen++;
-	sim_curcpu = host_saved.he_cpu;
+	sim_set_current(host_saved.he_lwp, host_saved.he_cpu);
 	sim_curworld = host_saved.he_world;
 	vnet_curbase = host_saved.he_vnet;
 }

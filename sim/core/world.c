@@ -254,9 +254,7 @@ world_run(struct world *w, uint64_t until)
 		/* a failure on the main stack (in an event) */
 		w->w_reason = WORLD_STOPPED;
 	}
-	sim_curlwp = NULL;
-	sim_curcpu = NULL;
-	sim_switch_gen++;
+	sim_set_current(NULL, NULL);
 	sim_onstack = NULL;
 	w->w_in_run = false;
 	sim_curworld = saved;
@@ -282,17 +280,13 @@ world_fire_event(struct world *w, struct evq_event *ev)
 	if (ev->ev_time > w->w_now)
 		w->w_now = ev->ev_time;
 	tracehash_mix(&w->w_trace, ev->ev_time);
-	sim_curlwp = NULL;
-	sim_curcpu = NULL;
-	sim_switch_gen++;
+	sim_set_current(NULL, NULL);
 	vnet_curbase = 0;
 	/* what the handler queues, it queues for the event's host */
 	w->w_evowner = ev->ev_owner;
 	ev->ev_fn(ev, ev->ev_arg);
 	w->w_evowner = EVQ_NOOWNER;
-	sim_curlwp = l;
-	sim_curcpu = c;
-	sim_switch_gen++;
+	sim_set_current(l, c);
 	vnet_curbase = vb;
 }
 

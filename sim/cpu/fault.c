@@ -237,13 +237,9 @@ fault_collect(struct world *w)
 		(void)check_stack_format(&fault_rec.fr_stack, stack, len);
 	}
 	/* attribute it to the faulting LWP, its CPU and that CPU's clock */
-	sim_curlwp = l;
-	sim_curcpu = l->l_cpu;
-	sim_switch_gen++;
+	sim_set_current(l, l->l_cpu);
 	world_violation_record(w, VIOL_FAULT, msg, stack);
-	sim_curlwp = savelwp;
-	sim_switch_gen++;
-	sim_curcpu = savecpu;
+	sim_set_current(savelwp, savecpu);
 	l->l_host->h_failed = true;
 	w->w_stopped = true;
 	w->w_reason = WORLD_STOPPED;

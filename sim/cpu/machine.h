@@ -356,6 +356,15 @@ extern struct lwp	*sim_onstack;	/* whose stack runs; NULL: main */
  */
 extern uint64_t	 sim_switch_gen;
 
+/* Make l (NULL: none) the running LWP on c, and move sim_switch_gen. */
+static inline void
+sim_set_current(struct lwp *l, struct cpu_info *c)
+{
+	sim_curlwp = l;
+	sim_curcpu = c;
+	sim_switch_gen++;
+}
+
 /* Virtual now in the running context. */
 static inline uint64_t
 sim_now_internal(void)

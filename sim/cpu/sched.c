@@ -42,9 +42,7 @@ extern uintptr_t vnet_curbase;
 static inline void
 sched_set_running(struct lwp *l)
 {
-	sim_curlwp = l;
-	sim_curcpu = l->l_cpu;
-	sim_switch_gen++;
+	sim_set_current(l, l->l_cpu);
 	sim_onstack = l;
 	vnet_curbase = l->l_host->h_vnetbase;
 }
@@ -675,9 +673,7 @@ sched_enter_lwp(struct world *w, struct lwp *n)
 	sched_trace_step(w, n->l_cpu, n, n->l_spkind);
 	sched_set_running(n);
 	ctx_jump(&w->w_main, &n->l_ctx);
-	sim_curlwp = NULL;
-	sim_switch_gen++;
-	sim_curcpu = NULL;
+	sim_set_current(NULL, NULL);
 	sim_onstack = NULL;
 	vnet_curbase = 0;
 	if (w->w_zombie != NULL)
